@@ -1,0 +1,570 @@
+"""Adapter discovery and selection: ``open_store()`` and ``available_adapters()``.
+
+Discovery walks the entry points of the group ``jido_persistence``.  Each names a
+plugin module whose :func:`~jido_persistence.hookspecs.jido_persistence_register_adapters`
+hook registers adapters as lazy ``"module:Class"`` references, so listing adapters
+imports plugin modules only, never a backend (duckdb, psycopg, tinydb).
+
+Discovery is forgiving: a plugin that fails to import or to register is recorded
+(:func:`plugin_errors`) and skipped, and the others keep working.  Two
+environment variables, read when discovery runs, change that:
+
+``JIDO_PERSISTENCE_STRICT_PLUGINS=1``
+    any failure raises :class:`PluginLoadError` instead.
+``JIDO_PERSISTENCE_PLUGINS=dist-a,dist-b``
+    only these distributions (names normalised as PEP 503) load plugins, besides
+    the core's own ``jido-persistence``; set but empty, only the core loads.
+
+Discovery runs once per process, on first use; :func:`reset_registry` forgets it
+(for tests, after changing ``sys.path`` or the environment).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import metadata
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, final
+
+import pluggy
+
+from jido_persistence import hookspecs
+from jido_persistence._plugins import (
+    CORE_DISTRIBUTION,
+    PLUGINS_ENV,
+    STRICT_ENV,
+    PluginFailure,
+    PluginLoadError,
+    allowed_distributions,
+    distribution_of,
+    normalize_distribution,
+    ordered_entry_points,
+    strict_plugins,
+)
+from jido_persistence.errors import (
+    AdapterNotFound,
+    ConfigurationError,
+    PersistenceError,
+    redact_url,
+)
+from jido_persistence.urls import StoreUrl
+
+if TYPE_CHECKING:
+    from jido_persistence.adapter import PersistenceAdapter
+
+__all__ = [
+    "BUNDLED_ADAPTERS",
+    "DEFAULT_URL",
+    "ENTRY_POINT_GROUP",
+    "PLUGINS_ENV",
+    "STRICT_ENV",
+    "URL_ENV",
+    "AdapterInfo",
+    "PluginFailure",
+    "PluginLoadError",
+    "Registry",
+    "TargetSource",
+    "available_adapters",
+    "get_adapter",
+    "get_registry",
+    "open_store",
+    "plugin_errors",
+    "reset_registry",
+    "resolve_target",
+    "select_adapter",
+]
+
+ENTRY_POINT_GROUP: Final = "jido_persistence"
+"""The entry-point group naming plugin modules."""
+
+URL_ENV: Final = "JIDO_PERSISTENCE_URL"
+"""The environment variable ``open_store()`` reads when given no target."""
+
+DEFAULT_URL: Final = "tinydb:///jido_persistence.json"
+"""The embedded default store: a TinyDB file in the working directory."""
+
+BUNDLED_ADAPTERS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "tinydb": "jido-persistence-tinydb",
+        "duckdb": "jido-persistence-duckdb",
+        "postgres": "jido-persistence-postgres",
+        "postgresql": "jido-persistence-postgres",
+    }
+)
+"""Names of the bundled adapters and their distributions, used only to say what to install."""
+
+_NAME: Final = re.compile(r"[a-z][a-z0-9_\-]*")
+_SCHEME: Final = re.compile(r"[a-z][a-z0-9.\-]*")
+_DOTTED: Final = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+_REFERENCE: Final = re.compile(rf"{_DOTTED}:{_DOTTED}")
+
+
+class TargetSource(StrEnum):
+    """Where the target of ``open_store()`` came from."""
+
+    ARGUMENT = "argument"
+    ENVIRONMENT = "environment"
+    DEFAULT = "default"
+
+
+@final
+@dataclass
+class _ClassCache:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    adapter_class: type[PersistenceAdapter] | None = None
+
+
+@final
+@dataclass(frozen=True)
+class AdapterInfo:
+    """One registered adapter, as discovery found it; the class is not imported yet.
+
+    Attributes:
+        name: the name that selects it (``open_store("duckdb")``).
+        reference: ``"package.module:ClassName"``.
+        schemes: the URL schemes that select it.
+        description: one line.
+        aliases: other names that select it.
+        distribution: the distribution whose plugin registered it (``None`` if unknown).
+        version: that distribution's version.
+        entry_point: the name of the entry point of that plugin.
+    """
+
+    name: str
+    reference: str
+    schemes: tuple[str, ...] = ()
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    distribution: str | None = None
+    version: str | None = None
+    entry_point: str | None = None
+    _cache: _ClassCache = field(default_factory=_ClassCache, repr=False, compare=False)
+
+    @property
+    def origin(self) -> str:
+        """``"jido-persistence-duckdb 0.1.0, entry point 'duckdb'"``, for messages."""
+        text = self.distribution or "an unknown distribution"
+        if self.version:
+            text += f" {self.version}"
+        if self.entry_point:
+            text += f", entry point {self.entry_point!r}"
+        return text
+
+    def load(self) -> type[PersistenceAdapter]:
+        """Import the adapter class, check it, and cache it (later calls are O(1)).
+
+        Raises:
+            ConfigurationError: the module or class cannot be imported, is not a
+                ``PersistenceAdapter`` subclass, lacks required callbacks or has
+                only part of the optional ingress trio; the message names the
+                adapter, its plugin and the methods, and the original exception
+                is chained.  A failure is not cached: the next call tries again.
+        """
+        with self._cache.lock:
+            if self._cache.adapter_class is None:
+                self._cache.adapter_class = self._import()
+            return self._cache.adapter_class
+
+    def _import(self) -> type[PersistenceAdapter]:
+        from jido_persistence.adapter import PersistenceAdapter, check_adapter_class
+
+        where = f"adapter {self.name!r} (from {self.origin})"
+        module_name, _, qualname = self.reference.partition(":")
+        try:
+            target: object = importlib.import_module(module_name)
+            for attribute in qualname.split("."):
+                target = getattr(target, attribute)
+        except Exception as exc:
+            raise ConfigurationError(
+                f"{where} cannot be loaded: importing {self.reference!r} failed: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        if not (isinstance(target, type) and issubclass(target, PersistenceAdapter)):
+            raise ConfigurationError(
+                f"{where}: {self.reference!r} is {target!r}, not a subclass of PersistenceAdapter"
+            )
+        try:
+            check_adapter_class(target)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"{where}: {self.reference!r} is invalid: {exc}") from exc
+        return target
+
+
+@dataclass(frozen=True)
+class _Origin:
+    distribution: str | None
+    version: str | None
+    entry_point: metadata.EntryPoint
+
+
+class Registry:
+    """The adapters that entry-point discovery found.
+
+    Most code uses the module functions, which share one registry per process
+    (:func:`get_registry`); build a ``Registry`` to discover from other entry
+    points.  Thread-safe; discovery runs once, on first use.
+
+    Args:
+        entry_points: returns the entry points to load; defaults to those of the
+            group ``jido_persistence`` on ``sys.path``.
+        environ: where to read ``JIDO_PERSISTENCE_STRICT_PLUGINS`` and
+            ``JIDO_PERSISTENCE_PLUGINS``; defaults to ``os.environ``.
+    """
+
+    def __init__(
+        self,
+        entry_points: Callable[[], Iterable[metadata.EntryPoint]] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._entry_points = entry_points or (
+            lambda: metadata.entry_points(group=ENTRY_POINT_GROUP)
+        )
+        self._environ = os.environ if environ is None else environ
+        self._lock = threading.Lock()
+        self._discovered = False
+        self._names: dict[str, AdapterInfo] = {}
+        self._schemes: dict[str, AdapterInfo] = {}
+        self._adapters: list[AdapterInfo] = []
+        self._failures: list[PluginFailure] = []
+        self._excluded: list[tuple[str | None, str]] = []
+        self.plugin_manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        """The pluggy manager holding every loaded plugin module."""
+
+    # -- discovery -------------------------------------------------------------
+
+    def _ensure_discovered(self) -> None:
+        with self._lock:
+            if not self._discovered:
+                self._discover()
+                self._discovered = True
+
+    def _discover(self) -> None:
+        self.plugin_manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.plugin_manager.add_hookspecs(hookspecs)
+        self._names, self._schemes, self._adapters = {}, {}, []
+        self._failures, self._excluded = [], []
+        allowed = allowed_distributions(self._environ)
+        origins: dict[str, _Origin] = {}
+        for entry_point in ordered_entry_points(self._entry_points()):
+            distribution, version = distribution_of(entry_point)
+            normalized = normalize_distribution(distribution or "")
+            if allowed is not None and normalized not in allowed | {CORE_DISTRIBUTION}:
+                self._excluded.append((distribution, entry_point.name))
+                continue
+            plugin_name = f"{distribution}:{entry_point.name}"
+            try:
+                plugin = entry_point.load()
+            except Exception as exc:
+                self._failures.append(PluginFailure.from_exception(entry_point, exc, "import"))
+                continue
+            try:
+                if self.plugin_manager.is_registered(plugin):
+                    owner = self.plugin_manager.get_name(plugin)
+                    raise ConfigurationError(f"the same plugin object is already loaded by {owner}")
+                self.plugin_manager.register(plugin, name=plugin_name)
+            except Exception as exc:
+                self._failures.append(
+                    PluginFailure.from_exception(entry_point, exc, "registration")
+                )
+                continue
+            origins[plugin_name] = _Origin(distribution, version, entry_point)
+        hook = self.plugin_manager.hook.jido_persistence_register_adapters
+        for implementation in hook.get_hookimpls():
+            origin = origins[implementation.plugin_name]
+            register = self._register_callback(origin)
+            try:
+                implementation.function(*[register for _ in implementation.argnames])
+            except Exception as exc:
+                failure = PluginFailure.from_exception(origin.entry_point, exc, "register")
+                self._failures.append(failure)
+        self._adapters.sort(key=lambda info: info.name)
+        if self._failures and strict_plugins(self._environ):
+            raise PluginLoadError(self._failures) from self._failures[0].exception
+
+    def _register_callback(self, origin: _Origin) -> hookspecs.RegisterAdapter:
+        def register(
+            name: str,
+            reference: str,
+            *,
+            schemes: Sequence[str] = (),
+            description: str = "",
+            aliases: Sequence[str] = (),
+        ) -> None:
+            self._register(origin, name, reference, schemes, description, aliases)
+
+        return register
+
+    def _register(
+        self,
+        origin: _Origin,
+        name: str,
+        reference: str,
+        schemes: Sequence[str],
+        description: str,
+        aliases: Sequence[str],
+    ) -> None:
+        checked_schemes = _checked_words(schemes, _SCHEME, "scheme") or (name,)
+        checked_aliases = _checked_words(aliases, _NAME, "alias")
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise ConfigurationError(
+                f"invalid adapter name {name!r}: use lower-case letters, digits, '_' and '-'"
+            )
+        if not isinstance(reference, str) or not _REFERENCE.fullmatch(reference):
+            raise ConfigurationError(
+                f"adapter {name!r}: invalid reference {reference!r}, "
+                "expected 'package.module:Class'"
+            )
+        if not isinstance(description, str):
+            raise ConfigurationError(f"adapter {name!r}: the description must be a str")
+        if name in self._names:
+            self._conflict(origin, f"adapter name {name!r}", self._names[name])
+            return
+        kept_aliases = tuple(a for a in checked_aliases if not self._taken(origin, a, self._names))
+        kept_schemes = tuple(
+            s for s in checked_schemes if not self._taken(origin, s, self._schemes)
+        )
+        info = AdapterInfo(
+            name=name,
+            reference=reference,
+            schemes=kept_schemes,
+            description=description,
+            aliases=kept_aliases,
+            distribution=origin.distribution,
+            version=origin.version,
+            entry_point=origin.entry_point.name,
+        )
+        self._adapters.append(info)
+        for key in (name, *kept_aliases):
+            self._names[key] = info
+        for scheme in kept_schemes:
+            self._schemes[scheme] = info
+
+    def _taken(self, origin: _Origin, key: str, table: dict[str, AdapterInfo]) -> bool:
+        if key not in table:
+            return False
+        kind = "URL scheme" if table is self._schemes else "adapter name"
+        self._conflict(origin, f"{kind} {key!r}", table[key])
+        return True
+
+    def _conflict(self, origin: _Origin, what: str, holder: AdapterInfo) -> None:
+        self._failures.append(
+            PluginFailure(
+                distribution=origin.distribution,
+                version=origin.version,
+                entry_point=origin.entry_point.name,
+                value=origin.entry_point.value,
+                error=(
+                    f"duplicate {what}: already registered by {holder.origin} "
+                    f"({holder.reference}); the later registration is ignored "
+                    f"(set {PLUGINS_ENV} to choose which distributions load)"
+                ),
+            )
+        )
+
+    # -- queries ---------------------------------------------------------------
+
+    def adapters(self) -> list[AdapterInfo]:
+        """Every registered adapter, sorted by name.  Imports plugin modules, no backend."""
+        self._ensure_discovered()
+        return list(self._adapters)
+
+    def plugin_errors(self) -> list[PluginFailure]:
+        """The plugins that failed to import or register, and the name conflicts, in order."""
+        self._ensure_discovered()
+        return list(self._failures)
+
+    def known_names(self) -> list[str]:
+        """Discovered names and aliases plus the bundled adapters' names, sorted."""
+        self._ensure_discovered()
+        return sorted(set(self._names) | set(BUNDLED_ADAPTERS))
+
+    def get(self, name: str) -> AdapterInfo:
+        """The adapter registered under ``name`` or an alias (or, failing that, a URL scheme).
+
+        Raises:
+            AdapterNotFound: nothing answers to ``name``; the message lists the
+                known names, suggests the closest and says what to install.
+            ConfigurationError: the plugin that would provide ``name`` failed or
+                was excluded by ``JIDO_PERSISTENCE_PLUGINS``.
+        """
+        self._ensure_discovered()
+        key = name.lower()
+        found = self._names.get(key) or self._schemes.get(key)
+        if found is None:
+            raise self._not_found(key)
+        return found
+
+    def for_scheme(self, scheme: str) -> AdapterInfo:
+        """The adapter answering to the URL scheme ``scheme`` (or, failing that, the name).
+
+        Raises the same errors as :meth:`get`.
+        """
+        self._ensure_discovered()
+        key = scheme.lower()
+        found = self._schemes.get(key) or self._names.get(key)
+        if found is None:
+            raise self._not_found(key)
+        return found
+
+    def select(self, target: str) -> tuple[AdapterInfo, StoreUrl | None]:
+        """The adapter for ``target`` (a name, or a URL selecting by its scheme) and the parsed URL.
+
+        A target without ``:`` is a name; its URL is ``None``.
+        """
+        if ":" not in target:
+            return self.get(target), None
+        url = StoreUrl.parse(target)
+        return self.for_scheme(url.scheme), url
+
+    def open(self, target: str | None = None, **options: object) -> PersistenceAdapter:
+        """Open a store; see :func:`open_store`."""
+        text, source = resolve_target(target, self._environ)
+        try:
+            info, url = self.select(text)
+            adapter_class = info.load()
+            merged: dict[str, object] = dict(adapter_class.url_options(url)) if url else {}
+            merged.update(options)
+            return adapter_class(**merged)
+        except PersistenceError as exc:
+            exc.add_note(f"while opening {_describe(text, source)}")
+            raise
+
+    def _not_found(self, name: str) -> ConfigurationError:
+        for failure in self._failures:
+            if failure.entry_point == name and failure.exception is not None:
+                return ConfigurationError(
+                    f"adapter {name!r} is installed but its plugin failed: {failure}"
+                )
+        for distribution, entry_point in self._excluded:
+            if entry_point == name:
+                return ConfigurationError(
+                    f"adapter {name!r} of {distribution} is not loaded: "
+                    f"{PLUGINS_ENV}={self._environ.get(PLUGINS_ENV, '')!r} excludes it"
+                )
+        known = self.known_names()
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        return AdapterNotFound(name, known, close[0] if close else None, BUNDLED_ADAPTERS.get(name))
+
+
+def _checked_words(values: Sequence[str], pattern: re.Pattern[str], kind: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        raise ConfigurationError(f"{kind}es must be a list of str, not the str {values!r}")
+    words = tuple(values)
+    for word in words:
+        if not isinstance(word, str) or not pattern.fullmatch(word):
+            raise ConfigurationError(f"invalid {kind} {word!r}")
+    return words
+
+
+def _describe(target: str, source: TargetSource) -> str:
+    shown = redact_url(target)
+    if source is TargetSource.ENVIRONMENT:
+        return f"{shown!r} (from the environment variable {URL_ENV})"
+    if source is TargetSource.DEFAULT:
+        return f"{shown!r} (the embedded default; no argument and {URL_ENV} unset)"
+    return f"{shown!r} (the argument)"
+
+
+# -- the process-wide registry -------------------------------------------------
+
+_default_lock: Final = threading.Lock()
+_default: Registry | None = None
+
+
+def get_registry() -> Registry:
+    """The registry shared by the module functions, created on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Registry()
+        return _default
+
+
+def reset_registry() -> None:
+    """Forget discovery, so the next call discovers again.
+
+    For tests, after changing ``sys.path``, the installed distributions or the
+    ``JIDO_PERSISTENCE_*`` environment variables.
+    """
+    global _default
+    with _default_lock:
+        _default = None
+
+
+def resolve_target(
+    target: str | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[str, TargetSource]:
+    """The target ``open_store(target)`` would open, and where it came from.
+
+    Precedence: ``target`` when not ``None``, then the environment variable
+    ``JIDO_PERSISTENCE_URL`` when set and not blank, then :data:`DEFAULT_URL`.
+
+    Raises:
+        ConfigurationError: ``target`` is not a ``str`` or is blank.
+    """
+    if target is not None:
+        if not isinstance(target, str) or not target.strip():
+            raise ConfigurationError(
+                f"the store target must be a non-empty str (an adapter name or a URL), "
+                f"not {target!r}"
+            )
+        return target.strip(), TargetSource.ARGUMENT
+    value = (os.environ if environ is None else environ).get(URL_ENV, "").strip()
+    if value:
+        return value, TargetSource.ENVIRONMENT
+    return DEFAULT_URL, TargetSource.DEFAULT
+
+
+def available_adapters() -> list[AdapterInfo]:
+    """Every adapter that discovery found, sorted by name, as :class:`AdapterInfo`.
+
+    Imports the plugin modules only: no adapter class and no backend library.  A
+    plugin that failed is skipped and listed by :func:`plugin_errors`.
+    """
+    return get_registry().adapters()
+
+
+def plugin_errors() -> list[PluginFailure]:
+    """The plugins that failed to import or register, and the name conflicts."""
+    return get_registry().plugin_errors()
+
+
+def get_adapter(name: str) -> AdapterInfo:
+    """The adapter registered under ``name`` or an alias; raises ``AdapterNotFound``."""
+    return get_registry().get(name)
+
+
+def select_adapter(target: str | None = None) -> tuple[AdapterInfo, StoreUrl | None]:
+    """The adapter and URL that ``open_store(target)`` would use, without importing the class."""
+    text, _ = resolve_target(target)
+    return get_registry().select(text)
+
+
+def open_store(target: str | None = None, **options: object) -> PersistenceAdapter:
+    """Open a store: the adapter instance itself.
+
+    ``target`` is an adapter name (``"memory"``, ``"duckdb"``) or a URL
+    (``"duckdb:///chat.duckdb"``, ``"tinydb:////var/lib/bot/chat.json"``,
+    ``"memory://"``, ``"postgresql://bot@db/chat?schema=bot"``); see
+    :class:`~jido_persistence.urls.StoreUrl`.  When ``None``, the environment
+    variable ``JIDO_PERSISTENCE_URL`` is used, else :data:`DEFAULT_URL`.
+
+    A URL selects the adapter by its scheme (the part before ``+``); its options
+    are ``AdapterClass.url_options(url)`` (the path and the query-string
+    parameters) overridden by ``options``.  A name takes its options from
+    ``options`` only.  The store is ``AdapterClass(**options)``.
+
+    Raises:
+        AdapterNotFound: no installed adapter answers to the name or scheme.
+        ConfigurationError: the URL is malformed, the adapter fails to load or
+            rejects an option.  Messages never show a URL's password; a note
+            says which target was opened and where it came from.
+    """
+    return get_registry().open(target, **options)
