@@ -1,0 +1,81 @@
+"""jido-persistence: chat and messaging data behind one typed behaviour.
+
+Open a store with :func:`open_store` (a name, a URL, ``JIDO_PERSISTENCE_URL`` or the
+embedded TinyDB default) and call the callbacks of
+:class:`~jido_persistence.adapter.PersistenceAdapter` on it.  Records are the models
+of :mod:`jido_persistence.models`; failures are the exceptions of
+:mod:`jido_persistence.errors`.
+"""
+
+from __future__ import annotations
+
+from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
+from jido_persistence.errors import (
+    AdapterNotFound,
+    AmbiguousLookup,
+    ConfigurationError,
+    CursorNotFound,
+    InvalidArgument,
+    InvalidCursor,
+    InvalidDirectoryTarget,
+    InvalidLimit,
+    InvalidOnboardingId,
+    NotFound,
+    NotSupported,
+    PersistenceError,
+    StorageError,
+    StoreClosed,
+    StoreLocked,
+)
+from jido_persistence.models import (
+    BridgeConfig,
+    Capabilities,
+    DirectoryTarget,
+    IngressSubscription,
+    Message,
+    Participant,
+    Room,
+    RoomBinding,
+    RoutingPolicy,
+    Thread,
+    new_onboarding_id,
+)
+from jido_persistence.registry import available_adapters, open_store
+from jido_persistence.validation import normalize_external_id
+
+__all__ = [
+    "AdapterNotFound",
+    "AdapterOptions",
+    "AmbiguousLookup",
+    "BridgeConfig",
+    "Capabilities",
+    "ConfigurationError",
+    "CursorNotFound",
+    "DirectoryTarget",
+    "IngressSubscription",
+    "InvalidArgument",
+    "InvalidCursor",
+    "InvalidDirectoryTarget",
+    "InvalidLimit",
+    "InvalidOnboardingId",
+    "Message",
+    "NotFound",
+    "NotSupported",
+    "Participant",
+    "PersistenceAdapter",
+    "PersistenceError",
+    "RawIndex",
+    "Room",
+    "RoomBinding",
+    "RoutingPolicy",
+    "StorageError",
+    "StoreClosed",
+    "StoreLocked",
+    "Thread",
+    "available_adapters",
+    "new_onboarding_id",
+    "normalize_external_id",
+    "open_store",
+]
+
+__version__ = "0.1.0"

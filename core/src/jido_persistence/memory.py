@@ -1,0 +1,680 @@
+"""The in-memory reference adapter (name ``memory``, URL ``memory://``).
+
+The counterpart of the Elixir ETS adapter and the oracle of the conformance kit:
+complete, exact and indexed.  Everything lives in one process's memory and is gone
+after :meth:`MemoryAdapter.close`; two instances never share data.
+
+Complexity: get-by-id, external-id, thread-key and binding-key lookups are O(1) dict
+reads; ``get_messages``, ``list_threads`` and ``list_rooms`` are O(log n + limit) on
+sorted lists; saves are O(log n); directory search scans (O(n)).  One re-entrant lock
+serialises the callbacks, which makes each of them atomic and ``get_or_create_*``
+race-free for threads.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, Generic, TypeVar
+
+from sortedcontainers import SortedList  # type: ignore[import-untyped]
+
+from jido_persistence.adapter import PersistenceAdapter, RawIndex
+from jido_persistence.directory import participant_matches, room_matches
+from jido_persistence.errors import CursorNotFound, InvalidArgument, NotFound, StoreClosed
+from jido_persistence.models import (
+    BridgeConfig,
+    DirectoryTarget,
+    IngressStatus,
+    IngressSubscription,
+    Message,
+    Participant,
+    Room,
+    RoomBinding,
+    RoutingPolicy,
+    Thread,
+)
+from jido_persistence.urls import StoreUrl
+from jido_persistence.validation import (
+    DirectoryQuery,
+    MessageKey,
+    build_record,
+    message_external_key,
+)
+
+__all__ = ["MemoryAdapter", "message_sort_key"]
+
+K = TypeVar("K")
+KeyT = TypeVar("KeyT")
+RecordT = TypeVar("RecordT")
+
+_BEFORE_ALL: Final = datetime.min
+SortKey = tuple[int, datetime, str]
+BindingKey = tuple[str, str, str]
+
+
+def message_sort_key(message: Message) -> SortKey:
+    """The ``(inserted_at, id)`` ordering key of a message, ``None`` timestamps first."""
+    if message.inserted_at is None:
+        return (0, _BEFORE_ALL, message.id)
+    return (1, message.inserted_at.replace(tzinfo=None), message.id)
+
+
+def _thread_sort_key(thread: Thread) -> SortKey:
+    return (1, thread.inserted_at.replace(tzinfo=None), thread.id)
+
+
+def _room_sort_key(room: Room) -> SortKey:
+    return (1, room.inserted_at.replace(tzinfo=None), room.id)
+
+
+class _Holders(Generic[KeyT]):
+    """Which records carry each key; a key resolves to its most recently saved holder.
+
+    ``add``/``discard`` are O(1); ``resolve`` is O(number of holders of that key),
+    almost always one.
+    """
+
+    def __init__(self) -> None:
+        self._holders: dict[KeyT, dict[str, int]] = {}
+        self._key_of: dict[str, KeyT] = {}
+
+    def set(self, record_id: str, key: KeyT | None, sequence: int) -> None:
+        """Record that ``record_id`` (saved at ``sequence``) now carries ``key``."""
+        self.discard(record_id)
+        if key is not None:
+            self._holders.setdefault(key, {})[record_id] = sequence
+            self._key_of[record_id] = key
+
+    def discard(self, record_id: str) -> None:
+        """Forget ``record_id`` as a holder of whatever key it carried."""
+        key = self._key_of.pop(record_id, None)
+        if key is None:
+            return
+        holders = self._holders[key]
+        del holders[record_id]
+        if not holders:
+            del self._holders[key]
+
+    def resolve(self, key: KeyT) -> str | None:
+        """The most recently saved holder of ``key``, or ``None``."""
+        holders = self._holders.get(key)
+        if not holders:
+            return None
+        return max(holders.items(), key=lambda item: item[1])[0]
+
+    def snapshot(self) -> dict[KeyT, str]:
+        """Every key with the holder it resolves to."""
+        return {key: resolved for key in self._holders if (resolved := self.resolve(key))}
+
+
+class MemoryAdapter(PersistenceAdapter):
+    """The in-memory reference store: exact, indexed, thread-safe, not durable."""
+
+    durable = False
+    multi_process = False
+
+    def __init__(self, **options: object) -> None:
+        """Open an empty store.  The memory adapter takes no options."""
+        self.options = self.Options.parse(options)
+        self._lock = threading.RLock()
+        self._sequence = itertools.count(1)
+        self._rooms: dict[str, Room] = {}
+        self._room_order = SortedList()
+        self._participants: dict[str, Participant] = {}
+        self._participant_keys: dict[tuple[str, str], str] = {}
+        self._messages: dict[str, Message] = {}
+        self._room_messages: dict[str, SortedList] = {}
+        self._thread_messages: dict[tuple[str, str], SortedList] = {}
+        self._message_keys: _Holders[MessageKey] = _Holders()
+        self._threads: dict[str, Thread] = {}
+        self._room_threads: dict[str, SortedList] = {}
+        self._thread_external_keys: _Holders[tuple[str, str]] = _Holders()
+        self._thread_root_keys: _Holders[tuple[str, str]] = _Holders()
+        self._binding_keys: dict[BindingKey, str] = {}
+        self._bindings: dict[str, RoomBinding] = {}
+        self._room_bindings: dict[str, dict[str, RoomBinding]] = {}
+        self._binding_by_room_key: dict[tuple[str, BindingKey], str] = {}
+        self._onboarding: dict[str, dict[str, Any]] = {}
+        self._bridge_configs: dict[str, BridgeConfig] = {}
+        self._routing_policies: dict[str, RoutingPolicy] = {}
+        self._ingress: dict[tuple[str, str], IngressSubscription] = {}
+
+    @classmethod
+    def url_options(cls, url: StoreUrl) -> dict[str, object]:
+        """``memory://`` takes no path; query parameters are passed on (and rejected)."""
+        return dict(url.query)
+
+    @classmethod
+    def fresh_store_url(cls, directory: Path, unique: str) -> str | None:
+        """Every memory store is fresh: ``memory://``."""
+        return "memory://"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreClosed("MemoryAdapter is closed")
+
+    def close(self) -> None:
+        """Drop every record; later callbacks raise StoreClosed."""
+        with self._lock:
+            super().close()
+            self._messages.clear()
+            self._rooms.clear()
+
+    # --- rooms ---------------------------------------------------------------------
+
+    def save_room(self, room: Room) -> Room:
+        with self._lock:
+            self._check_open()
+            old = self._rooms.get(room.id)
+            if old is not None:
+                self._room_order.remove(_room_sort_key(old))
+            self._rooms[room.id] = room
+            self._room_order.add(_room_sort_key(room))
+            return room
+
+    def get_room(self, room_id: str) -> Room:
+        with self._lock:
+            self._check_open()
+            try:
+                return self._rooms[room_id]
+            except KeyError:
+                raise NotFound("room", room_id) from None
+
+    def delete_room(self, room_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            for key in list(self._room_messages.get(room_id, ())):
+                self._remove_message(key[2])
+            for key in list(self._room_threads.get(room_id, ())):
+                self._remove_thread(key[2])
+            for binding in list(self._room_bindings.get(room_id, {}).values()):
+                self._remove_binding(binding)
+            self._routing_policies.pop(room_id, None)
+            room = self._rooms.pop(room_id, None)
+            if room is not None:
+                self._room_order.remove(_room_sort_key(room))
+
+    def list_rooms(self, *, limit: int = 100) -> list[Room]:
+        with self._lock:
+            self._check_open()
+            return [self._rooms[key[2]] for key in self._room_order.islice(0, limit)]
+
+    # --- participants --------------------------------------------------------------
+
+    def save_participant(self, participant: Participant) -> Participant:
+        with self._lock:
+            self._check_open()
+            self._participants[participant.id] = participant
+            return participant
+
+    def get_participant(self, participant_id: str) -> Participant:
+        with self._lock:
+            self._check_open()
+            try:
+                return self._participants[participant_id]
+            except KeyError:
+                raise NotFound("participant", participant_id) from None
+
+    def delete_participant(self, participant_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            self._participants.pop(participant_id, None)
+
+    # --- messages ------------------------------------------------------------------
+
+    def save_message(self, message: Message) -> Message:
+        with self._lock:
+            self._check_open()
+            self._store_message(message)
+            return message
+
+    def _store_message(self, message: Message) -> None:
+        key = message_external_key(message)
+        if message.id in self._messages:
+            self._unindex_message(self._messages[message.id])
+        self._messages[message.id] = message
+        sort_key = message_sort_key(message)
+        self._room_messages.setdefault(message.room_id, SortedList()).add(sort_key)
+        if message.thread_id is not None:
+            scope = (message.room_id, message.thread_id)
+            self._thread_messages.setdefault(scope, SortedList()).add(sort_key)
+        self._message_keys.set(message.id, key, next(self._sequence))
+
+    def _unindex_message(self, message: Message) -> None:
+        sort_key = message_sort_key(message)
+        _discard_sorted(self._room_messages, message.room_id, sort_key)
+        if message.thread_id is not None:
+            _discard_sorted(self._thread_messages, (message.room_id, message.thread_id), sort_key)
+        self._message_keys.discard(message.id)
+
+    def _remove_message(self, message_id: str) -> None:
+        message = self._messages.pop(message_id, None)
+        if message is not None:
+            self._unindex_message(message)
+
+    def get_message(self, message_id: str) -> Message:
+        with self._lock:
+            self._check_open()
+            try:
+                return self._messages[message_id]
+            except KeyError:
+                raise NotFound("message", message_id) from None
+
+    def get_messages(
+        self,
+        room_id: str,
+        *,
+        limit: int = 50,
+        before: str | None = None,
+        after: str | None = None,
+        thread_id: str | None = None,
+    ) -> list[Message]:
+        with self._lock:
+            self._check_open()
+            if thread_id is None:
+                scope = self._room_messages.get(room_id)
+            else:
+                scope = self._thread_messages.get((room_id, thread_id))
+            cursor = before if before is not None else after
+            cursor_key: SortKey | None = None
+            if cursor is not None:
+                cursor_message = self._messages.get(cursor)
+                if (
+                    cursor_message is None
+                    or cursor_message.room_id != room_id
+                    or (thread_id is not None and cursor_message.thread_id != thread_id)
+                ):
+                    raise CursorNotFound(
+                        f"cursor {cursor!r} is not a message of room {room_id!r}"
+                        + (f" thread {thread_id!r}" if thread_id is not None else "")
+                    )
+                cursor_key = message_sort_key(cursor_message)
+            if scope is None or limit == 0:
+                return []
+            if cursor_key is None:
+                start, stop = max(0, len(scope) - limit), len(scope)
+            elif before is not None:
+                stop = scope.bisect_left(cursor_key)
+                start = max(0, stop - limit)
+            else:
+                start = scope.bisect_right(cursor_key)
+                stop = min(len(scope), start + limit)
+            return [self._messages[key[2]] for key in scope.islice(start, stop)]
+
+    def delete_message(self, message_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            self._remove_message(message_id)
+
+    # --- threads -------------------------------------------------------------------
+
+    def save_thread(self, thread: Thread) -> Thread:
+        with self._lock:
+            self._check_open()
+            old = self._threads.get(thread.id)
+            if old is not None:
+                _discard_sorted(self._room_threads, old.room_id, _thread_sort_key(old))
+            self._threads[thread.id] = thread
+            self._room_threads.setdefault(thread.room_id, SortedList()).add(
+                _thread_sort_key(thread)
+            )
+            sequence = next(self._sequence)
+            external = thread.external_thread_id
+            root = thread.root_message_id
+            self._thread_external_keys.set(
+                thread.id, None if external is None else (thread.room_id, external), sequence
+            )
+            self._thread_root_keys.set(
+                thread.id, None if root is None else (thread.room_id, root), sequence
+            )
+            return thread
+
+    def _remove_thread(self, thread_id: str) -> None:
+        thread = self._threads.pop(thread_id, None)
+        if thread is not None:
+            _discard_sorted(self._room_threads, thread.room_id, _thread_sort_key(thread))
+            self._thread_external_keys.discard(thread_id)
+            self._thread_root_keys.discard(thread_id)
+
+    def get_thread(self, thread_id: str) -> Thread:
+        with self._lock:
+            self._check_open()
+            try:
+                return self._threads[thread_id]
+            except KeyError:
+                raise NotFound("thread", thread_id) from None
+
+    def get_thread_by_external_id(self, room_id: str, external_thread_id: str | int) -> Thread:
+        with self._lock:
+            self._check_open()
+            key = (room_id, str(external_thread_id))
+            thread_id = self._thread_external_keys.resolve(key)
+            if thread_id is None:
+                raise NotFound("thread", key)
+            return self._threads[thread_id]
+
+    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
+        with self._lock:
+            self._check_open()
+            key = (room_id, root_message_id)
+            thread_id = self._thread_root_keys.resolve(key)
+            if thread_id is None:
+                raise NotFound("thread", key)
+            return self._threads[thread_id]
+
+    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
+        with self._lock:
+            self._check_open()
+            scope = self._room_threads.get(room_id)
+            if scope is None:
+                return []
+            return [self._threads[key[2]] for key in scope.islice(0, min(limit, len(scope)))]
+
+    # --- external-id resolution ----------------------------------------------------
+
+    def get_or_create_room_by_external_binding(
+        self,
+        channel: str,
+        bridge_id: str | int,
+        external_id: str | int,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> Room:
+        with self._lock:
+            self._check_open()
+            key: BindingKey = (channel, str(bridge_id), str(external_id))
+            bound = self._binding_keys.get(key)
+            if bound is not None and bound in self._rooms:
+                return self._rooms[bound]
+            room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+            binding = self._binding_for(room.id, key, {})
+            if bound is not None:
+                del self._binding_keys[key]
+            self.save_room(room)
+            self._put_binding(binding, key)
+            return room
+
+    def get_or_create_participant_by_external_id(
+        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
+    ) -> Participant:
+        with self._lock:
+            self._check_open()
+            key = (channel, str(external_id))
+            bound = self._participant_keys.get(key)
+            if bound is not None and bound in self._participants:
+                return self._participants[bound]
+            participant = build_record(Participant, attrs or {}, external_ids={key[0]: key[1]})
+            self._participants[participant.id] = participant
+            self._participant_keys[key] = participant.id
+            return participant
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        with self._lock:
+            self._check_open()
+            key = (channel, str(bridge_id), str(external_id))
+            message_id = self._message_keys.resolve(key)
+            if message_id is None:
+                raise NotFound("message", key)
+            return self._messages[message_id]
+
+    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+        with self._lock:
+            self._check_open()
+            message = self._messages.get(message_id)
+            if message is None:
+                raise NotFound("message", message_id)
+            updated = message.model_copy(update={"external_id": str(external_id)})
+            self._store_message(updated)
+            return updated
+
+    # --- room bindings -------------------------------------------------------------
+
+    def get_room_by_external_binding(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Room:
+        with self._lock:
+            self._check_open()
+            key = (channel, str(bridge_id), str(external_id))
+            room_id = self._binding_keys.get(key)
+            if room_id is None or room_id not in self._rooms:
+                raise NotFound("room", key)
+            return self._rooms[room_id]
+
+    def create_room_binding(
+        self,
+        room_id: str,
+        channel: str,
+        bridge_id: str | int,
+        external_id: str | int,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> RoomBinding:
+        with self._lock:
+            self._check_open()
+            key: BindingKey = (channel, str(bridge_id), str(external_id))
+            binding = self._binding_for(room_id, key, dict(attrs or {}))
+            self._put_binding(binding, key)
+            return binding
+
+    def _binding_for(self, room_id: str, key: BindingKey, attrs: dict[str, Any]) -> RoomBinding:
+        """The record ``create_room_binding`` would store, validated; writes nothing."""
+        existing_id = self._binding_by_room_key.get((room_id, key))
+        given_id = attrs.get("id")
+        if isinstance(given_id, str) and given_id in self._bindings and given_id != existing_id:
+            raise InvalidArgument(f"binding id {given_id!r} belongs to another room or key")
+        if existing_id is not None:
+            existing = self._bindings[existing_id]
+            changes = {name: attrs[name] for name in ("direction", "enabled") if name in attrs}
+            return build_record(RoomBinding, existing.model_dump(), **changes)
+        return build_record(
+            RoomBinding,
+            attrs,
+            room_id=room_id,
+            channel=key[0],
+            bridge_id=key[1],
+            external_room_id=key[2],
+        )
+
+    def _put_binding(self, binding: RoomBinding, key: BindingKey) -> None:
+        self._bindings[binding.id] = binding
+        self._room_bindings.setdefault(binding.room_id, {})[binding.id] = binding
+        self._binding_by_room_key[(binding.room_id, key)] = binding.id
+        self._binding_keys[key] = binding.room_id
+
+    def _remove_binding(self, binding: RoomBinding) -> None:
+        key: BindingKey = (binding.channel, binding.bridge_id, binding.external_room_id)
+        del self._bindings[binding.id]
+        room_bindings = self._room_bindings[binding.room_id]
+        del room_bindings[binding.id]
+        if not room_bindings:
+            del self._room_bindings[binding.room_id]
+        del self._binding_by_room_key[(binding.room_id, key)]
+        if self._binding_keys.get(key) == binding.room_id:
+            del self._binding_keys[key]
+
+    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+        with self._lock:
+            self._check_open()
+            bindings = self._room_bindings.get(room_id, {}).values()
+            return sorted(bindings, key=lambda binding: (binding.inserted_at, binding.id))
+
+    def delete_room_binding(self, binding_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            binding = self._bindings.get(binding_id)
+            if binding is None:
+                raise NotFound("room_binding", binding_id)
+            self._remove_binding(binding)
+
+    # --- directory -----------------------------------------------------------------
+
+    def directory_search(
+        self,
+        target: DirectoryTarget | str,
+        query: Mapping[str, Any],
+        *,
+        limit: int | None = None,
+    ) -> list[Participant] | list[Room]:
+        parsed = DirectoryQuery.parse(query)
+        with self._lock:
+            self._check_open()
+            if target == DirectoryTarget.PARTICIPANT:
+                participants = _candidates(self._participants, parsed.id)
+                found_participants = sorted(
+                    (p for p in participants if participant_matches(p, parsed)),
+                    key=lambda p: p.id,
+                )
+                return found_participants[:limit]
+            bound = None
+            if None not in (parsed.channel, parsed.bridge_id, parsed.external_id):
+                key = (str(parsed.channel), str(parsed.bridge_id), str(parsed.external_id))
+                bound = self._binding_keys.get(key)
+            rooms = _candidates(self._rooms, parsed.id)
+            found_rooms = sorted(
+                (room for room in rooms if room_matches(room, parsed, bound)),
+                key=lambda room: room.id,
+            )
+            return found_rooms[:limit]
+
+    # --- onboarding ----------------------------------------------------------------
+
+    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self._check_open()
+            stored = copy.deepcopy(dict(flow))
+            self._onboarding[stored["onboarding_id"]] = stored
+            return dict(flow)
+
+    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+        with self._lock:
+            self._check_open()
+            try:
+                return copy.deepcopy(self._onboarding[onboarding_id])
+            except KeyError:
+                raise NotFound("onboarding", onboarding_id) from None
+
+    # --- bridge configs ------------------------------------------------------------
+
+    def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
+        with self._lock:
+            self._check_open()
+            self._bridge_configs[config.id] = config
+            return config
+
+    def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
+        with self._lock:
+            self._check_open()
+            try:
+                return self._bridge_configs[bridge_config_id]
+            except KeyError:
+                raise NotFound("bridge_config", bridge_config_id) from None
+
+    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
+        with self._lock:
+            self._check_open()
+            return [
+                self._bridge_configs[key]
+                for key in sorted(self._bridge_configs)
+                if enabled is None or self._bridge_configs[key].enabled == enabled
+            ]
+
+    def delete_bridge_config(self, bridge_config_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            if self._bridge_configs.pop(bridge_config_id, None) is None:
+                raise NotFound("bridge_config", bridge_config_id)
+
+    # --- routing policies ----------------------------------------------------------
+
+    def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
+        with self._lock:
+            self._check_open()
+            self._routing_policies[policy.room_id] = policy
+            return policy
+
+    def get_routing_policy(self, room_id: str) -> RoutingPolicy:
+        with self._lock:
+            self._check_open()
+            try:
+                return self._routing_policies[room_id]
+            except KeyError:
+                raise NotFound("routing_policy", room_id) from None
+
+    def delete_routing_policy(self, room_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            if self._routing_policies.pop(room_id, None) is None:
+                raise NotFound("routing_policy", room_id)
+
+    # --- ingress subscriptions -----------------------------------------------------
+
+    def save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
+        with self._lock:
+            self._check_open()
+            self._ingress[(subscription.bridge_id, subscription.subscription_id)] = subscription
+            return subscription
+
+    def list_ingress_subscriptions(
+        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
+    ) -> list[IngressSubscription]:
+        with self._lock:
+            self._check_open()
+            found = [
+                subscription
+                for (bridge, _), subscription in self._ingress.items()
+                if bridge == bridge_id and (status is None or subscription.status == status)
+            ]
+            return sorted(found, key=lambda subscription: subscription.subscription_id)
+
+    def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            key = (str(bridge_id), subscription_id)
+            if self._ingress.pop(key, None) is None:
+                raise NotFound("ingress_subscription", key)
+
+    # --- test hook -----------------------------------------------------------------
+
+    def raw_index(self) -> RawIndex:
+        """The store's keys and record counts, read from its internal dicts."""
+        with self._lock:
+            self._check_open()
+            return RawIndex(
+                room_binding_keys=dict(self._binding_keys),
+                participant_keys=dict(self._participant_keys),
+                message_keys=self._message_keys.snapshot(),
+                thread_external_keys=self._thread_external_keys.snapshot(),
+                thread_root_keys=self._thread_root_keys.snapshot(),
+                row_counts={
+                    "rooms": len(self._rooms),
+                    "participants": len(self._participants),
+                    "messages": len(self._messages),
+                    "threads": len(self._threads),
+                    "room_bindings": len(self._bindings),
+                    "onboarding": len(self._onboarding),
+                    "bridge_configs": len(self._bridge_configs),
+                    "routing_policies": len(self._routing_policies),
+                    "ingress_subscriptions": len(self._ingress),
+                },
+            )
+
+
+def _discard_sorted(index: dict[K, SortedList], scope: K, sort_key: SortKey) -> None:
+    entries = index.get(scope)
+    if entries is None:
+        return
+    entries.discard(sort_key)
+    if not entries:
+        del index[scope]
+
+
+def _candidates(records: Mapping[str, RecordT], wanted_id: str | None) -> Iterable[RecordT]:
+    if wanted_id is None:
+        return records.values()
+    record = records.get(wanted_id)
+    return () if record is None else (record,)

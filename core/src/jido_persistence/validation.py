@@ -1,0 +1,318 @@
+"""Argument validation and normalisation shared by every adapter (contract section 3).
+
+:class:`~jido_persistence.adapter.PersistenceAdapter` runs these checks before any
+callback reaches an adapter, so every backend answers bad input alike and before the
+backend is called.  Adapters may call the helpers again (they are idempotent) to get
+typed, normalised values.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from jido_persistence._text import INT64_MAX, MAX_KEY_LENGTH, json_problem, text_problem
+from jido_persistence.errors import (
+    InvalidArgument,
+    InvalidCursor,
+    InvalidDirectoryTarget,
+    InvalidLimit,
+    InvalidOnboardingId,
+)
+from jido_persistence.models import DirectoryTarget, IngressStatus, Message
+
+__all__ = [
+    "DirectoryQuery",
+    "MessageKey",
+    "build_record",
+    "check_text_argument",
+    "message_external_key",
+    "normalize_external_id",
+    "require_attrs",
+    "require_binding_attrs",
+    "require_channel",
+    "require_cursors",
+    "require_directory_target",
+    "require_enabled_filter",
+    "require_id",
+    "require_ingress_status",
+    "require_instance",
+    "require_limit",
+    "require_onboarding_flow",
+    "require_optional_limit",
+]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+MessageKey = tuple[str, str, str]
+"""The external-id key of a message: ``(channel, bridge_id, external_id)``, normalised."""
+
+BINDING_ATTR_KEYS: Final = frozenset({"id", "direction", "enabled", "inserted_at"})
+DIRECTORY_QUERY_KEYS: Final = ("id", "name", "channel", "bridge_id", "external_id")
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def check_text_argument(name: str, value: str) -> str:
+    """Raise :class:`InvalidArgument` when ``value`` holds U+0000 or a lone surrogate."""
+    problem = text_problem(value)
+    if problem:
+        raise InvalidArgument(f"{name} {problem}")
+    return value
+
+
+def require_id(name: str, value: object) -> str:
+    """Return ``value`` when it is a usable id: a non-empty ``str`` of <= 512 code points.
+
+    Raises :class:`InvalidArgument` naming ``name`` otherwise.
+    """
+    if type(value) is not str:
+        if not isinstance(value, str):
+            raise InvalidArgument(f"{name} must be a non-empty string, got {_describe(value)}")
+        value = str(value)
+    if not value:
+        raise InvalidArgument(f"{name} must be a non-empty string, got ''")
+    if len(value) > MAX_KEY_LENGTH:
+        raise InvalidArgument(f"{name} is longer than {MAX_KEY_LENGTH} code points")
+    return check_text_argument(name, value)
+
+
+def require_channel(value: object, name: str = "channel") -> str:
+    """Return ``value`` when it is a valid channel (a non-empty ``str``), else raise."""
+    return require_id(name, value)
+
+
+def normalize_external_id(value: object, name: str = "external_id") -> str:
+    """Return the normalised form of a bridge id or external id.
+
+    ``int`` values (not ``bool``) become their decimal string, so ``123`` and ``"123"``
+    are the same key; non-empty ``str`` values are returned as they are.  Anything else,
+    an empty string, a string over 512 code points or one holding U+0000 or a lone
+    surrogate raises :class:`InvalidArgument` naming ``name``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidArgument(f"{name} must be a str or an int, got {_describe(value)}")
+    if isinstance(value, int):
+        return str(int(value))
+    return require_id(name, value)
+
+
+def require_limit(value: object, name: str = "limit") -> int:
+    """Return ``value`` when it is an ``int`` (not ``bool``) in ``0..2**63-1``.
+
+    Raises :class:`InvalidLimit` otherwise.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidLimit(f"{name} must be an int, got {_describe(value)}")
+    if not 0 <= value <= INT64_MAX:
+        raise InvalidLimit(f"{name} must be between 0 and 2**63 - 1, got {value}")
+    return int(value)
+
+
+def require_optional_limit(value: object, name: str = "limit") -> int | None:
+    """Like :func:`require_limit`, but ``None`` (no limit) is accepted."""
+    return None if value is None else require_limit(value, name)
+
+
+def require_cursors(before: object, after: object) -> tuple[str | None, str | None]:
+    """Check the shape of ``get_messages`` cursors: at most one, each a non-empty ``str``.
+
+    Raises :class:`InvalidCursor`; whether the cursor exists is the adapter's check.
+    """
+    if before is not None and after is not None:
+        raise InvalidCursor("give at most one of before= and after=, not both")
+    for name, cursor in (("before", before), ("after", after)):
+        if cursor is None:
+            continue
+        if not isinstance(cursor, str) or not cursor:
+            raise InvalidCursor(f"{name} must be a non-empty message id, got {_describe(cursor)}")
+        problem = text_problem(cursor)
+        if problem or len(cursor) > MAX_KEY_LENGTH:
+            raise InvalidCursor(f"{name} {problem or 'is longer than 512 code points'}")
+    return (
+        str(before) if before is not None else None,
+        str(after) if after is not None else None,
+    )
+
+
+def require_instance(name: str, value: object, model: type[ModelT]) -> ModelT:
+    """Return ``value`` when it is an instance of ``model``, else raise InvalidArgument."""
+    if not isinstance(value, model):
+        raise InvalidArgument(
+            f"{name} must be a {model.__name__} instance, got {type(value).__name__}"
+        )
+    return value
+
+
+def require_directory_target(value: object) -> DirectoryTarget:
+    """Return ``value`` as a :class:`DirectoryTarget`, else raise InvalidDirectoryTarget."""
+    if isinstance(value, str):
+        try:
+            return DirectoryTarget(value)
+        except ValueError:
+            pass
+    raise InvalidDirectoryTarget(
+        f"directory target must be 'participant' or 'room', got {_describe(value)}"
+    )
+
+
+def require_enabled_filter(value: object) -> bool | None:
+    """Return ``value`` when it is ``True``, ``False`` or ``None``, else raise."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise InvalidArgument(f"enabled must be a bool or None, got {_describe(value)}")
+
+
+def require_ingress_status(value: object) -> IngressStatus | None:
+    """Return ``value`` as an :class:`IngressStatus` (or ``None``), else raise."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return IngressStatus(value)
+        except ValueError:
+            pass
+    valid = ", ".join(status.value for status in IngressStatus)
+    raise InvalidArgument(f"status must be one of {valid} or None, got {_describe(value)}")
+
+
+def require_attrs(value: object, name: str = "attrs") -> dict[str, Any]:
+    """Return a copy of ``value`` as a dict (``None`` gives ``{}``); non-mappings raise."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidArgument(f"{name} must be a mapping or None, got {_describe(value)}")
+    for key in value:
+        if not isinstance(key, str):
+            raise InvalidArgument(f"{name} keys must be strings, got {_describe(key)}")
+    return dict(value)
+
+
+def require_binding_attrs(value: object) -> dict[str, Any]:
+    """Return ``create_room_binding`` attrs, whose keys must be RoomBinding field names."""
+    attrs = require_attrs(value)
+    unknown = sorted(set(attrs) - BINDING_ATTR_KEYS)
+    if unknown:
+        raise InvalidArgument(
+            f"unknown room binding attrs {unknown}; valid keys: {sorted(BINDING_ATTR_KEYS)}"
+        )
+    return attrs
+
+
+def build_record(model: type[ModelT], attrs: Mapping[str, Any], **overrides: Any) -> ModelT:
+    """Build ``model`` from ``attrs`` with ``overrides`` replacing the same fields.
+
+    A pydantic ``ValidationError`` becomes :class:`InvalidArgument`, chained as cause.
+    """
+    try:
+        return model.model_validate({**attrs, **overrides})
+    except ValidationError as error:
+        raise InvalidArgument(f"invalid attrs for {model.__name__}: {error}") from error
+
+
+def require_onboarding_flow(flow: object) -> dict[str, Any]:
+    """Validate an onboarding flow and return the store's own deep copy of it.
+
+    Checked in order: a mapping (else InvalidArgument); ``flow["onboarding_id"]`` a
+    non-empty string (else InvalidOnboardingId); JSON values only, no U+0000 or lone
+    surrogate anywhere (else InvalidArgument).
+    """
+    if not isinstance(flow, Mapping):
+        raise InvalidArgument(f"an onboarding flow must be a mapping, got {_describe(flow)}")
+    onboarding_id = flow.get("onboarding_id")
+    if not isinstance(onboarding_id, str) or not onboarding_id:
+        raise InvalidOnboardingId(
+            f"flow['onboarding_id'] must be a non-empty string, got {_describe(onboarding_id)}"
+        )
+    as_dict = dict(flow)
+    problem = json_problem(as_dict, "flow")
+    if problem:
+        raise InvalidArgument(f"an onboarding flow must hold JSON values only: {problem}")
+    if len(onboarding_id) > MAX_KEY_LENGTH:
+        raise InvalidOnboardingId("flow['onboarding_id'] is longer than 512 code points")
+    return copy.deepcopy(as_dict)
+
+
+def message_external_key(message: Message) -> MessageKey | None:
+    """Return the external-id key of ``message``, or ``None`` when it has none.
+
+    The key is ``(metadata["channel"], metadata["bridge_id"], external_id)``, complete
+    when all three are present and not ``None``.  When ``external_id`` is set, a channel
+    that is not a non-empty ``str`` or a bridge id that is not ``str``/``int`` raises
+    :class:`InvalidArgument`.
+    """
+    if message.external_id is None:
+        return None
+    channel = message.metadata.get("channel")
+    bridge_id = message.metadata.get("bridge_id")
+    if channel is not None:
+        channel = require_channel(channel, 'metadata["channel"]')
+    if bridge_id is not None:
+        bridge_id = normalize_external_id(bridge_id, 'metadata["bridge_id"]')
+    if channel is None or bridge_id is None:
+        return None
+    return (channel, bridge_id, message.external_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryQuery:
+    """A validated directory query; absent and ``None`` filters are ``None``.
+
+    ``name_fold`` is ``name.casefold()``; a record's name matches when it is a ``str``
+    whose casefold contains ``name_fold`` as a literal substring.
+    """
+
+    id: str | None = None
+    name: str | None = None
+    channel: str | None = None
+    bridge_id: str | None = None
+    external_id: str | None = None
+
+    @property
+    def name_fold(self) -> str | None:
+        """The casefolded name filter, or ``None``."""
+        return None if self.name is None else self.name.casefold()
+
+    @classmethod
+    def parse(cls, query: object) -> DirectoryQuery:
+        """Validate a directory query mapping; unknown keys are ignored.
+
+        Raises :class:`InvalidArgument` for a non-mapping or a value of the wrong type.
+        """
+        if isinstance(query, DirectoryQuery):
+            return query
+        if not isinstance(query, Mapping):
+            raise InvalidArgument(f"a directory query must be a mapping, got {_describe(query)}")
+        values: dict[str, str | None] = {}
+        for key in DIRECTORY_QUERY_KEYS:
+            value = query.get(key)
+            if value is None:
+                values[key] = None
+            elif key == "name":
+                if not isinstance(value, str):
+                    raise InvalidArgument(f"query['name'] must be a str, got {_describe(value)}")
+                values[key] = check_text_argument("query['name']", value)
+            elif key == "channel":
+                values[key] = require_channel(value, "query['channel']")
+            else:
+                values[key] = normalize_external_id(value, f"query[{key!r}]")
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, str]:
+        """The filters that are set, as a plain dict."""
+        return {
+            key: value for key in DIRECTORY_QUERY_KEYS if (value := getattr(self, key)) is not None
+        }
+
+    def __str__(self) -> str:
+        return json.dumps(self.as_dict(), sort_keys=True)
