@@ -37,17 +37,15 @@ class PluginGroup(click.Group):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._plugin_entry_points: dict[str, metadata.EntryPoint] | None = None
-        self._plugin_commands: dict[str, click.Command] = {}
+        self._plugin_commands: dict[tuple[str, str], click.Command] = {}
 
     def plugin_entry_points(self) -> dict[str, metadata.EntryPoint]:
-        """The contributed commands' entry points by name, read once (nothing imported)."""
-        if self._plugin_entry_points is None:
-            found = metadata.entry_points(group=CLI_ENTRY_POINT_GROUP)
-            self._plugin_entry_points = {
-                ep.name: ep for ep in found if ep.name not in self.commands
-            }
-        return self._plugin_entry_points
+        """The contributed commands' entry points by name (nothing is imported).
+
+        Read on every call, not cached: it is cheap, and tests change ``sys.path``.
+        """
+        found = metadata.entry_points(group=CLI_ENTRY_POINT_GROUP)
+        return {ep.name: ep for ep in found if ep.name not in self.commands}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Built-in and contributed command names, sorted."""
@@ -60,9 +58,10 @@ class PluginGroup(click.Group):
         entry_point = self.plugin_entry_points().get(cmd_name)
         if entry_point is None:
             return None
-        if cmd_name not in self._plugin_commands:
-            self._plugin_commands[cmd_name] = _load_command(cmd_name, entry_point)
-        return self._plugin_commands[cmd_name]
+        key = (cmd_name, entry_point.value)
+        if key not in self._plugin_commands:
+            self._plugin_commands[key] = _load_command(cmd_name, entry_point)
+        return self._plugin_commands[key]
 
 
 def _load_command(name: str, entry_point: metadata.EntryPoint) -> click.Command:
