@@ -1,0 +1,48 @@
+"""Nox sessions for the workspace: ``tests``, ``lint`` and ``typecheck``.
+
+Every session uses the uv backend and installs exactly what ``uv.lock`` pins
+(``uv sync --locked`` into the session's own environment), so a session runs the
+same versions as ``uv run`` and as ``.ci/run``.  Run ``uv run nox`` for all of
+them, ``uv run nox -s tests -- -k registry`` to pass arguments to pytest.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2024.4.15"
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_venv = "yes"
+
+
+def sync(session: nox.Session) -> None:
+    """Install the locked workspace (every member and the dev group) into the session."""
+    session.run_install(
+        "uv",
+        "sync",
+        "--locked",
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+    )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (the README's test command); extra arguments go to pytest."""
+    sync(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check lint and formatting with ruff (no file is changed)."""
+    sync(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check every distribution with mypy --strict (config in pyproject.toml)."""
+    sync(session)
+    session.run("mypy")
