@@ -70,6 +70,11 @@ def jido_persistence_register_adapters(register):
     register("Bad Name", "x:Y")
 """
 
+UNDECORATED_PLUGIN = """
+def jido_persistence_register_adapters(register):
+    register("undecorated", "x:Y")
+"""
+
 CLI_COMMANDS = """
 import click
 
@@ -84,6 +89,7 @@ SITE_MODULES = {
     "jp_test_broken_plugin": "import jp_test_module_that_does_not_exist\n",
     "jp_test_dup_plugin": DUPLICATE_PLUGIN,
     "jp_test_raising_plugin": RAISING_PLUGIN,
+    "jp_test_undecorated_plugin": UNDECORATED_PLUGIN,
     "jp_test_cli": CLI_COMMANDS,
 }
 
@@ -120,15 +126,13 @@ def plugin_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
             "jido_persistence_cli": {"hello": "jp_test_cli:hello", "kaput": "jp_test_gone:kaput"},
         },
     )
-    write_distribution(
-        site, "jp-test-broken", "2.0", {"jido_persistence": {"broken": "jp_test_broken_plugin"}}
-    )
-    write_distribution(
-        site, "JP_Test.Dup", "3.0", {"jido_persistence": {"dup": "jp_test_dup_plugin"}}
-    )
-    write_distribution(
-        site, "jp-test-raising", "4.0", {"jido_persistence": {"raising": "jp_test_raising_plugin"}}
-    )
+    for name, version, entry_point, module in [
+        ("jp-test-broken", "2.0", "broken", "jp_test_broken_plugin"),
+        ("JP_Test.Dup", "3.0", "dup", "jp_test_dup_plugin"),
+        ("jp-test-raising", "4.0", "raising", "jp_test_raising_plugin"),
+        ("jp-test-undecorated", "5.0", "undecorated", "jp_test_undecorated_plugin"),
+    ]:
+        write_distribution(site, name, version, {"jido_persistence": {entry_point: module}})
     monkeypatch.delenv(STRICT_ENV, raising=False)
     monkeypatch.delenv(PLUGINS_ENV, raising=False)
     monkeypatch.syspath_prepend(str(site))
@@ -194,6 +198,14 @@ def test_a_hook_that_raises_is_recorded_against_its_plugin() -> None:
     assert failure.entry_point == "raising"
     assert "register failed" in failure.error
     assert "invalid adapter name 'Bad Name'" in failure.error
+
+
+@pytest.mark.usefixtures("plugin_site")
+def test_a_plugin_without_a_hook_implementation_is_reported() -> None:
+    (failure,) = failures_by_distribution()["jp-test-undecorated"]
+    assert "defines no hook" in failure.error
+    assert "hookimpl" in failure.error
+    assert "undecorated" not in names()
 
 
 @pytest.mark.usefixtures("plugin_site")

@@ -250,7 +250,14 @@ class Registry:
         self.plugin_manager.add_hookspecs(hookspecs)
         self._names, self._schemes, self._adapters = {}, {}, []
         self._failures, self._excluded = [], []
-        allowed = allowed_distributions(self._environ)
+        origins = self._load_plugins(allowed_distributions(self._environ))
+        self._call_hooks(origins)
+        self._adapters.sort(key=lambda info: info.name)
+        if self._failures and strict_plugins(self._environ):
+            raise PluginLoadError(self._failures) from self._failures[0].exception
+
+    def _load_plugins(self, allowed: frozenset[str] | None) -> dict[str, _Origin]:
+        """Import and register every allowed plugin module; record the ones that fail."""
         origins: dict[str, _Origin] = {}
         for entry_point in ordered_entry_points(self._entry_points()):
             distribution, version = distribution_of(entry_point)
@@ -275,18 +282,36 @@ class Registry:
                 )
                 continue
             origins[plugin_name] = _Origin(distribution, version, entry_point)
+        return origins
+
+    def _call_hooks(self, origins: dict[str, _Origin]) -> None:
+        """Call each plugin's hook on its own, so one that raises is blamed and skipped."""
         hook = self.plugin_manager.hook.jido_persistence_register_adapters
+        called: set[str] = set()
         for implementation in hook.get_hookimpls():
             origin = origins[implementation.plugin_name]
+            called.add(implementation.plugin_name)
             register = self._register_callback(origin)
             try:
                 implementation.function(*[register for _ in implementation.argnames])
             except Exception as exc:
                 failure = PluginFailure.from_exception(origin.entry_point, exc, "register")
                 self._failures.append(failure)
-        self._adapters.sort(key=lambda info: info.name)
-        if self._failures and strict_plugins(self._environ):
-            raise PluginLoadError(self._failures) from self._failures[0].exception
+        for plugin_name, origin in origins.items():
+            if plugin_name not in called:
+                self._failures.append(
+                    PluginFailure(
+                        distribution=origin.distribution,
+                        version=origin.version,
+                        entry_point=origin.entry_point.name,
+                        value=origin.entry_point.value,
+                        error=(
+                            "the plugin defines no hook: decorate "
+                            "'def jido_persistence_register_adapters(register)' with "
+                            "jido_persistence.hookspecs.hookimpl"
+                        ),
+                    )
+                )
 
     def _register_callback(self, origin: _Origin) -> hookspecs.RegisterAdapter:
         def register(
