@@ -22,20 +22,19 @@ Discovery runs once per process, on first use; :func:`reset_registry` forgets it
 from __future__ import annotations
 
 import difflib
-import importlib
 import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from importlib import metadata
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, final
+from typing import TYPE_CHECKING, Final
 
 import pluggy
 
 from jido_persistence import hookspecs
+from jido_persistence._adapter_info import AdapterInfo
 from jido_persistence._plugins import (
     CORE_DISTRIBUTION,
     PLUGINS_ENV,
@@ -48,12 +47,14 @@ from jido_persistence._plugins import (
     ordered_entry_points,
     strict_plugins,
 )
-from jido_persistence.errors import (
-    AdapterNotFound,
-    ConfigurationError,
-    PersistenceError,
-    redact_url,
+from jido_persistence._targets import (
+    DEFAULT_URL,
+    URL_ENV,
+    TargetSource,
+    describe_target,
+    resolve_target,
 )
+from jido_persistence.errors import AdapterNotFound, ConfigurationError, PersistenceError
 from jido_persistence.urls import StoreUrl
 
 if TYPE_CHECKING:
@@ -84,12 +85,6 @@ __all__ = [
 ENTRY_POINT_GROUP: Final = "jido_persistence"
 """The entry-point group naming plugin modules."""
 
-URL_ENV: Final = "JIDO_PERSISTENCE_URL"
-"""The environment variable ``open_store()`` reads when given no target."""
-
-DEFAULT_URL: Final = "tinydb:///jido_persistence.json"
-"""The embedded default store: a TinyDB file in the working directory."""
-
 BUNDLED_ADAPTERS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "tinydb": "jido-persistence-tinydb",
@@ -104,97 +99,6 @@ _NAME: Final = re.compile(r"[a-z][a-z0-9_\-]*")
 _SCHEME: Final = re.compile(r"[a-z][a-z0-9.\-]*")
 _DOTTED: Final = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
 _REFERENCE: Final = re.compile(rf"{_DOTTED}:{_DOTTED}")
-
-
-class TargetSource(StrEnum):
-    """Where the target of ``open_store()`` came from."""
-
-    ARGUMENT = "argument"
-    ENVIRONMENT = "environment"
-    DEFAULT = "default"
-
-
-@final
-@dataclass
-class _ClassCache:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    adapter_class: type[PersistenceAdapter] | None = None
-
-
-@final
-@dataclass(frozen=True)
-class AdapterInfo:
-    """One registered adapter, as discovery found it; the class is not imported yet.
-
-    Attributes:
-        name: the name that selects it (``open_store("duckdb")``).
-        reference: ``"package.module:ClassName"``.
-        schemes: the URL schemes that select it.
-        description: one line.
-        aliases: other names that select it.
-        distribution: the distribution whose plugin registered it (``None`` if unknown).
-        version: that distribution's version.
-        entry_point: the name of the entry point of that plugin.
-    """
-
-    name: str
-    reference: str
-    schemes: tuple[str, ...] = ()
-    description: str = ""
-    aliases: tuple[str, ...] = ()
-    distribution: str | None = None
-    version: str | None = None
-    entry_point: str | None = None
-    _cache: _ClassCache = field(default_factory=_ClassCache, repr=False, compare=False)
-
-    @property
-    def origin(self) -> str:
-        """``"jido-persistence-duckdb 0.1.0, entry point 'duckdb'"``, for messages."""
-        text = self.distribution or "an unknown distribution"
-        if self.version:
-            text += f" {self.version}"
-        if self.entry_point:
-            text += f", entry point {self.entry_point!r}"
-        return text
-
-    def load(self) -> type[PersistenceAdapter]:
-        """Import the adapter class, check it, and cache it (later calls are O(1)).
-
-        Raises:
-            ConfigurationError: the module or class cannot be imported, is not a
-                ``PersistenceAdapter`` subclass, lacks required callbacks or has
-                only part of the optional ingress trio; the message names the
-                adapter, its plugin and the methods, and the original exception
-                is chained.  A failure is not cached: the next call tries again.
-        """
-        with self._cache.lock:
-            if self._cache.adapter_class is None:
-                self._cache.adapter_class = self._import()
-            return self._cache.adapter_class
-
-    def _import(self) -> type[PersistenceAdapter]:
-        from jido_persistence.adapter import PersistenceAdapter, check_adapter_class
-
-        where = f"adapter {self.name!r} (from {self.origin})"
-        module_name, _, qualname = self.reference.partition(":")
-        try:
-            target: object = importlib.import_module(module_name)
-            for attribute in qualname.split("."):
-                target = getattr(target, attribute)
-        except Exception as exc:
-            raise ConfigurationError(
-                f"{where} cannot be loaded: importing {self.reference!r} failed: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-        if not (isinstance(target, type) and issubclass(target, PersistenceAdapter)):
-            raise ConfigurationError(
-                f"{where}: {self.reference!r} is {target!r}, not a subclass of PersistenceAdapter"
-            )
-        try:
-            check_adapter_class(target)
-        except ConfigurationError as exc:
-            raise ConfigurationError(f"{where}: {self.reference!r} is invalid: {exc}") from exc
-        return target
 
 
 @dataclass(frozen=True)
@@ -419,6 +323,8 @@ class Registry:
             ConfigurationError: the plugin that would provide ``name`` failed or
                 was excluded by ``JIDO_PERSISTENCE_PLUGINS``.
         """
+        if not isinstance(name, str):
+            raise ConfigurationError(f"an adapter name must be a str, not {name!r}")
         self._ensure_discovered()
         key = name.lower()
         found = self._names.get(key) or self._schemes.get(key)
@@ -458,7 +364,7 @@ class Registry:
             merged.update(options)
             return adapter_class(**merged)
         except PersistenceError as exc:
-            exc.add_note(f"while opening {_describe(text, source)}")
+            exc.add_note(f"while opening {describe_target(text, source)}")
             raise
 
     def _not_found(self, name: str) -> ConfigurationError:
@@ -488,15 +394,6 @@ def _checked_words(values: Sequence[str], pattern: re.Pattern[str], kind: str) -
     return words
 
 
-def _describe(target: str, source: TargetSource) -> str:
-    shown = redact_url(target)
-    if source is TargetSource.ENVIRONMENT:
-        return f"{shown!r} (from the environment variable {URL_ENV})"
-    if source is TargetSource.DEFAULT:
-        return f"{shown!r} (the embedded default; no argument and {URL_ENV} unset)"
-    return f"{shown!r} (the argument)"
-
-
 # -- the process-wide registry -------------------------------------------------
 
 _default_lock: Final = threading.Lock()
@@ -521,30 +418,6 @@ def reset_registry() -> None:
     global _default
     with _default_lock:
         _default = None
-
-
-def resolve_target(
-    target: str | None = None, environ: Mapping[str, str] | None = None
-) -> tuple[str, TargetSource]:
-    """The target ``open_store(target)`` would open, and where it came from.
-
-    Precedence: ``target`` when not ``None``, then the environment variable
-    ``JIDO_PERSISTENCE_URL`` when set and not blank, then :data:`DEFAULT_URL`.
-
-    Raises:
-        ConfigurationError: ``target`` is not a ``str`` or is blank.
-    """
-    if target is not None:
-        if not isinstance(target, str) or not target.strip():
-            raise ConfigurationError(
-                f"the store target must be a non-empty str (an adapter name or a URL), "
-                f"not {target!r}"
-            )
-        return target.strip(), TargetSource.ARGUMENT
-    value = (os.environ if environ is None else environ).get(URL_ENV, "").strip()
-    if value:
-        return value, TargetSource.ENVIRONMENT
-    return DEFAULT_URL, TargetSource.DEFAULT
 
 
 def available_adapters() -> list[AdapterInfo]:
