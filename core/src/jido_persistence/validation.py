@@ -103,6 +103,10 @@ def normalize_external_id(value: object, name: str = "external_id") -> str:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidArgument(f"{name} must be a str or an int, got {_describe(value)}")
     if isinstance(value, int):
+        # Bound-check before str(): the decimal form must fit the key length, and
+        # str() of an int over 4300 digits raises ValueError rather than InvalidArgument.
+        if not -(10 ** (MAX_KEY_LENGTH - 1)) < value < 10**MAX_KEY_LENGTH:
+            raise InvalidArgument(f"{name} is longer than {MAX_KEY_LENGTH} code points")
         return str(int(value))
     return require_id(name, value)
 
