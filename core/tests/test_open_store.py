@@ -203,3 +203,14 @@ def test_the_exact_acceptance_one_liner() -> None:
 def test_loaded_classes_are_cached() -> None:
     info = registry.get_adapter("memory")
     assert info.load() is info.load() is MemoryAdapter
+
+
+def test_concurrent_first_use_discovers_once_and_loads_one_class() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    fresh = Registry()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        listings = list(pool.map(lambda _: fresh.adapters(), range(16)))
+        classes = set(pool.map(lambda _: fresh.get("memory").load(), range(16)))
+    assert all(listing == listings[0] for listing in listings)
+    assert classes == {MemoryAdapter}
