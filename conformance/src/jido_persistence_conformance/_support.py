@@ -1,0 +1,215 @@
+"""Helpers the suite modules share: canonical forms, snapshots, capability markers.
+
+Not part of the public API; adapter authors use the fixtures of
+:class:`~jido_persistence_conformance.AdapterConformance` instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final, TypeVar
+
+import pytest
+from pydantic import BaseModel
+
+from jido_persistence.adapter import OPTIONAL_CALLBACKS, PersistenceAdapter, SupportsRawIndex
+from jido_persistence.errors import NotFound
+
+__all__ = [
+    "HUGE",
+    "INGRESS_SKIP_REASON",
+    "call_optional",
+    "canonical",
+    "kit_settings",
+    "message",
+    "unique_id",
+    "canonical_all",
+    "capability",
+    "has_ingress",
+    "ids",
+    "raw_index_or_none",
+    "require_ingress",
+    "snapshot",
+]
+
+HUGE: Final = 2**63 - 1
+"""The largest valid limit."""
+
+INGRESS_SKIP_REASON: Final = "adapter does not implement the optional ingress-subscription callbacks"
+"""The exact skip reason of the ingress tests on adapters without the optional trio."""
+
+CAPABILITY_MARK: Final = "persistence_capability"
+"""Marker name: ``@capability("durable")`` runs a test only for adapters declaring it."""
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def capability(name: str, value: bool = True) -> pytest.MarkDecorator:
+    """Mark a test as applicable only when ``store.capabilities.<name> == value``.
+
+    The ``--persistence-url`` path deselects inapplicable tests at collection (the JSON
+    report lists them as ``not_applicable``); the subclassing path reports them as
+    ``not applicable`` at run time.
+    """
+    return getattr(pytest.mark, CAPABILITY_MARK)(name, value)
+
+
+def canonical(value: BaseModel | Any) -> str:
+    """The type-exact canonical JSON of a model or JSON value (sorted keys).
+
+    ``==`` on models says ``1 == 1.0 == True``; this does not.
+    """
+    data = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def canonical_all(values: Iterable[BaseModel | Any]) -> list[str]:
+    """:func:`canonical` of each value, order kept."""
+    return [canonical(value) for value in values]
+
+
+def ids(records: Iterable[Any]) -> list[str]:
+    """The ``id`` of each record, order kept."""
+    return [record.id for record in records]
+
+
+def has_ingress(store: PersistenceAdapter) -> bool:
+    """Whether the store declares the optional ingress-subscription trio."""
+    return store.capabilities.ingress_subscriptions
+
+
+def require_ingress(store: PersistenceAdapter) -> None:
+    """Skip the running test, with the contract's reason, when the trio is absent."""
+    if not has_ingress(store):
+        pytest.skip(INGRESS_SKIP_REASON)
+
+
+def raw_index_or_none(store: PersistenceAdapter) -> dict[str, Any] | None:
+    """The store's raw index (the back door) when it offers one, else None."""
+    if isinstance(store, SupportsRawIndex):
+        return dict(store.raw_index())
+    return None
+
+
+def _all_messages(store: PersistenceAdapter, room_id: str) -> list[str]:
+    return canonical_all(store.get_messages(room_id, limit=HUGE))
+
+
+def snapshot(
+    store: PersistenceAdapter,
+    *,
+    room_ids: Sequence[str] = (),
+    participant_ids: Sequence[str] = (),
+    message_ids: Sequence[str] = (),
+    thread_ids: Sequence[str] = (),
+    onboarding_ids: Sequence[str] = (),
+    bridge_ids: Sequence[str] = (),
+    binding_keys: Sequence[tuple[str, str, str]] = (),
+    message_keys: Sequence[tuple[str, str, str]] = (),
+) -> dict[str, Any]:
+    """Everything the callbacks show of the store, plus the raw index when offered.
+
+    Enumerates rooms (``list_rooms``), every room's messages, threads, bindings and
+    routing policy, participants (``directory_search``), bridge configs, and the
+    given extra ids and keys (which no listing callback reaches: onboarding flows,
+    ingress subscriptions of ``bridge_ids``, messages of rooms that do not exist).
+    """
+    result: dict[str, Any] = {}
+    rooms = store.list_rooms(limit=HUGE)
+    result["rooms"] = canonical_all(rooms)
+    every_room = sorted({room.id for room in rooms} | set(room_ids))
+    for room_id in every_room:
+        result[f"messages:{room_id}"] = _all_messages(store, room_id)
+        result[f"threads:{room_id}"] = canonical_all(store.list_threads(room_id, limit=HUGE))
+        result[f"bindings:{room_id}"] = canonical_all(store.list_room_bindings(room_id))
+        result[f"policy:{room_id}"] = _get_or_none(lambda r=room_id: store.get_routing_policy(r))
+    result["participants"] = canonical_all(store.directory_search("participant", {}))
+    result["room_directory"] = canonical_all(store.directory_search("room", {}))
+    for participant_id in participant_ids:
+        result[f"participant:{participant_id}"] = _get_or_none(
+            lambda p=participant_id: store.get_participant(p)
+        )
+    for message_id in message_ids:
+        result[f"message:{message_id}"] = _get_or_none(lambda m=message_id: store.get_message(m))
+    for thread_id in thread_ids:
+        result[f"thread:{thread_id}"] = _get_or_none(lambda t=thread_id: store.get_thread(t))
+    for onboarding_id in onboarding_ids:
+        result[f"onboarding:{onboarding_id}"] = _get_or_none(
+            lambda o=onboarding_id: store.get_onboarding(o)
+        )
+    for key in binding_keys:
+        result[f"binding_key:{key}"] = _get_or_none(
+            lambda k=key: store.get_room_by_external_binding(*k)
+        )
+    for key in message_keys:
+        result[f"message_key:{key}"] = _get_or_none(
+            lambda k=key: store.get_message_by_external_id(*k)
+        )
+    result["bridge_configs"] = canonical_all(store.list_bridge_configs())
+    if has_ingress(store):
+        for bridge_id in bridge_ids:
+            result[f"ingress:{bridge_id}"] = canonical_all(
+                store.list_ingress_subscriptions(bridge_id)
+            )
+    raw = raw_index_or_none(store)
+    if raw is not None:
+        result["raw_index"] = {name: sorted(map(repr, value.items())) for name, value in raw.items()}
+    return result
+
+
+def _get_or_none(read: Callable[[], Any]) -> str | None:
+    try:
+        return canonical(read())
+    except NotFound:
+        return None
+
+
+def call_optional(store: PersistenceAdapter, name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call an optional callback by name (used by the NotSupported check)."""
+    if name not in OPTIONAL_CALLBACKS:
+        raise ValueError(f"{name} is not an optional callback")
+    return getattr(store, name)(*args, **kwargs)
+
+
+
+def kit_settings(max_examples: int = 25) -> Callable[[Any], Any]:
+    """Hypothesis settings for kit properties: bounded, no deadline, shared store allowed.
+
+    The kit's property tests reuse the function-scoped ``store`` across examples (a
+    fresh file or schema per example would make file-backed runs take minutes); each
+    property is written to hold whatever earlier examples stored.
+    """
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
+
+
+def message(
+    message_id: str,
+    room_id: str = "room:1",
+    inserted_at: Any = None,
+    **fields: Any,
+) -> Any:
+    """A ``Message`` with explicit id, room and ``inserted_at``/``updated_at``."""
+    from jido_persistence.models import Message, MessageRole
+
+    fields.setdefault("sender_id", "p:1")
+    fields.setdefault("role", MessageRole.USER)
+    fields.setdefault("updated_at", inserted_at)
+    return Message(id=message_id, room_id=room_id, inserted_at=inserted_at, **fields)
+
+
+def unique_id(prefix: str) -> str:
+    """A fresh id, so property examples sharing one store do not collide."""
+    import uuid
+
+    return f"{prefix}:{uuid.uuid4().hex[:12]}"

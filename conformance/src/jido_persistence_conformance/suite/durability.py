@@ -1,0 +1,9 @@
+"""Area durability (being written)."""
+
+from __future__ import annotations
+
+__all__ = ["DurabilityTests"]
+
+
+class DurabilityTests:
+    """Tests of this area."""
