@@ -1,0 +1,153 @@
+"""Loading a store from its files (snapshot + journal) and rendering its snapshot.
+
+Files of a store at ``path``: the snapshot ``path`` (TinyDB's JSON format, with a meta
+table ``_jido_persistence`` holding the last journal sequence it contains), the journal
+``path + ".journal"`` (JSON lines, see :mod:`._journal`), the lock ``path + ".lock"``
+and, briefly during a compaction, ``path + ".tmp"``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final, NamedTuple
+
+from jido_persistence.errors import StorageError
+from jido_persistence_tinydb._journal import JournalScan, scan_journal
+from jido_persistence_tinydb._state import StoreState
+from jido_persistence_tinydb._tables import (
+    META_TABLE,
+    TABLES,
+    Delete,
+    Op,
+    Put,
+    decode_key,
+    decode_record,
+)
+from jido_persistence_tinydb.storage import parse_snapshot, render_snapshot
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "Loaded",
+    "decode_ops",
+    "journal_path",
+    "load_store",
+    "lock_path",
+    "render_state",
+]
+
+FORMAT: Final = "jido-persistence-tinydb"
+FORMAT_VERSION: Final = 1
+_DECODE_ERRORS: Final = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+def journal_path(path: Path) -> Path:
+    """The journal beside the snapshot ``path``."""
+    return path.with_name(path.name + ".journal")
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside the snapshot ``path``."""
+    return path.with_name(path.name + ".lock")
+
+
+class Loaded(NamedTuple):
+    """A store read from disk: its state, the journal scan, the snapshot's size."""
+
+    state: StoreState
+    journal: JournalScan
+    snapshot_size: int
+    snapshot_exists: bool
+
+
+def _snapshot_sequence(path: Path, snapshot: dict[str, dict[str, Any]]) -> int:
+    unknown = sorted(set(snapshot) - {*TABLES, META_TABLE})
+    if unknown:
+        raise StorageError(
+            f"{path}: not a jido-persistence store: unknown table(s) {', '.join(unknown)}; "
+            "the file was left untouched"
+        )
+    meta = snapshot.get(META_TABLE)
+    if meta is None:
+        if any(snapshot.values()):
+            raise StorageError(f"{path}: not a jido-persistence store: no {META_TABLE} table")
+        return 0
+    info: dict[str, Any] = next(iter(meta.values()), {})
+    if info.get("format") != FORMAT or info.get("version") != FORMAT_VERSION:
+        raise StorageError(
+            f"{path}: unsupported store format {info.get('format')!r} version "
+            f"{info.get('version')!r} (this adapter reads {FORMAT} version {FORMAT_VERSION})"
+        )
+    sequence = info.get("journal_sequence")
+    if not isinstance(sequence, int) or sequence < 0:
+        raise StorageError(f"{path}: malformed journal_sequence {sequence!r} in {META_TABLE}")
+    return sequence
+
+
+def decode_ops(raw_ops: list[Any]) -> list[Op]:
+    """Journal ops (``["put", table, doc]``, ``["del", table, key]``) as operations.
+
+    Raises ValueError, KeyError or TypeError on a malformed op.
+    """
+    ops: list[Op] = []
+    for raw in raw_ops:
+        kind, table, value = raw
+        if kind == "put":
+            ops.append(Put(table, value, decode_record(table, value)))
+        elif kind == "del":
+            ops.append(Delete(table, decode_key(table, value)))
+        else:
+            raise ValueError(f"unknown journal operation {kind!r}")
+    return ops
+
+
+def load_store(path: Path) -> Loaded:
+    """Read the snapshot, then replay the journal records it does not contain.
+
+    A torn last journal record is dropped (``journal.valid_end < journal.size``).
+    Raises StorageError naming the file and position on any other damage, and OSError
+    when a file cannot be read.  O(size of the files).
+    """
+    state = StoreState()
+    try:
+        data = path.read_bytes()
+        exists = True
+    except FileNotFoundError:
+        data, exists = b"", False
+    snapshot = parse_snapshot(path, data)
+    sequence = _snapshot_sequence(path, snapshot)
+    for table in TABLES:
+        for doc_id, doc in snapshot.get(table, {}).items():
+            try:
+                state.apply(Put(table, doc, decode_record(table, doc)))
+            except _DECODE_ERRORS as error:
+                raise StorageError(
+                    f"{path}: invalid document {doc_id} of table {table}: {error}; "
+                    "the file was left untouched"
+                ) from error
+    journal = journal_path(path)
+    try:
+        journal_data = journal.read_bytes()
+    except FileNotFoundError:
+        journal_data = b""
+    scan = scan_journal(journal, journal_data, sequence)
+    for record in scan.records:
+        try:
+            ops = decode_ops(record.ops)
+        except _DECODE_ERRORS as error:
+            raise StorageError(
+                f"{journal}: invalid journal record at byte {record.offset}: {error}; "
+                "the file was left untouched"
+            ) from error
+        for op in ops:
+            state.apply(op)
+    return Loaded(state, scan, len(data), exists)
+
+
+def render_state(state: StoreState, journal_sequence: int) -> bytes:
+    """The snapshot of ``state`` holding journal records up to ``journal_sequence``."""
+    meta = {"format": FORMAT, "version": FORMAT_VERSION, "journal_sequence": journal_sequence}
+    tables: dict[str, Any] = {META_TABLE: [(1, meta)]}
+    for table in TABLES:
+        tables[table] = enumerate(state.docs[table].values(), 1)
+    return render_snapshot(tables)

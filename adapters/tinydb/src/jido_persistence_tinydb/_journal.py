@@ -1,0 +1,196 @@
+"""The journal: one JSON line per committed callback, appended and synced before it returns.
+
+A record is one line of plain JSON::
+
+    {"seq":42,"crc":"1c291ca3","ops":[["put","messages",{...}],["del","threads","t1"]]}
+
+``seq`` numbers records consecutively across compactions; ``crc`` is the CRC-32 of the
+UTF-8 bytes of the ``ops`` text exactly as written.  Reading checks every record: the
+*last* one may be torn by a crash (no newline, bad JSON, bad checksum) and is then
+dropped; any other bad record, or a gap in the sequence, is corruption and raises
+:class:`~jido_persistence.errors.StorageError` naming the file and the byte position.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final, NamedTuple
+
+from jido_persistence.errors import StorageError
+from jido_persistence_tinydb._tables import Op, Put
+
+__all__ = [
+    "JournalFile",
+    "JournalScan",
+    "RawRecord",
+    "dumps",
+    "encode_record",
+    "full_sync",
+    "scan_journal",
+    "sync_directory",
+]
+
+_RECORD: Final = re.compile(rb'\{"seq":(\d+),"crc":"([0-9a-f]{8})","ops":(.*)\}', re.DOTALL)
+_OPEN_FLAGS: Final = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+
+
+def dumps(value: object) -> str:
+    """Compact JSON as the journal and snapshot write it (UTF-8, no NaN)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def encode_record(sequence: int, ops: Sequence[Op]) -> bytes:
+    """The journal line (with its newline) recording ``ops`` as record ``sequence``."""
+    body = dumps(
+        [
+            ["put", op.table, op.doc] if isinstance(op, Put) else ["del", op.table, op.key]
+            for op in ops
+        ]
+    ).encode("utf-8")
+    return b'{"seq":%d,"crc":"%08x","ops":%s}\n' % (sequence, zlib.crc32(body), body)
+
+
+class RawRecord(NamedTuple):
+    """A checked journal record: its sequence, its undecoded ops, its byte offset."""
+
+    sequence: int
+    ops: list[Any]
+    offset: int
+
+
+class JournalScan(NamedTuple):
+    """What :func:`scan_journal` found.
+
+    ``records`` are those after the snapshot's sequence, in order; ``valid_end`` is the
+    byte length of the good prefix (shorter than ``size`` when a torn tail was dropped);
+    ``last_sequence`` is the highest sequence seen (at least the snapshot's).
+    """
+
+    records: list[RawRecord]
+    valid_end: int
+    size: int
+    last_sequence: int
+
+
+def _parse(line: bytes) -> tuple[int, list[Any]]:
+    match = _RECORD.fullmatch(line)
+    if match is None:
+        raise ValueError("not a journal record")
+    body = match.group(3)
+    if zlib.crc32(body) != int(match.group(2), 16):
+        raise ValueError("checksum mismatch")
+    ops = json.loads(body.decode("utf-8"))
+    if not isinstance(ops, list):
+        raise ValueError("ops is not a list")
+    return int(match.group(1)), ops
+
+
+def scan_journal(path: Path, data: bytes, after: int) -> JournalScan:
+    """Check every record of the journal ``data`` read from ``path``.
+
+    Records with ``seq <= after`` are already in the snapshot (a compaction died between
+    renaming the snapshot and truncating the journal) and are skipped.  Raises
+    StorageError naming ``path`` and the byte offset of the first corrupt record.
+    O(len(data)).
+    """
+    records: list[RawRecord] = []
+    last = after
+    offset = 0
+    while offset < len(data):
+        newline = data.find(b"\n", offset)
+        if newline == -1:
+            break  # a torn last record: the crash came before its newline
+        try:
+            sequence, ops = _parse(data[offset:newline])
+        except (ValueError, UnicodeDecodeError) as error:
+            if newline + 1 == len(data):
+                break  # the last record is torn: dropped
+            raise StorageError(
+                f"{path}: corrupt journal record at byte {offset}: {error}; "
+                "the file was left untouched"
+            ) from error
+        if sequence > after:
+            if sequence != last + 1:
+                raise StorageError(
+                    f"{path}: journal record at byte {offset} has sequence {sequence}, "
+                    f"expected {last + 1} (records are missing); the file was left untouched"
+                )
+            records.append(RawRecord(sequence, ops, offset))
+            last = sequence
+        offset = newline + 1
+    return JournalScan(records, offset, len(data), last)
+
+
+def full_sync(fd: int) -> None:
+    """Flush ``fd`` to stable storage (``F_FULLFSYNC`` on macOS, where fsync is not enough)."""
+    if sys.platform == "darwin":  # pragma: no cover - exercised on macOS only
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+    else:
+        os.fsync(fd)
+
+
+def sync_directory(directory: Path) -> None:
+    """Make a rename or a file creation in ``directory`` durable."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class JournalFile:
+    """The open journal: appends records, each synced before :meth:`append` returns.
+
+    A failed append (a full disk, a failed sync) leaves the file marked dirty, and the
+    next append first truncates it back to the last good record, so a partial record
+    never ends up in the middle of the journal.
+    """
+
+    def __init__(self, path: Path, valid_end: int, size: int, *, sync: bool) -> None:
+        """Open (or create, mode 0600) the journal whose good prefix is ``valid_end`` bytes."""
+        created = not path.exists()
+        self.path = path
+        self.size = valid_end
+        self._sync = sync
+        self._dirty = size != valid_end
+        self._fd = os.open(path, _OPEN_FLAGS, 0o600)
+        if created:
+            sync_directory(path.parent)
+
+    def append(self, record: bytes) -> None:
+        """Append one encoded record; synced to disk in ``fsync`` durability.  O(record)."""
+        try:
+            if self._dirty:
+                os.ftruncate(self._fd, self.size)
+                self._dirty = False
+            view = memoryview(record)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            if self._sync:
+                full_sync(self._fd)
+        except OSError:
+            self._dirty = True
+            raise
+        self.size += len(record)
+
+    def reset(self) -> None:
+        """Empty the journal (its records are in the snapshot now) and sync it."""
+        os.ftruncate(self._fd, 0)
+        full_sync(self._fd)
+        self.size = 0
+        self._dirty = False
+
+    def close(self) -> None:
+        """Close the file descriptor; idempotent."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1

@@ -1,0 +1,273 @@
+"""The in-memory image of a TinyDB store: every document, decoded records, and indexes.
+
+:class:`StoreState` changes only through :meth:`StoreState.apply` of record-level
+operations (:class:`~jido_persistence_tinydb._tables.Put`,
+:class:`~jido_persistence_tinydb._tables.Delete`), the same operations the journal
+records, so a live store and one rebuilt from snapshot + journal are identical.  The
+indexes are those of the reference :class:`~jido_persistence.memory.MemoryAdapter`:
+O(1) dict lookups for ids and keys, sorted lists for pages, and "most recently saved
+holder" sets for message and thread keys.  Not thread-safe: the adapter's lock guards it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final, Generic, TypeVar
+
+from sortedcontainers import SortedList  # type: ignore[import-untyped]
+
+from jido_persistence.adapter import RawIndex
+from jido_persistence.models import (
+    BridgeConfig,
+    IngressSubscription,
+    Message,
+    Participant,
+    Room,
+    RoomBinding,
+    RoutingPolicy,
+    Thread,
+)
+from jido_persistence.validation import MessageKey, message_external_key
+from jido_persistence_tinydb._tables import (
+    KEY_OF,
+    SEQUENCE_FIELD,
+    TABLES,
+    Document,
+    Key,
+    Op,
+    Put,
+)
+
+__all__ = ["BindingKey", "Holders", "SortKey", "StoreState", "sort_key"]
+
+KeyT = TypeVar("KeyT")
+SortKey = tuple[int, datetime, str]
+BindingKey = tuple[str, str, str]
+_BEFORE_ALL: Final = datetime.min
+
+
+def sort_key(inserted_at: datetime | None, record_id: str) -> SortKey:
+    """The ``(inserted_at, id)`` ordering key, ``None`` timestamps first."""
+    if inserted_at is None:
+        return (0, _BEFORE_ALL, record_id)
+    return (1, inserted_at.replace(tzinfo=None), record_id)
+
+
+class Holders(Generic[KeyT]):
+    """Which records carry each key; a key resolves to its most recently saved holder.
+
+    ``set``/``discard`` are O(1); ``resolve`` is O(holders of that key), almost always 1.
+    """
+
+    def __init__(self) -> None:
+        self._holders: dict[KeyT, dict[str, int]] = {}
+        self._key_of: dict[str, KeyT] = {}
+
+    def set(self, record_id: str, key: KeyT | None, sequence: int) -> None:
+        """Record that ``record_id`` (saved at ``sequence``) now carries ``key``."""
+        self.discard(record_id)
+        if key is not None:
+            self._holders.setdefault(key, {})[record_id] = sequence
+            self._key_of[record_id] = key
+
+    def discard(self, record_id: str) -> None:
+        """Forget ``record_id`` as a holder of whatever key it carried."""
+        key = self._key_of.pop(record_id, None)
+        if key is None:
+            return
+        holders = self._holders[key]
+        del holders[record_id]
+        if not holders:
+            del self._holders[key]
+
+    def resolve(self, key: KeyT) -> str | None:
+        """The most recently saved holder of ``key``, or ``None``."""
+        holders = self._holders.get(key)
+        if not holders:
+            return None
+        return max(holders.items(), key=lambda item: item[1])[0]
+
+    def snapshot(self) -> dict[KeyT, str]:
+        """Every key with the holder it resolves to."""
+        return {key: found for key in self._holders if (found := self.resolve(key))}
+
+
+class StoreState:
+    """Documents, records and indexes of one store; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[Key, Document]] = {table: {} for table in TABLES}
+        self.save_sequence = 0
+        self.rooms: dict[str, Room] = {}
+        self.room_order = SortedList()
+        self.participants: dict[str, Participant] = {}
+        self.participant_keys: dict[tuple[str, str], str] = {}
+        self.messages: dict[str, Message] = {}
+        self.room_messages: dict[str, SortedList] = {}
+        self.thread_messages: dict[tuple[str, str], SortedList] = {}
+        self.message_keys: Holders[MessageKey] = Holders()
+        self.threads: dict[str, Thread] = {}
+        self.room_threads: dict[str, SortedList] = {}
+        self.thread_external_keys: Holders[tuple[str, str]] = Holders()
+        self.thread_root_keys: Holders[tuple[str, str]] = Holders()
+        self.bindings: dict[str, RoomBinding] = {}
+        self.room_bindings: dict[str, dict[str, RoomBinding]] = {}
+        self.binding_by_room_key: dict[tuple[str, BindingKey], str] = {}
+        self.binding_keys: dict[BindingKey, str] = {}
+        self.onboarding: dict[str, dict[str, Any]] = {}
+        self.bridge_configs: dict[str, BridgeConfig] = {}
+        self.routing_policies: dict[str, RoutingPolicy] = {}
+        self.ingress: dict[str, dict[str, IngressSubscription]] = {}
+
+    def next_save_sequence(self) -> int:
+        """A save sequence number above every one stored (not consumed until applied)."""
+        return self.save_sequence + 1
+
+    def apply(self, op: Op) -> None:
+        """Apply one operation: O(log n) for sorted tables, O(1) otherwise."""
+        if isinstance(op, Put):
+            key = KEY_OF[op.table](op.doc)
+            self._delete(op.table, key)
+            self.docs[op.table][key] = op.doc
+            self._put(op.table, key, op.doc, op.record)
+        elif self.docs[op.table].pop(op.key, None) is not None:
+            self._delete(op.table, op.key)
+
+    def _put(self, table: str, key: Key, doc: Document, record: Any) -> None:
+        if table == "rooms":
+            self.rooms[record.id] = record
+            self.room_order.add(sort_key(record.inserted_at, record.id))
+        elif table == "participants":
+            self.participants[record.id] = record
+        elif table == "participant_keys":
+            self.participant_keys[key] = record  # type: ignore[index]
+        elif table == "messages":
+            self._put_message(record, self._sequence_of(doc))
+        elif table == "threads":
+            self._put_thread(record, self._sequence_of(doc))
+        elif table == "room_bindings":
+            binding: RoomBinding = record
+            room_key = (binding.channel, binding.bridge_id, binding.external_room_id)
+            self.bindings[binding.id] = binding
+            self.room_bindings.setdefault(binding.room_id, {})[binding.id] = binding
+            self.binding_by_room_key[(binding.room_id, room_key)] = binding.id
+        elif table == "binding_keys":
+            self.binding_keys[key] = record  # type: ignore[index]
+        elif table == "onboarding":
+            self.onboarding[record["onboarding_id"]] = record
+        elif table == "bridge_configs":
+            self.bridge_configs[record.id] = record
+        elif table == "routing_policies":
+            self.routing_policies[record.room_id] = record
+        elif table == "ingress_subscriptions":
+            self.ingress.setdefault(record.bridge_id, {})[record.subscription_id] = record
+
+    def _sequence_of(self, doc: Document) -> int:
+        sequence = int(doc[SEQUENCE_FIELD])
+        self.save_sequence = max(self.save_sequence, sequence)
+        return sequence
+
+    def _put_message(self, message: Message, sequence: int) -> None:
+        self.messages[message.id] = message
+        entry = sort_key(message.inserted_at, message.id)
+        self.room_messages.setdefault(message.room_id, SortedList()).add(entry)
+        if message.thread_id is not None:
+            scope = (message.room_id, message.thread_id)
+            self.thread_messages.setdefault(scope, SortedList()).add(entry)
+        self.message_keys.set(message.id, message_external_key(message), sequence)
+
+    def _put_thread(self, thread: Thread, sequence: int) -> None:
+        self.threads[thread.id] = thread
+        entry = sort_key(thread.inserted_at, thread.id)
+        self.room_threads.setdefault(thread.room_id, SortedList()).add(entry)
+        external, root = thread.external_thread_id, thread.root_message_id
+        self.thread_external_keys.set(
+            thread.id, None if external is None else (thread.room_id, external), sequence
+        )
+        self.thread_root_keys.set(
+            thread.id, None if root is None else (thread.room_id, root), sequence
+        )
+
+    def _delete(self, table: str, key: Any) -> None:
+        """Drop the record ``key`` of ``table`` from the records and indexes."""
+        if table == "rooms":
+            room = self.rooms.pop(key, None)
+            if room is not None:
+                self.room_order.remove(sort_key(room.inserted_at, room.id))
+        elif table == "participants":
+            self.participants.pop(key, None)
+        elif table == "participant_keys":
+            self.participant_keys.pop(key, None)
+        elif table == "messages":
+            message = self.messages.pop(key, None)
+            if message is not None:
+                entry = sort_key(message.inserted_at, message.id)
+                _discard_sorted(self.room_messages, message.room_id, entry)
+                if message.thread_id is not None:
+                    scope = (message.room_id, message.thread_id)
+                    _discard_sorted(self.thread_messages, scope, entry)
+                self.message_keys.discard(message.id)
+        elif table == "threads":
+            thread = self.threads.pop(key, None)
+            if thread is not None:
+                entry = sort_key(thread.inserted_at, thread.id)
+                _discard_sorted(self.room_threads, thread.room_id, entry)
+                self.thread_external_keys.discard(thread.id)
+                self.thread_root_keys.discard(thread.id)
+        elif table == "room_bindings":
+            self._delete_binding(key)
+        elif table == "binding_keys":
+            self.binding_keys.pop(key, None)
+        elif table == "onboarding":
+            self.onboarding.pop(key, None)
+        elif table == "bridge_configs":
+            self.bridge_configs.pop(key, None)
+        elif table == "routing_policies":
+            self.routing_policies.pop(key, None)
+        elif table == "ingress_subscriptions":
+            bridge = self.ingress.get(key[0])
+            if bridge is not None:
+                bridge.pop(key[1], None)
+                if not bridge:
+                    del self.ingress[key[0]]
+
+    def _delete_binding(self, binding_id: str) -> None:
+        binding = self.bindings.pop(binding_id, None)
+        if binding is None:
+            return
+        room_key = (binding.channel, binding.bridge_id, binding.external_room_id)
+        room_bindings = self.room_bindings[binding.room_id]
+        del room_bindings[binding.id]
+        if not room_bindings:
+            del self.room_bindings[binding.room_id]
+        del self.binding_by_room_key[(binding.room_id, room_key)]
+
+    def raw_index(self) -> RawIndex:
+        """The keys and row counts of this state (for the kit's back door)."""
+        return RawIndex(
+            room_binding_keys=dict(self.binding_keys),
+            participant_keys=dict(self.participant_keys),
+            message_keys=self.message_keys.snapshot(),
+            thread_external_keys=self.thread_external_keys.snapshot(),
+            thread_root_keys=self.thread_root_keys.snapshot(),
+            row_counts={
+                "rooms": len(self.rooms),
+                "participants": len(self.participants),
+                "messages": len(self.messages),
+                "threads": len(self.threads),
+                "room_bindings": len(self.bindings),
+                "onboarding": len(self.onboarding),
+                "bridge_configs": len(self.bridge_configs),
+                "routing_policies": len(self.routing_policies),
+                "ingress_subscriptions": sum(len(subs) for subs in self.ingress.values()),
+            },
+        )
+
+
+def _discard_sorted(index: dict[Any, SortedList], scope: Any, entry: SortKey) -> None:
+    entries = index.get(scope)
+    if entries is None:
+        return
+    entries.discard(entry)
+    if not entries:
+        del index[scope]

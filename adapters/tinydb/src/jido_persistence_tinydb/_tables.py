@@ -1,0 +1,143 @@
+"""The tables of a TinyDB store: their names, keys, and document <-> record codec.
+
+A *document* is the JSON form of one record as it appears in the snapshot and in the
+journal: ``model.model_dump(mode="json")`` for model tables (messages and threads add
+``"_seq"``, their save sequence number, which decides which holder a key resolves
+to), the flow itself for ``onboarding``, and a small mapping for the two key tables
+(``participant_keys``, ``binding_keys``) that get-or-create and room bindings write.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any, Final, NamedTuple
+
+from pydantic import BaseModel
+
+from jido_persistence.models import (
+    BridgeConfig,
+    IngressSubscription,
+    Message,
+    Participant,
+    Room,
+    RoomBinding,
+    RoutingPolicy,
+    Thread,
+)
+
+__all__ = [
+    "KEY_OF",
+    "META_TABLE",
+    "MODEL_OF",
+    "SEQUENCE_FIELD",
+    "TABLES",
+    "Delete",
+    "Document",
+    "Key",
+    "Op",
+    "Put",
+    "decode_key",
+    "decode_record",
+    "encode_model",
+]
+
+Document = dict[str, Any]
+Key = str | tuple[str, ...]
+
+SEQUENCE_FIELD: Final = "_seq"
+"""The save sequence number stored in message and thread documents."""
+
+META_TABLE: Final = "_jido_persistence"
+"""The snapshot table holding one document: format name, version, journal sequence."""
+
+KEY_OF: Final[dict[str, Callable[[Document], Key]]] = {
+    "rooms": lambda doc: doc["id"],
+    "participants": lambda doc: doc["id"],
+    "participant_keys": lambda doc: (doc["channel"], doc["external_id"]),
+    "messages": lambda doc: doc["id"],
+    "threads": lambda doc: doc["id"],
+    "room_bindings": lambda doc: doc["id"],
+    "binding_keys": lambda doc: (doc["channel"], doc["bridge_id"], doc["external_id"]),
+    "onboarding": lambda doc: doc["onboarding_id"],
+    "bridge_configs": lambda doc: doc["id"],
+    "routing_policies": lambda doc: doc["room_id"],
+    "ingress_subscriptions": lambda doc: (doc["bridge_id"], doc["subscription_id"]),
+}
+"""How each table's primary key is read from a document."""
+
+TABLES: Final = tuple(KEY_OF)
+"""Every data table, in the order the snapshot writes them."""
+
+MODEL_OF: Final[dict[str, type[BaseModel]]] = {
+    "rooms": Room,
+    "participants": Participant,
+    "messages": Message,
+    "threads": Thread,
+    "room_bindings": RoomBinding,
+    "bridge_configs": BridgeConfig,
+    "routing_policies": RoutingPolicy,
+    "ingress_subscriptions": IngressSubscription,
+}
+
+
+class Put(NamedTuple):
+    """Insert or replace ``doc`` in ``table``; ``record`` is its decoded form."""
+
+    table: str
+    doc: Document
+    record: Any
+
+
+class Delete(NamedTuple):
+    """Remove the record with primary key ``key`` from ``table`` (absent: no effect)."""
+
+    table: str
+    key: Key
+
+
+Op = Put | Delete
+
+
+def encode_model(model: BaseModel, sequence: int | None = None) -> Document:
+    """The document of ``model``; ``sequence`` is added as ``_seq`` when given."""
+    doc = model.model_dump(mode="json")
+    if sequence is not None:
+        doc[SEQUENCE_FIELD] = sequence
+    return doc
+
+
+def decode_record(table: str, doc: Document) -> Any:
+    """The record a document stands for (a model, a flow, or the id a key points at).
+
+    Raises KeyError, TypeError or pydantic's ValidationError on a malformed document.
+    """
+    model = MODEL_OF.get(table)
+    if model is not None:
+        if SEQUENCE_FIELD in doc:
+            doc = {name: value for name, value in doc.items() if name != SEQUENCE_FIELD}
+        return model.model_validate(doc)
+    if table == "participant_keys":
+        return _text(doc["participant_id"])
+    if table == "binding_keys":
+        return _text(doc["room_id"])
+    if table == "onboarding":
+        return copy.deepcopy(doc)
+    raise KeyError(f"unknown table {table!r}")
+
+
+def decode_key(table: str, key: object) -> Key:
+    """A primary key read back from JSON (a list for composite keys)."""
+    if table not in KEY_OF:
+        raise KeyError(f"unknown table {table!r}")
+    if isinstance(key, str):
+        return key
+    if isinstance(key, list) and all(isinstance(part, str) for part in key):
+        return tuple(key)
+    raise TypeError(f"malformed key {key!r} for table {table!r}")
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string id, got {value!r}")
+    return value

@@ -1,0 +1,654 @@
+"""``TinyDBAdapter``: the embedded default store, a journaled JSON file.
+
+Every mutating callback computes the record-level operations it makes (puts and deletes
+of documents) from the in-memory state, appends them to the journal as ONE record,
+syncs it (``fsync`` durability) and only then applies them to the in-memory state and
+returns: a callback is all-or-nothing on disk and in memory.  Reads are served by the
+in-memory indexes (never TinyDB ``Query`` scans) with the complexity of the reference
+``MemoryAdapter``.  When the journal outgrows ``compact_ratio`` times the snapshot (and
+``compact_min_bytes``), and at ``close()``, it is folded into a new snapshot written
+atomically, so writes cost O(1) amortised.  See the package README for the file format.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+
+from pydantic import Field
+
+from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
+from jido_persistence.directory import participant_matches, room_matches
+from jido_persistence.errors import (
+    ConfigurationError,
+    CursorNotFound,
+    InvalidArgument,
+    NotFound,
+    StorageError,
+    StoreClosed,
+)
+from jido_persistence.models import (
+    BridgeConfig,
+    DirectoryTarget,
+    IngressStatus,
+    IngressSubscription,
+    Message,
+    Participant,
+    Room,
+    RoomBinding,
+    RoutingPolicy,
+    Thread,
+)
+from jido_persistence.urls import StoreUrl
+from jido_persistence.validation import DirectoryQuery, build_record
+from jido_persistence_tinydb._files import journal_path, load_store, lock_path, render_state
+from jido_persistence_tinydb._journal import JournalFile, encode_record
+from jido_persistence_tinydb._lock import ProcessLock
+from jido_persistence_tinydb._state import BindingKey, SortKey, sort_key
+from jido_persistence_tinydb._tables import Delete, Op, Put, encode_model
+from jido_persistence_tinydb.storage import atomic_write
+
+__all__ = ["TinyDBAdapter", "TinyDBOptions"]
+
+_log = logging.getLogger(__name__)
+
+
+class TinyDBOptions(AdapterOptions):
+    """Options of :class:`TinyDBAdapter` (URL query parameters are coerced)."""
+
+    path: Path
+    """The snapshot file; its directory must exist.  Beside it: ``.journal``, ``.lock``."""
+
+    durability: Literal["fsync", "flush"] = "fsync"
+    """``fsync``: a write returns once it is on disk.  ``flush``: it returns once the OS
+    has it; it survives the process being killed, but a power loss or kernel crash may
+    lose the last writes (the file still opens)."""
+
+    compact_ratio: float = Field(default=1.0, gt=0)
+    """Compact when the journal is larger than this times the snapshot."""
+
+    compact_min_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
+    """...and larger than this many bytes."""
+
+    compact_on_close: bool = True
+    """Fold the journal into the snapshot at ``close()``."""
+
+
+class TinyDBAdapter(PersistenceAdapter):
+    """A durable single-process store in one JSON file (plus its journal).
+
+    Thread-safe (one re-entrant lock; each callback atomic).  One open instance per
+    file: a second one, in this or another process, raises StoreLocked naming the pid.
+    """
+
+    Options = TinyDBOptions
+    durable = True
+    multi_process = False
+    backend_errors = (OSError,)
+
+    def __init__(self, **options: object) -> None:
+        """Open (or create) the store at ``path``; see :class:`TinyDBOptions`.
+
+        Raises ConfigurationError (bad option, missing directory), StoreLocked (the file
+        is open elsewhere) and StorageError (a corrupt or unreadable file, named with
+        the byte position; the file is left untouched).  O(size of the files).
+        """
+        self.options: TinyDBOptions = self.Options.parse(options)
+        self.path = _store_path(self.options.path)
+        self._lock = threading.RLock()
+        self._compact_after = 0
+        try:
+            self._process_lock = ProcessLock(lock_path(self.path), self.path)
+        except OSError as error:
+            raise StorageError(f"cannot lock {self.path}: {error}") from error
+        try:
+            loaded = load_store(self.path)
+            self._state = loaded.state
+            self._sequence = loaded.journal.last_sequence
+            self._snapshot_size = loaded.snapshot_size
+            self._journal = JournalFile(
+                journal_path(self.path),
+                loaded.journal.valid_end,
+                loaded.journal.size,
+                sync=self.options.durability == "fsync",
+            )
+            if not loaded.snapshot_exists:
+                self._compact()
+        except OSError as error:
+            self._process_lock.release()
+            raise StorageError(f"cannot open {self.path}: {error}") from error
+        except BaseException:
+            self._process_lock.release()
+            raise
+
+    @classmethod
+    def url_options(cls, url: StoreUrl) -> dict[str, object]:
+        """``tinydb:///relative.json`` and ``tinydb:////absolute.json``; query = options."""
+        return super().url_options(url)
+
+    @classmethod
+    def fresh_store_url(cls, directory: Path, unique: str) -> str | None:
+        """Test hook: ``tinydb:///<directory>/store-<unique>.json`` (absolute: four slashes)."""
+        return "tinydb:///" + quote(str(Path(directory).absolute() / f"store-{unique}.json"))
+
+    @classmethod
+    def destroy_store(cls, url: str) -> None:
+        """Test hook: remove the snapshot, journal, lock and temporary file of ``url``."""
+        path = _store_path(Path(StoreUrl.parse(url).path))
+        for file in (path, journal_path(path), lock_path(path), path.with_name(path.name + ".tmp")):
+            file.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Wait for running calls, compact (``compact_on_close``), release the files."""
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                if self.options.compact_on_close and self._journal.size > 0:
+                    self._compact()
+            except OSError as error:
+                _log.warning("compaction of %s at close failed: %s", self.path, error)
+            finally:
+                self._journal.close()
+                self._process_lock.release()
+                super().close()
+
+    # --- writing -------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreClosed(f"TinyDBAdapter on {self.path} is closed")
+
+    def _commit(self, ops: list[Op]) -> None:
+        """Journal ``ops`` as one record (synced), then apply them.  O(size of ops)."""
+        if not ops:
+            return
+        self._journal.append(encode_record(self._sequence + 1, ops))
+        self._sequence += 1
+        for op in ops:
+            self._state.apply(op)
+        threshold = max(
+            self.options.compact_min_bytes,
+            self.options.compact_ratio * self._snapshot_size,
+            self._compact_after,
+        )
+        if self._journal.size > threshold:
+            try:
+                self._compact()
+            except OSError as error:  # the write itself is durable; retry later
+                self._compact_after = 2 * self._journal.size
+                _log.warning("compaction of %s failed: %s", self.path, error)
+
+    def _compact(self) -> None:
+        """Write a new snapshot atomically, then empty the journal.  O(n).
+
+        A crash between the rename and the truncation is harmless: the snapshot records
+        the last journal sequence it holds, and replay skips those records.
+        """
+        data = render_state(self._state, self._sequence)
+        atomic_write(self.path, data)
+        self._snapshot_size = len(data)
+        self._journal.reset()
+        self._compact_after = 0
+
+    def _put(self, table: str, record: Any, doc: dict[str, Any] | None = None) -> Put:
+        if doc is None:
+            sequenced = table in ("messages", "threads")
+            sequence = self._state.next_save_sequence() if sequenced else None
+            doc = encode_model(record, sequence)
+        return Put(table, doc, record)
+
+    def _save(self, table: str, record: Any) -> None:
+        with self._lock:
+            self._check_open()
+            self._commit([self._put(table, record)])
+
+    def _get(self, records: Mapping[str, Any], entity: str, key: str) -> Any:
+        with self._lock:
+            self._check_open()
+            try:
+                return records[key]
+            except KeyError:
+                raise NotFound(entity, key) from None
+
+    # --- rooms ---------------------------------------------------------------------
+
+    def save_room(self, room: Room) -> Room:
+        self._save("rooms", room)
+        return room
+
+    def get_room(self, room_id: str) -> Room:
+        room: Room = self._get(self._state.rooms, "room", room_id)
+        return room
+
+    def delete_room(self, room_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            state = self._state
+            ops: list[Op] = [
+                Delete("messages", entry[2]) for entry in state.room_messages.get(room_id, ())
+            ]
+            ops += [Delete("threads", entry[2]) for entry in state.room_threads.get(room_id, ())]
+            for binding in state.room_bindings.get(room_id, {}).values():
+                ops.append(Delete("room_bindings", binding.id))
+                key = (binding.channel, binding.bridge_id, binding.external_room_id)
+                if state.binding_keys.get(key) == room_id:
+                    ops.append(Delete("binding_keys", key))
+            if room_id in state.routing_policies:
+                ops.append(Delete("routing_policies", room_id))
+            if room_id in state.rooms:
+                ops.append(Delete("rooms", room_id))
+            self._commit(ops)
+
+    def list_rooms(self, *, limit: int = 100) -> list[Room]:
+        with self._lock:
+            self._check_open()
+            order = self._state.room_order
+            return [self._state.rooms[entry[2]] for entry in order.islice(0, limit)]
+
+    # --- participants --------------------------------------------------------------
+
+    def save_participant(self, participant: Participant) -> Participant:
+        self._save("participants", participant)
+        return participant
+
+    def get_participant(self, participant_id: str) -> Participant:
+        found: Participant = self._get(self._state.participants, "participant", participant_id)
+        return found
+
+    def delete_participant(self, participant_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            if participant_id in self._state.participants:
+                self._commit([Delete("participants", participant_id)])
+
+    # --- messages ------------------------------------------------------------------
+
+    def save_message(self, message: Message) -> Message:
+        self._save("messages", message)
+        return message
+
+    def get_message(self, message_id: str) -> Message:
+        found: Message = self._get(self._state.messages, "message", message_id)
+        return found
+
+    def get_messages(
+        self,
+        room_id: str,
+        *,
+        limit: int = 50,
+        before: str | None = None,
+        after: str | None = None,
+        thread_id: str | None = None,
+    ) -> list[Message]:
+        with self._lock:
+            self._check_open()
+            state = self._state
+            if thread_id is None:
+                scope = state.room_messages.get(room_id)
+            else:
+                scope = state.thread_messages.get((room_id, thread_id))
+            cursor = before if before is not None else after
+            cursor_key: SortKey | None = None
+            if cursor is not None:
+                found = state.messages.get(cursor)
+                if (
+                    found is None
+                    or found.room_id != room_id
+                    or (thread_id is not None and found.thread_id != thread_id)
+                ):
+                    raise CursorNotFound(
+                        f"cursor {cursor!r} is not a message of room {room_id!r}"
+                        + (f" thread {thread_id!r}" if thread_id is not None else "")
+                    )
+                cursor_key = sort_key(found.inserted_at, found.id)
+            if scope is None or limit == 0:
+                return []
+            if cursor_key is None:
+                start, stop = max(0, len(scope) - limit), len(scope)
+            elif before is not None:
+                stop = scope.bisect_left(cursor_key)
+                start = max(0, stop - limit)
+            else:
+                start = scope.bisect_right(cursor_key)
+                stop = min(len(scope), start + limit)
+            return [state.messages[entry[2]] for entry in scope.islice(start, stop)]
+
+    def delete_message(self, message_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            if message_id in self._state.messages:
+                self._commit([Delete("messages", message_id)])
+
+    # --- threads -------------------------------------------------------------------
+
+    def save_thread(self, thread: Thread) -> Thread:
+        self._save("threads", thread)
+        return thread
+
+    def get_thread(self, thread_id: str) -> Thread:
+        found: Thread = self._get(self._state.threads, "thread", thread_id)
+        return found
+
+    def get_thread_by_external_id(self, room_id: str, external_thread_id: str | int) -> Thread:
+        with self._lock:
+            self._check_open()
+            key = (room_id, str(external_thread_id))
+            thread_id = self._state.thread_external_keys.resolve(key)
+            if thread_id is None:
+                raise NotFound("thread", key)
+            return self._state.threads[thread_id]
+
+    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
+        with self._lock:
+            self._check_open()
+            key = (room_id, root_message_id)
+            thread_id = self._state.thread_root_keys.resolve(key)
+            if thread_id is None:
+                raise NotFound("thread", key)
+            return self._state.threads[thread_id]
+
+    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
+        with self._lock:
+            self._check_open()
+            scope = self._state.room_threads.get(room_id)
+            if scope is None:
+                return []
+            entries = scope.islice(0, min(limit, len(scope)))
+            return [self._state.threads[entry[2]] for entry in entries]
+
+    # --- external-id resolution ----------------------------------------------------
+
+    def get_or_create_room_by_external_binding(
+        self,
+        channel: str,
+        bridge_id: str | int,
+        external_id: str | int,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> Room:
+        with self._lock:
+            self._check_open()
+            key: BindingKey = (channel, str(bridge_id), str(external_id))
+            bound = self._state.binding_keys.get(key)
+            if bound is not None and bound in self._state.rooms:
+                return self._state.rooms[bound]
+            room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+            binding = self._binding_for(room.id, key, {})
+            self._commit(
+                [
+                    self._put("rooms", room),
+                    self._put("room_bindings", binding),
+                    _binding_key_put(key, room.id),
+                ]
+            )
+            return room
+
+    def get_or_create_participant_by_external_id(
+        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
+    ) -> Participant:
+        with self._lock:
+            self._check_open()
+            key = (channel, str(external_id))
+            bound = self._state.participant_keys.get(key)
+            if bound is not None and bound in self._state.participants:
+                return self._state.participants[bound]
+            participant = build_record(Participant, attrs or {}, external_ids={key[0]: key[1]})
+            doc = {"channel": key[0], "external_id": key[1], "participant_id": participant.id}
+            self._commit(
+                [
+                    self._put("participants", participant),
+                    Put("participant_keys", doc, participant.id),
+                ]
+            )
+            return participant
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        with self._lock:
+            self._check_open()
+            key = (channel, str(bridge_id), str(external_id))
+            message_id = self._state.message_keys.resolve(key)
+            if message_id is None:
+                raise NotFound("message", key)
+            return self._state.messages[message_id]
+
+    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+        with self._lock:
+            self._check_open()
+            message = self._state.messages.get(message_id)
+            if message is None:
+                raise NotFound("message", message_id)
+            updated = message.model_copy(update={"external_id": str(external_id)})
+            self._commit([self._put("messages", updated)])
+            return updated
+
+    # --- room bindings -------------------------------------------------------------
+
+    def get_room_by_external_binding(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Room:
+        with self._lock:
+            self._check_open()
+            key = (channel, str(bridge_id), str(external_id))
+            room_id = self._state.binding_keys.get(key)
+            if room_id is None or room_id not in self._state.rooms:
+                raise NotFound("room", key)
+            return self._state.rooms[room_id]
+
+    def create_room_binding(
+        self,
+        room_id: str,
+        channel: str,
+        bridge_id: str | int,
+        external_id: str | int,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> RoomBinding:
+        with self._lock:
+            self._check_open()
+            key: BindingKey = (channel, str(bridge_id), str(external_id))
+            binding = self._binding_for(room_id, key, dict(attrs or {}))
+            self._commit([self._put("room_bindings", binding), _binding_key_put(key, room_id)])
+            return binding
+
+    def _binding_for(self, room_id: str, key: BindingKey, attrs: dict[str, Any]) -> RoomBinding:
+        """The record ``create_room_binding`` would store, validated; writes nothing."""
+        existing_id = self._state.binding_by_room_key.get((room_id, key))
+        given_id = attrs.get("id")
+        if (
+            isinstance(given_id, str)
+            and given_id in self._state.bindings
+            and given_id != existing_id
+        ):
+            raise InvalidArgument(f"binding id {given_id!r} belongs to another room or key")
+        if existing_id is not None:
+            existing = self._state.bindings[existing_id]
+            changes = {name: attrs[name] for name in ("direction", "enabled") if name in attrs}
+            return build_record(RoomBinding, existing.model_dump(), **changes)
+        return build_record(
+            RoomBinding,
+            attrs,
+            room_id=room_id,
+            channel=key[0],
+            bridge_id=key[1],
+            external_room_id=key[2],
+        )
+
+    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+        with self._lock:
+            self._check_open()
+            bindings = self._state.room_bindings.get(room_id, {}).values()
+            return sorted(bindings, key=lambda binding: (binding.inserted_at, binding.id))
+
+    def delete_room_binding(self, binding_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            binding = self._state.bindings.get(binding_id)
+            if binding is None:
+                raise NotFound("room_binding", binding_id)
+            ops: list[Op] = [Delete("room_bindings", binding_id)]
+            key = (binding.channel, binding.bridge_id, binding.external_room_id)
+            if self._state.binding_keys.get(key) == binding.room_id:
+                ops.append(Delete("binding_keys", key))
+            self._commit(ops)
+
+    # --- directory -----------------------------------------------------------------
+
+    def directory_search(
+        self,
+        target: DirectoryTarget | str,
+        query: Mapping[str, Any],
+        *,
+        limit: int | None = None,
+    ) -> list[Participant] | list[Room]:
+        parsed = DirectoryQuery.parse(query)
+        with self._lock:
+            self._check_open()
+            if target == DirectoryTarget.PARTICIPANT:
+                participants = _candidates(self._state.participants, parsed.id)
+                found = sorted(
+                    (p for p in participants if participant_matches(p, parsed)),
+                    key=lambda p: p.id,
+                )
+                return found[:limit]
+            bound = None
+            if None not in (parsed.channel, parsed.bridge_id, parsed.external_id):
+                key = (str(parsed.channel), str(parsed.bridge_id), str(parsed.external_id))
+                bound = self._state.binding_keys.get(key)
+            rooms = _candidates(self._state.rooms, parsed.id)
+            found_rooms = sorted(
+                (room for room in rooms if room_matches(room, parsed, bound)),
+                key=lambda room: room.id,
+            )
+            return found_rooms[:limit]
+
+    # --- onboarding ----------------------------------------------------------------
+
+    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
+        stored = copy.deepcopy(dict(flow))
+        with self._lock:
+            self._check_open()
+            self._commit([Put("onboarding", stored, stored)])
+            return dict(flow)
+
+    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+        flow: dict[str, Any] = self._get(self._state.onboarding, "onboarding", onboarding_id)
+        return copy.deepcopy(flow)
+
+    # --- bridge configs ------------------------------------------------------------
+
+    def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
+        self._save("bridge_configs", config)
+        return config
+
+    def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
+        found: BridgeConfig = self._get(
+            self._state.bridge_configs, "bridge_config", bridge_config_id
+        )
+        return found
+
+    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
+        with self._lock:
+            self._check_open()
+            configs = self._state.bridge_configs
+            return [
+                configs[key]
+                for key in sorted(configs)
+                if enabled is None or configs[key].enabled == enabled
+            ]
+
+    def delete_bridge_config(self, bridge_config_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            if bridge_config_id not in self._state.bridge_configs:
+                raise NotFound("bridge_config", bridge_config_id)
+            self._commit([Delete("bridge_configs", bridge_config_id)])
+
+    # --- routing policies ----------------------------------------------------------
+
+    def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
+        self._save("routing_policies", policy)
+        return policy
+
+    def get_routing_policy(self, room_id: str) -> RoutingPolicy:
+        found: RoutingPolicy = self._get(self._state.routing_policies, "routing_policy", room_id)
+        return found
+
+    def delete_routing_policy(self, room_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            if room_id not in self._state.routing_policies:
+                raise NotFound("routing_policy", room_id)
+            self._commit([Delete("routing_policies", room_id)])
+
+    # --- ingress subscriptions -----------------------------------------------------
+
+    def save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
+        self._save("ingress_subscriptions", subscription)
+        return subscription
+
+    def list_ingress_subscriptions(
+        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
+    ) -> list[IngressSubscription]:
+        with self._lock:
+            self._check_open()
+            subscriptions = self._state.ingress.get(str(bridge_id), {})
+            return [
+                subscriptions[key]
+                for key in sorted(subscriptions)
+                if status is None or subscriptions[key].status == status
+            ]
+
+    def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
+        with self._lock:
+            self._check_open()
+            key = (str(bridge_id), subscription_id)
+            if subscription_id not in self._state.ingress.get(key[0], {}):
+                raise NotFound("ingress_subscription", key)
+            self._commit([Delete("ingress_subscriptions", key)])
+
+    # --- test hook -----------------------------------------------------------------
+
+    def raw_index(self) -> RawIndex:
+        """The keys and row counts re-read from the files (snapshot + journal).
+
+        Bypasses the in-memory indexes the callbacks use, so the kit checks what is
+        on disk.  O(size of the files).  Raises StoreClosed after ``close()``.
+        """
+        with self._lock:
+            self._check_open()
+            try:
+                return load_store(self.path).state.raw_index()
+            except OSError as error:
+                raise StorageError(f"cannot read {self.path}: {error}") from error
+
+
+def _binding_key_put(key: BindingKey, room_id: str) -> Put:
+    doc = {"channel": key[0], "bridge_id": key[1], "external_id": key[2], "room_id": room_id}
+    return Put("binding_keys", doc, room_id)
+
+
+def _candidates(records: Mapping[str, Any], wanted_id: str | None) -> Iterable[Any]:
+    if wanted_id is None:
+        return records.values()
+    record = records.get(wanted_id)
+    return () if record is None else (record,)
+
+
+def _store_path(path: Path) -> Path:
+    """The absolute snapshot path; ConfigurationError when its directory is missing."""
+    absolute = Path(os.path.abspath(os.path.expanduser(path)))
+    if not absolute.parent.is_dir():
+        raise ConfigurationError(
+            f"cannot open the TinyDB store {absolute}: its directory {absolute.parent} "
+            "does not exist (create it first)"
+        )
+    if absolute.is_dir():
+        raise ConfigurationError(f"cannot open the TinyDB store {absolute}: it is a directory")
+    return absolute

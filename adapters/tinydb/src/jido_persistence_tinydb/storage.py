@@ -1,0 +1,128 @@
+"""``SnapshotStorage``: a TinyDB storage that reads snapshots and writes them atomically.
+
+The snapshot is TinyDB's own JSON document format, ``{"table": {"doc_id": {...}}}``,
+written one document per line so that a person can read it and stock
+``TinyDB(path)`` can open it for inspection.  Unlike TinyDB's ``JSONStorage``, which
+rewrites the file in place, :meth:`SnapshotStorage.write` writes a temporary file in
+the same directory (mode 0600), syncs it, renames it over the snapshot and syncs the
+directory: a crash leaves either the old snapshot or the new one, never a mix.
+
+Open a live store's snapshot read-only (``TinyDB(path, storage=SnapshotStorage)`` and
+only search it): the journal beside it (``path + ".journal"``) holds the writes made
+since the last compaction, which TinyDB does not read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from tinydb.storages import Storage
+
+from jido_persistence.errors import StorageError
+from jido_persistence_tinydb._journal import dumps, full_sync, sync_directory
+
+__all__ = ["SnapshotStorage", "atomic_write", "parse_snapshot", "render_snapshot"]
+
+_TEMP_SUFFIX: Final = ".tmp"
+_CREATE_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def render_snapshot(tables: Mapping[str, Iterable[tuple[object, Mapping[str, Any]]]]) -> bytes:
+    """TinyDB's format for ``tables`` (``(doc_id, document)`` pairs), one document a line."""
+    parts = ["{"]
+    for table_number, (table, documents) in enumerate(tables.items()):
+        parts.append(("\n" if table_number == 0 else ",\n") + json.dumps(table) + ": {")
+        separator = "\n"
+        for doc_id, document in documents:
+            parts.append(f"{separator}  {json.dumps(str(doc_id))}: {dumps(document)}")
+            separator = ",\n"
+        parts.append("}" if separator == "\n" else "\n}")
+    parts.append("\n}\n")
+    return "".join(parts).encode("utf-8")
+
+
+def parse_snapshot(path: Path, data: bytes) -> dict[str, dict[str, Any]]:
+    """Read snapshot bytes; an empty file is an empty database (as TinyDB has it).
+
+    Raises StorageError naming ``path`` and the byte position of the first error.
+    """
+    if not data.strip():
+        return {}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StorageError(
+            f"{path}: corrupt snapshot at byte {error.start}: not UTF-8; "
+            "the file was left untouched"
+        ) from error
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        position = len(text[: error.pos].encode("utf-8"))
+        raise StorageError(
+            f"{path}: corrupt snapshot at byte {position} (line {error.lineno}, "
+            f"column {error.colno}): {error.msg}; the file was left untouched"
+        ) from error
+    if not isinstance(value, dict) or not all(
+        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+        for table in value.values()
+    ):
+        raise StorageError(
+            f"{path}: corrupt snapshot at byte 0: not a TinyDB database "
+            "({table: {doc_id: document}}); the file was left untouched"
+        )
+    return value
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``: temp file (0600), sync, rename, sync the directory.
+
+    Raises OSError; on failure the old file is intact.  O(len(data)).
+    """
+    temporary = path.with_name(path.name + _TEMP_SUFFIX)
+    fd = os.open(temporary, _CREATE_FLAGS, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        full_sync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
+    sync_directory(path.parent)
+
+
+class SnapshotStorage(Storage):
+    """A TinyDB ``Storage`` for snapshot files: plain JSON, written atomically.
+
+    ``read()`` returns ``None`` for a missing or empty file and raises StorageError
+    (naming the file and byte position) for a corrupt one; ``write()`` replaces the
+    file atomically.  Both are O(size of the database).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], **_: object) -> None:
+        """Use the snapshot at ``path`` (not created until written)."""
+        super().__init__()
+        self.path = Path(path)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        """The whole database, or ``None`` when the file is missing or empty."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return parse_snapshot(self.path, data) or None
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Replace the snapshot with ``data`` atomically (never in place)."""
+        atomic_write(
+            self.path, render_snapshot({table: docs.items() for table, docs in data.items()})
+        )
+
+    def close(self) -> None:
+        """Nothing to release: no file stays open between calls."""
