@@ -1,0 +1,169 @@
+"""One DuckDB database, shared safely by threads: cursors, the write lock, transactions.
+
+Design (why it is safe):
+
+- One ``duckdb.connect`` per store; each thread works on its own ``con.cursor()`` (a
+  DuckDB connection to the same database instance, with its own transaction state),
+  created on the thread's first call.  DuckDB connections must not be shared by
+  threads that run statements at the same time.
+- Writes take one lock per database file, shared by every instance of this process
+  that opens the file (DuckDB hands them the same database instance).  DuckDB's
+  optimistic concurrency control would otherwise let two writers of the same row
+  conflict; with the lock they never do, and another process cannot open the file
+  (DuckDB's file lock, so ``multi_process=False``).  Reads take no lock: each
+  statement runs in its own auto-committed snapshot and sees every committed write.
+- Every callback with more than one statement runs in ``BEGIN``/``COMMIT``; a
+  ``TransactionException`` (a conflict) rolls back and retries the whole unit, at
+  most :data:`MAX_ATTEMPTS` times, then surfaces (as StorageError, by the adapter
+  base class).
+- ``close()`` marks the store closed, waits for the calls already running (they
+  complete) and then closes the connection; later calls raise StoreClosed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final, TypeVar
+
+import duckdb
+
+from jido_persistence.errors import ConfigurationError, StoreClosed, StoreLocked
+
+__all__ = ["MAX_ATTEMPTS", "Database"]
+
+T = TypeVar("T")
+
+MAX_ATTEMPTS: Final = 8
+"""How often a conflicting transaction is tried before the error surfaces."""
+
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock_for(location: str) -> threading.RLock:
+    if location == ":memory:":
+        return threading.RLock()
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(location, threading.RLock())
+
+
+def resolve_location(path: str) -> str:
+    """The absolute file path of ``path`` (``:memory:`` stays as it is)."""
+    if path == ":memory:" or path.startswith(":memory:"):
+        return path
+    return str(Path(os.path.abspath(path)))
+
+
+class Database:
+    """A DuckDB database opened for one store: per-thread cursors and the write lock."""
+
+    def __init__(self, path: str, config: dict[str, str | bool | int | float | list[str]]) -> None:
+        """Open ``path``; raise StoreLocked when another process (or an incompatible
+        in-process connection) holds the file, ConfigurationError when it cannot open.
+        """
+        self.location = resolve_location(path)
+        try:
+            self._con = duckdb.connect(self.location, config=config)
+        except duckdb.IOException as error:
+            if "lock" in str(error).lower():
+                raise StoreLocked(
+                    f"the DuckDB file {self.location} is locked by another process "
+                    f"(DuckDB allows one read-write process per file): {error}"
+                ) from error
+            raise ConfigurationError(f"cannot open DuckDB file {self.location}: {error}") from error
+        except duckdb.ConnectionException as error:
+            raise StoreLocked(
+                f"the DuckDB file {self.location} is already open in this process with "
+                f"incompatible options: {error}"
+            ) from error
+        except duckdb.Error as error:
+            raise ConfigurationError(f"cannot open DuckDB file {self.location}: {error}") from error
+        self.write_lock = _write_lock_for(self.location)
+        self._local = threading.local()
+        self._state = threading.Condition()
+        self._active = 0
+        self._closed = False
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The main connection (used at open for migrations)."""
+        return self._con
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor, created on first use."""
+        cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
+        if cursor is None:
+            with self._state:
+                if self._closed:
+                    raise StoreClosed("the DuckDB store is closed")
+                cursor = self._con.cursor()
+            self._local.cursor = cursor
+        return cursor
+
+    @contextmanager
+    def entered(self) -> Iterator[None]:
+        """Count a running call, so that :meth:`close` waits for it; StoreClosed after close."""
+        with self._state:
+            if self._closed:
+                raise StoreClosed("the DuckDB store is closed")
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._state:
+                self._active -= 1
+                if not self._active:
+                    self._state.notify_all()
+
+    def transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``work(cursor)`` in one transaction under the write lock; retry conflicts."""
+        cursor = self.cursor()
+        with self.write_lock:
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                cursor.execute("BEGIN TRANSACTION")
+                try:
+                    result = work(cursor)
+                    cursor.execute("COMMIT")
+                except duckdb.TransactionException:
+                    _rollback(cursor)
+                    if attempt == MAX_ATTEMPTS:
+                        raise
+                    continue
+                except BaseException:
+                    _rollback(cursor)
+                    raise
+                return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def write(self, sql: str, params: list[object]) -> None:
+        """Run one auto-committed write statement under the write lock; retry conflicts."""
+        cursor = self.cursor()
+        with self.write_lock:
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                try:
+                    cursor.execute(sql, params)
+                except duckdb.TransactionException:
+                    if attempt == MAX_ATTEMPTS:
+                        raise
+                    continue
+                return
+
+    def close(self) -> None:
+        """Wait for running calls, then close every cursor and the connection.  Idempotent."""
+        with self._state:
+            if self._closed:
+                return
+            self._closed = True
+            self._state.wait_for(lambda: self._active == 0)
+        self._con.close()
+
+
+def _rollback(cursor: duckdb.DuckDBPyConnection) -> None:
+    # The failure may already have aborted the transaction.
+    with contextlib.suppress(duckdb.Error):
+        cursor.execute("ROLLBACK")

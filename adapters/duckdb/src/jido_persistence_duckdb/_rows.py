@@ -1,0 +1,156 @@
+"""Row <-> model conversion: one :class:`TableSpec` per table, built from its columns.
+
+Values go to DuckDB as parameters: text and ints as they are, timestamps as aware
+``datetime`` objects (TIMESTAMPTZ), free-form maps and content as JSON *text* produced
+by :func:`json_text`.  DuckDB's ``JSON`` type keeps the text exactly as given (verified
+with DuckDB 2.0: ``1e16``, ``-0.0`` and ``1.0`` come back byte for byte), so
+``json.loads`` restores floats, ints and bools type-exactly.
+
+Timestamps are read back as ``epoch_us(column)`` (a BIGINT of microseconds since the
+epoch) and rebuilt in Python, so results never depend on the session ``TimeZone`` and
+``datetime.min``/``datetime.max`` (UTC) round-trip exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, Final, Generic, TypeVar
+
+from pydantic import BaseModel
+
+__all__ = [
+    "EPOCH",
+    "NULL_SORT_US",
+    "ColumnKind",
+    "TableSpec",
+    "from_epoch_us",
+    "json_text",
+    "to_epoch_us",
+]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+NULL_SORT_US: Final = -(2**63)
+"""The sort key of a ``None`` ``Message.inserted_at``: below every datetime (NULLS FIRST)."""
+
+
+class ColumnKind(Enum):
+    """How a model field is stored."""
+
+    TEXT = "VARCHAR"
+    JSON = "JSON"
+    TIMESTAMP = "TIMESTAMPTZ"
+    BOOLEAN = "BOOLEAN"
+    BIGINT = "BIGINT"
+
+
+def json_text(value: Any) -> str:
+    """Serialise a JSON value compactly, keeping non-ASCII text as it is.
+
+    ``json.dumps`` writes floats with ``repr`` (``1e+16``, ``-0.0``), which ``json.loads``
+    reads back as floats, and ints as integer literals.
+    """
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def to_epoch_us(value: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime, exactly (no float rounding)."""
+    delta = value - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_epoch_us(value: int | None) -> datetime | None:
+    """The aware UTC datetime of ``value`` microseconds since the epoch (``None`` stays)."""
+    if value is None:
+        return None
+    return EPOCH + timedelta(microseconds=value)
+
+
+@dataclass(frozen=True)
+class TableSpec(Generic[ModelT]):
+    """How one model maps to one table.
+
+    ``columns`` lists the model fields in table order with their kind; ``extras`` are
+    extra columns the adapter computes at write time (sort keys, lookup keys, folds),
+    given as ``(column, SQL value expression)`` where the expression is usually ``?``.
+    ``conflict`` is the primary-key column of the upsert.
+    """
+
+    table: str
+    model: type[ModelT]
+    columns: Sequence[tuple[str, ColumnKind]]
+    conflict: str = "id"
+    extras: Sequence[tuple[str, str]] = ()
+    _json_fields: tuple[str, ...] = field(init=False, repr=False)
+    _ts_fields: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "_json_fields",
+            tuple(name for name, kind in self.columns if kind is ColumnKind.JSON),
+        )
+        object.__setattr__(
+            self,
+            "_ts_fields",
+            tuple(name for name, kind in self.columns if kind is ColumnKind.TIMESTAMP),
+        )
+
+    @property
+    def select_list(self) -> str:
+        """The columns to read, timestamps as ``epoch_us`` BIGINTs, in ``columns`` order."""
+        return self.select_list_of("")
+
+    def select_list_of(self, alias: str) -> str:
+        """:attr:`select_list` with every column qualified by ``alias`` (when not empty)."""
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(
+            f"epoch_us({prefix}{name})" if kind is ColumnKind.TIMESTAMP else f"{prefix}{name}"
+            for name, kind in self.columns
+        )
+
+    @property
+    def upsert_sql(self) -> str:
+        """``INSERT OR REPLACE`` of one row: the model columns, then the extras."""
+        names = [name for name, _ in self.columns] + [name for name, _ in self.extras]
+        values = ["?"] * len(self.columns) + [expression for _, expression in self.extras]
+        return (
+            f"INSERT OR REPLACE INTO {self.table} ({', '.join(names)}) VALUES ({', '.join(values)})"
+        )
+
+    def params(self, record: ModelT) -> list[Any]:
+        """The parameters of :attr:`upsert_sql` for the model columns of ``record``."""
+        dumped = record.model_dump(mode="json")
+        values: list[Any] = []
+        for name, kind in self.columns:
+            if kind is ColumnKind.JSON:
+                values.append(json_text(dumped[name]))
+            elif kind is ColumnKind.TIMESTAMP:
+                values.append(getattr(record, name))
+            else:
+                values.append(dumped[name])
+        return values
+
+    def to_model(self, row: Sequence[Any]) -> ModelT:
+        """Build the model from a row read with :attr:`select_list`."""
+        data = {name: row[index] for index, (name, _) in enumerate(self.columns)}
+        for name in self._json_fields:
+            data[name] = json.loads(data[name])
+        for name in self._ts_fields:
+            data[name] = from_epoch_us(data[name])
+        return self.model.model_validate(data)
+
+    def column_ddl(self) -> str:
+        """The ``name TYPE`` list of the model columns, for ``CREATE TABLE``."""
+        return ",\n    ".join(f"{name} {kind.value}" for name, kind in self.columns)
+
+
+def converter(spec: TableSpec[ModelT]) -> Callable[[Sequence[Any]], ModelT]:
+    """The bound :meth:`TableSpec.to_model` of ``spec`` (a short name for hot paths)."""
+    return spec.to_model
