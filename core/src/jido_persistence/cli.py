@@ -152,7 +152,7 @@ def adapters_command(as_json: bool) -> None:
     console = Console()
     table = Table(title="jido-persistence adapters")
     for column in ("name", "URL schemes", "distribution", "capabilities", "status"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for record in records:
         table.add_row(
             " / ".join([record["name"], *record["aliases"]]),
@@ -174,10 +174,19 @@ def adapters_command(as_json: bool) -> None:
         )
 
 
+_SHORT_CAPABILITIES: Final = {
+    "ingress_subscriptions": "ingress",
+    "durable": "durable",
+    "multi_process": "multi-process",
+    "native_async": "async",
+}
+
+
 def _capabilities_text(capabilities: Mapping[str, Any] | None) -> str:
     if capabilities is None:
         return "-"
-    return ", ".join(name for name, value in capabilities.items() if value is True) or "none"
+    shown = [_SHORT_CAPABILITIES.get(name, name) for name, on in capabilities.items() if on is True]
+    return ", ".join(shown) or "none"
 
 
 # -- which -----------------------------------------------------------------------
