@@ -1,0 +1,163 @@
+"""Connections: the pool, per-connection settings, retries and error translation.
+
+Every connection is in autocommit mode, so a callback that is one statement costs one
+round trip; callbacks that need several statements open an explicit transaction.
+Statements are prepared on first use (``prepare_threshold=0``).  Each new connection
+gets ``TimeZone=UTC`` and the ``statement_timeout``, so no result depends on server or
+session settings and no call waits forever.
+
+Failures:
+- serialization failures and deadlocks are retried (``retries`` times), then
+  StorageError;
+- a lost connection (``pg_terminate_backend``, a server restart) makes the pool check
+  its idle connections (dropping the dead ones) and, for calls that are safe to repeat,
+  retries once on a fresh connection; otherwise StorageError, and the next call works;
+- every message that leaves this module has the conninfo's password masked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
+
+import psycopg
+import psycopg.errors
+from psycopg.types.string import TextLoader
+from psycopg_pool import ConnectionPool, PoolClosed
+
+from jido_persistence.errors import StorageError, StoreClosed
+from jido_persistence_postgres._options import PostgresOptions, mask_password
+from jido_persistence_postgres._schema import NameSearch, migrate
+
+__all__ = ["Connection", "Database", "Retry"]
+
+T = TypeVar("T")
+Connection = psycopg.Connection[tuple[Any, ...]]
+
+_TRANSIENT: Final = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
+_LOST_CONNECTION_STATES: Final = ("08", "57P")
+
+
+class Retry(Exception):
+    """Raised inside a transaction to roll it back and run the work again."""
+
+
+def _lost_connection(error: BaseException, conn: Connection | None) -> bool:
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    if conn is not None and (conn.broken or conn.closed):
+        return True
+    state = getattr(error, "sqlstate", None) or ""
+    return state.startswith(_LOST_CONNECTION_STATES)
+
+
+def _connection_kwargs(options: PostgresOptions) -> dict[str, Any]:
+    return {
+        "autocommit": True,
+        "prepare_threshold": 0,
+        # libpq takes whole seconds and treats values below 2 as 2.
+        "connect_timeout": str(max(2, math.ceil(options.connect_timeout))),
+        "client_encoding": "UTF8",
+    }
+
+
+class Database:
+    """One store's connection pool, with retries and password-free errors."""
+
+    def __init__(self, options: PostgresOptions) -> None:
+        """Create (or migrate) the schema on one connection, then start the pool.
+
+        Raises ConfigurationError (bad database or store version) or StorageError (the
+        server cannot be reached within ``connect_timeout``).
+        """
+        self.options = options
+        self._retries = options.retries
+        self._statement_timeout_ms = max(1, round(options.statement_timeout * 1000))
+        kwargs = _connection_kwargs(options)
+        try:
+            with psycopg.connect(options.conninfo, **kwargs) as conn:
+                self._configure(conn)
+                self.name_search: NameSearch = migrate(conn, options.schema)
+        except psycopg.Error as error:
+            raise StorageError(self.describe("cannot open the store", error)) from error
+        self.pool: ConnectionPool[Connection] = ConnectionPool(
+            options.conninfo,
+            kwargs=kwargs,
+            min_size=options.min_size,
+            max_size=options.max_size,
+            configure=self._configure,
+            timeout=options.connect_timeout + options.statement_timeout,
+            name=f"jido_persistence:{options.schema}",
+            open=False,
+        )
+        self.pool.open(wait=False)
+
+    def _configure(self, conn: Connection) -> None:
+        conn.execute("SET TimeZone TO 'UTC'", prepare=False)
+        conn.execute(f"SET statement_timeout TO {self._statement_timeout_ms}", prepare=False)
+        # ``doc`` columns are json: hand their text to pydantic unparsed.
+        conn.adapters.register_loader("json", TextLoader)
+
+    def describe(self, what: str, error: BaseException) -> str:
+        """``what: error`` with the conninfo's password masked."""
+        return mask_password(f"{what}: {type(error).__name__}: {error}", self.options.conninfo)
+
+    def run(
+        self,
+        name: str,
+        work: Callable[[Connection], T],
+        *,
+        transaction: bool = False,
+        repeatable: bool = True,
+    ) -> T:
+        """Run ``work`` on a pooled connection (inside a transaction when asked).
+
+        ``work`` may raise :class:`Retry` to run again.  ``repeatable`` says whether
+        the call may be repeated after a lost connection (its outcome is then
+        unknown: repeating must give the same answer).
+        """
+        conflicts = 0
+        reconnected = False
+        while True:
+            conn: Connection | None = None
+            try:
+                with self.pool.connection() as conn:
+                    if not transaction:
+                        return work(conn)
+                    with conn.transaction():
+                        return work(conn)
+            except Retry:
+                conflicts += 1
+                if conflicts > self._retries:
+                    raise StorageError(
+                        f"{name}() kept conflicting with concurrent calls after "
+                        f"{self._retries} retries"
+                    ) from None
+            except PoolClosed:
+                raise StoreClosed(f"the store is closed: {name}() needs an open store") from None
+            except _TRANSIENT as error:
+                conflicts += 1
+                if conflicts > self._retries:
+                    raise StorageError(
+                        self.describe(f"{name}() failed after {self._retries} retries", error)
+                    ) from error
+            except psycopg.Error as error:
+                if not _lost_connection(error, conn):
+                    raise StorageError(self.describe(f"{name}() failed", error)) from error
+                self._drop_dead_connections()
+                if reconnected or not repeatable:
+                    raise StorageError(
+                        self.describe(f"{name}() lost its connection", error)
+                    ) from error
+                reconnected = True
+
+    def _drop_dead_connections(self) -> None:
+        """Test the idle connections; the pool replaces the broken ones in the background."""
+        with contextlib.suppress(psycopg.Error):
+            self.pool.check()
+
+    def close(self) -> None:
+        """Close the pool; connections in use close when their call returns."""
+        self.pool.close(timeout=self.options.connect_timeout)
