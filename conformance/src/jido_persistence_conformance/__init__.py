@@ -7,19 +7,23 @@ Three ways in, the same tests:
 * importing the hypothesis strategies and state machine
   (:mod:`jido_persistence_conformance.strategies`, ``.stateful``).
 
-See ``docs/writing-an-adapter.md``.
+The public names are imported lazily, so that loading the pytest plugin (which
+imports this package) imports neither hypothesis nor the suite.  See
+``docs/writing-an-adapter.md``.
 """
 
 from __future__ import annotations
 
-from typing import Final
+import importlib
+from typing import TYPE_CHECKING, Any, Final
 
-from jido_persistence_conformance.base import AdapterConformance
-from jido_persistence_conformance.factories import (
-    ClassStoreFactory,
-    StoreFactory,
-    UrlStoreFactory,
-)
+if TYPE_CHECKING:
+    from jido_persistence_conformance.base import AdapterConformance
+    from jido_persistence_conformance.factories import (
+        ClassStoreFactory,
+        StoreFactory,
+        UrlStoreFactory,
+    )
 
 __all__ = [
     "CONTRACT_VERSION",
@@ -35,3 +39,24 @@ __version__: Final = "0.1.0"
 
 CONTRACT_VERSION: Final = "1.2"
 """The version of the persistence contract this kit checks."""
+
+_LAZY: Final = {
+    "AdapterConformance": "jido_persistence_conformance.base",
+    "ClassStoreFactory": "jido_persistence_conformance.factories",
+    "StoreFactory": "jido_persistence_conformance.factories",
+    "UrlStoreFactory": "jido_persistence_conformance.factories",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public classes on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,1 +1,97 @@
-"""Placeholder; replaced below."""
+"""The pytest plugin (entry point ``pytest11``): options, collection and reporting of the kit.
+
+Inert unless asked: loading it imports only pytest and the standard library, adds its
+options, and collects no test.  With ``--persistence-url URL`` (repeatable) it runs the
+whole kit once per URL, parametrised with the URL as the test id; when no test paths
+are given on the command line, ONLY the kit is collected (the project's ``testpaths``
+are not), and explicit paths are collected as well as the kit.
+
+``--persistence-report PATH`` writes a JSON report, ``--persistence-strict`` fails the
+run when a kit test was skipped.  The per-area summary is printed whenever kit tests
+ran, whichever way in (``--persistence-url`` or an ``AdapterConformance`` subclass).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+if TYPE_CHECKING:
+    from jido_persistence_conformance._report import KitRecorder
+
+__all__ = [
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_generate_tests",
+]
+
+KIT_FILE: Final = Path(__file__).with_name("_kit_by_url.py")
+URL_PARAMETER: Final = "persistence_url"
+_RECORDER_NAME: Final = "jido_persistence_conformance.recorder"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--persistence-url``, ``--persistence-report`` and ``--persistence-strict``."""
+    group = parser.getgroup("jido-persistence", "jido-persistence conformance kit")
+    group.addoption(
+        "--persistence-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="run the conformance kit on this store URL or adapter name (repeatable); "
+        "{tmp} becomes a fresh temporary directory and {unique} a fresh name per store",
+    )
+    group.addoption(
+        "--persistence-report",
+        default=None,
+        metavar="PATH",
+        help="write a JSON report of the kit's tests (per adapter and test) to PATH",
+    )
+    group.addoption(
+        "--persistence-strict",
+        action="store_true",
+        default=False,
+        help="fail the run when any conformance kit test was skipped",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker; with URLs, collect the kit; record kit tests if any run."""
+    config.addinivalue_line(
+        "markers",
+        "persistence_capability(name, value=True): a conformance kit test that applies "
+        "only to adapters whose capabilities.<name> equals value",
+    )
+    urls: list[str] = config.getoption("persistence_url") or []
+    if urls:
+        explicit = config.args_source == pytest.Config.ArgsSource.ARGS
+        kit = str(KIT_FILE)
+        config.args[:] = [*config.args, kit] if explicit else [kit]
+    from jido_persistence_conformance._report import KitRecorder
+
+    config.pluginmanager.register(KitRecorder(config, urls), _RECORDER_NAME)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise the kit's ``persistence_url`` argument with every ``--persistence-url``."""
+    if URL_PARAMETER in metafunc.fixturenames:
+        urls: list[str] = metafunc.config.getoption("persistence_url") or []
+        metafunc.parametrize(URL_PARAMETER, urls, ids=urls)
+
+
+def _recorder(config: pytest.Config) -> KitRecorder | None:
+    recorder: Any = config.pluginmanager.get_plugin(_RECORDER_NAME)
+    return recorder  # type: ignore[no-any-return]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Apply known-failure xfails and drop tests of capabilities an adapter lacks."""
+    recorder = _recorder(config)
+    if recorder is not None:
+        recorder.collection_modifyitems(items)

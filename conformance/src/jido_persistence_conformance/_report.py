@@ -1,0 +1,341 @@
+"""Recording kit outcomes: per-area terminal summary, JSON report and strict mode.
+
+Loaded by the plugin on every run, so it imports only pytest and the standard library
+at module level; the registry and the suite are imported only when kit tests exist.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+
+__all__ = ["KitRecorder", "TestResult"]
+
+NOT_APPLICABLE_PREFIX: Final = "not applicable: "
+OUTCOMES: Final = ("passed", "failed", "skipped", "xfailed", "not_applicable")
+
+
+@dataclass
+class TestResult:
+    """What happened to one kit test on one adapter."""
+
+    __test__ = False  # not a pytest test class
+
+    nodeid: str
+    name: str
+    area: str
+    run: str
+    outcome: str = "passed"
+    reason: str | None = None
+    duration: float = 0.0
+    seen: set[str] = field(default_factory=set)
+
+    def as_json(self) -> dict[str, Any]:
+        """The report entry of this test."""
+        return {
+            "name": self.name,
+            "area": self.area,
+            "nodeid": self.nodeid,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "duration": round(self.duration, 6),
+        }
+
+
+@dataclass
+class _Run:
+    run: str
+    kind: str
+    adapter: dict[str, Any] = field(default_factory=dict)
+    capabilities: dict[str, bool] | None = None
+    tests: dict[str, TestResult] = field(default_factory=dict)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        text = str(longrepr[2])
+        return text.removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def _failure_text(report: pytest.TestReport) -> str:
+    text = report.longreprtext.strip().splitlines()
+    last = [line for line in text if line.startswith("E ")]
+    return (last[0][1:].strip() if last else (text[-1] if text else "failed"))[:300]
+
+
+def _area_of(item: pytest.Item) -> str:
+    function = getattr(item, "function", None)
+    module = getattr(function, "__module__", "") or ""
+    prefix = "jido_persistence_conformance.suite."
+    return module[len(prefix) :] if module.startswith(prefix) else "other"
+
+
+def _distribution_of(module: str) -> tuple[str | None, str | None]:
+    from importlib import metadata
+
+    top = module.split(".", 1)[0]
+    names = metadata.packages_distributions().get(top) or []
+    if not names:
+        return None, None
+    try:
+        return names[0], metadata.version(names[0])
+    except metadata.PackageNotFoundError:
+        return names[0], None
+
+
+class KitRecorder:
+    """A pytest plugin object that follows the kit's tests through one session."""
+
+    def __init__(self, config: pytest.Config, urls: list[str]) -> None:
+        self.config = config
+        self.urls = list(urls)
+        self.runs: dict[str, _Run] = {}
+        self.by_nodeid: dict[str, TestResult] = {}
+        self._url_adapters: dict[str, Any] = {}
+        self._started = time.monotonic()
+
+    # --- collection --------------------------------------------------------------
+
+    def _url_adapter(self, url: str) -> Any:
+        if url not in self._url_adapters:
+            from jido_persistence.errors import ConfigurationError, redact_url
+            from jido_persistence_conformance.factories import UrlStoreFactory
+
+            try:
+                adapter_class = UrlStoreFactory(url).adapter_class()
+            except ConfigurationError as error:
+                raise pytest.UsageError(
+                    f"--persistence-url {redact_url(url)!r}: {error}"
+                ) from error
+            self._url_adapters[url] = adapter_class
+            run = self.runs.setdefault(url, _Run(url, "url"))
+            run.capabilities = adapter_class.capabilities_of().model_dump()
+            run.adapter = self._url_adapter_meta(url, adapter_class)
+        return self._url_adapters[url]
+
+    @staticmethod
+    def _url_adapter_meta(url: str, adapter_class: Any) -> dict[str, Any]:
+        from jido_persistence.registry import select_adapter
+
+        probe = url.replace("{tmp}", "tmp").replace("{unique}", "u")
+        info, _ = select_adapter(probe)
+        return {
+            "name": info.name,
+            "class": f"{adapter_class.__module__}:{adapter_class.__qualname__}",
+            "distribution": info.distribution,
+            "version": info.version,
+        }
+
+    def _xfails(self, item: pytest.Item, adapter_class: Any) -> dict[str, str]:
+        source = adapter_class if adapter_class is not None else item.cls
+        declared = dict(getattr(source, "conformance_xfail", {}) or {})
+        if not declared:
+            return {}
+        from jido_persistence_conformance.base import AdapterConformance
+
+        known = {name for name in dir(AdapterConformance) if name.startswith("test_")}
+        for name, reason in declared.items():
+            if name not in known:
+                raise pytest.UsageError(
+                    f"conformance_xfail of {source!r} names {name!r}, which is not a test of "
+                    "the conformance kit"
+                )
+            if not isinstance(reason, str) or not reason.strip():
+                raise pytest.UsageError(
+                    f"conformance_xfail of {source!r}: {name!r} needs a non-empty reason"
+                )
+        return declared
+
+    def collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Record kit items, mark declared known failures, deselect inapplicable tests."""
+        keep: list[pytest.Item] = []
+        dropped: list[pytest.Item] = []
+        for item in items:
+            cls = getattr(item, "cls", None)
+            if not getattr(cls, "__jido_conformance__", False):
+                keep.append(item)
+                continue
+            callspec = getattr(item, "callspec", None)
+            url = callspec.params.get("persistence_url") if callspec is not None else None
+            adapter_class = self._url_adapter(url) if url is not None else None
+            run_name = url if url is not None else item.nodeid.split("::")[0] + "::" + cls.__qualname__
+            run = self.runs.setdefault(run_name, _Run(run_name, "url" if url else "class"))
+            name = getattr(item, "originalname", item.name)
+            result = TestResult(item.nodeid, name, _area_of(item), run_name)
+            run.tests[item.nodeid] = result
+            reason = self._xfails(item, adapter_class).get(name)
+            if reason is not None:
+                item.add_marker(pytest.mark.xfail(strict=True, reason=f"known failure: {reason}"))
+            if adapter_class is not None:
+                lacking = self._lacking(item, adapter_class)
+                if lacking is not None:
+                    result.outcome, result.reason = "not_applicable", lacking
+                    dropped.append(item)
+                    continue
+            self.by_nodeid[item.nodeid] = result
+            keep.append(item)
+        if dropped:
+            self.config.hook.pytest_deselected(items=dropped)
+            items[:] = keep
+
+    @staticmethod
+    def _lacking(item: pytest.Item, adapter_class: Any) -> str | None:
+        declared = adapter_class.capabilities_of().model_dump()
+        for mark in item.iter_markers("persistence_capability"):
+            name = mark.args[0]
+            wanted = mark.args[1] if len(mark.args) > 1 else True
+            if declared.get(name) != wanted:
+                return f"{adapter_class.__name__} declares {name}={declared.get(name)}"
+        return None
+
+    # --- outcomes ----------------------------------------------------------------
+
+    @pytest.hookimpl
+    def pytest_report_teststatus(
+        self, report: pytest.TestReport, config: pytest.Config
+    ) -> tuple[str, str, str] | None:
+        """Show kit tests of an undeclared capability as ``not_applicable``, not skipped."""
+        if report.skipped and not hasattr(report, "wasxfail"):
+            if _skip_reason(report).startswith(NOT_APPLICABLE_PREFIX):
+                return "not_applicable", "n", "NOT APPLICABLE"
+        return None
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Fold the setup, call and teardown reports of a kit test into its outcome."""
+        result = self.by_nodeid.get(report.nodeid)
+        if result is None:
+            return
+        result.duration += report.duration
+        if report.when in result.seen:
+            return
+        result.seen.add(report.when)
+        self._note_adapter(result.run, report)
+        if report.failed:
+            if result.outcome != "failed":
+                where = "" if report.when == "call" else f"error in {report.when}: "
+                result.outcome, result.reason = "failed", where + _failure_text(report)
+        elif report.skipped and result.outcome == "passed":
+            if hasattr(report, "wasxfail"):
+                result.outcome, result.reason = "xfailed", str(report.wasxfail) or None
+            else:
+                reason = _skip_reason(report)
+                if reason.startswith(NOT_APPLICABLE_PREFIX):
+                    result.outcome = "not_applicable"
+                    result.reason = reason.removeprefix(NOT_APPLICABLE_PREFIX)
+                else:
+                    result.outcome, result.reason = "skipped", reason
+
+    def _note_adapter(self, run_name: str, report: pytest.TestReport) -> None:
+        run = self.runs[run_name]
+        properties = dict(report.user_properties)
+        if run.capabilities is None and "persistence_capabilities" in properties:
+            run.capabilities = dict(properties["persistence_capabilities"])
+        if not run.adapter and "persistence_adapter" in properties:
+            reference = str(properties["persistence_adapter"])
+            distribution, version = _distribution_of(reference.split(":", 1)[0])
+            run.adapter = {
+                "name": reference.rsplit(":", 1)[-1],
+                "class": reference,
+                "distribution": distribution,
+                "version": version,
+            }
+
+    def counts(self, run: _Run) -> Counter[str]:
+        """Outcome counts of one run."""
+        return Counter(result.outcome for result in run.tests.values())
+
+    def strict_violations(self) -> list[TestResult]:
+        """Kit tests that were skipped (not applicable ones excluded)."""
+        return [
+            result
+            for run in self.runs.values()
+            for result in run.tests.values()
+            if result.outcome == "skipped"
+        ]
+
+    # --- end of session ----------------------------------------------------------
+
+    @pytest.hookimpl
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Write the JSON report and apply ``--persistence-strict``."""
+        path = self.config.getoption("persistence_report")
+        if path:
+            Path(path).write_text(json.dumps(self.report(), indent=2, sort_keys=False) + "\n")
+        if (
+            self.config.getoption("persistence_strict")
+            and self.strict_violations()
+            and session.exitstatus == pytest.ExitCode.OK
+        ):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def report(self) -> dict[str, Any]:
+        """The JSON report: kit and contract versions, and every test of every run."""
+        from jido_persistence_conformance import CONTRACT_VERSION, __version__
+
+        return {
+            "kit_version": __version__,
+            "contract_version": CONTRACT_VERSION,
+            "pytest_version": pytest.__version__,
+            "created": datetime.now(UTC).isoformat(),
+            "duration": round(time.monotonic() - self._started, 3),
+            "strict": bool(self.config.getoption("persistence_strict")),
+            "runs": [
+                {
+                    "run": run.run,
+                    "kind": run.kind,
+                    "adapter": run.adapter or None,
+                    "capabilities": run.capabilities,
+                    "summary": {outcome: self.counts(run).get(outcome, 0) for outcome in OUTCOMES},
+                    "tests": [result.as_json() for result in run.tests.values()],
+                }
+                for run in self.runs.values()
+            ],
+        }
+
+    @pytest.hookimpl
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """Per run and area: passed, failed, skipped, xfailed, not applicable; skip reasons."""
+        if not self.runs:
+            return
+        write = terminalreporter.write_line
+        terminalreporter.section("jido-persistence conformance")
+        for run in self.runs.values():
+            from jido_persistence.errors import redact_url
+
+            adapter = run.adapter.get("name") if run.adapter else "?"
+            write(f"{redact_url(run.run)} (adapter {adapter})")
+            areas: dict[str, Counter[str]] = {}
+            for result in run.tests.values():
+                areas.setdefault(result.area, Counter())[result.outcome] += 1
+            write(f"  {'area':<24}{'passed':>8}{'failed':>8}{'skipped':>9}{'xfailed':>9}{'n/a':>6}")
+            from jido_persistence_conformance.suite import AREAS
+
+            order = {area: index for index, area in enumerate(AREAS)}
+            for area, counts in sorted(areas.items(), key=lambda kv: order.get(kv[0], 99)):
+                write(
+                    f"  {area:<24}{counts['passed']:>8}{counts['failed']:>8}"
+                    f"{counts['skipped']:>9}{counts['xfailed']:>9}{counts['not_applicable']:>6}"
+                )
+            reasons = Counter(
+                (result.outcome, result.reason)
+                for result in run.tests.values()
+                if result.outcome in ("skipped", "xfailed")
+            )
+            for (outcome, reason), count in sorted(reasons.items(), key=str):
+                write(f"  {outcome} x{count}: {reason}")
+        violations = self.strict_violations()
+        if self.config.getoption("persistence_strict") and violations:
+            write(
+                f"--persistence-strict: {len(violations)} kit test(s) skipped; the run fails",
+                red=True,
+            )
