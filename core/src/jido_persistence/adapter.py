@@ -144,12 +144,16 @@ def _guard(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _implements(cls: type, name: str) -> bool:
-    """Whether a class below PersistenceAdapter defines callback ``name``."""
+    """Whether a class below PersistenceAdapter defines callback ``name``.
+
+    Re-exporting the base's own default (``save_x = PersistenceAdapter.save_x``) is
+    not an implementation: it still raises NotSupported.
+    """
     for klass in cls.__mro__:
         if klass is PersistenceAdapter:
             return False
         if name in vars(klass):
-            return True
+            return vars(klass)[name] is not vars(PersistenceAdapter).get(name)
     return False
 
 
