@@ -102,6 +102,8 @@ class Database:
                 if self._closed:
                     raise StoreClosed("the DuckDB store is closed")
                 cursor = self._con.cursor()
+            # Analytics results then never depend on the process's time zone.
+            cursor.execute("SET TimeZone = 'UTC'")
             self._local.cursor = cursor
         return cursor
 

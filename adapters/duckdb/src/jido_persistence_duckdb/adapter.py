@@ -14,7 +14,8 @@ callbacks are one parameterised statement (``INSERT OR REPLACE``, no read first)
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,7 +23,7 @@ import duckdb
 from pydantic import Field
 
 from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
-from jido_persistence.errors import CursorNotFound, InvalidArgument, NotFound
+from jido_persistence.errors import CursorNotFound, InvalidArgument, NotFound, StoreClosed
 from jido_persistence.models import (
     BridgeConfig,
     DirectoryTarget,
@@ -115,9 +116,16 @@ class DuckDBAdapter(PersistenceAdapter):
         """The absolute path of the database file (or ``:memory:``)."""
         return self._db.location
 
-    def connection(self) -> Cursor:
-        """This thread's DuckDB cursor, for read-only use by :mod:`.analytics`."""
-        return self._db.cursor()
+    @contextmanager
+    def reading(self) -> Iterator[Cursor]:
+        """This thread's DuckDB cursor, for read-only use (:mod:`.analytics`).
+
+        ``close()`` waits for the block to end; raises StoreClosed after ``close()``.
+        """
+        if self._closed:
+            raise StoreClosed(f"{type(self).__name__} is closed")
+        with self._db.entered():
+            yield self._db.cursor()
 
     @classmethod
     def fresh_store_url(cls, directory: Path, unique: str) -> str | None:

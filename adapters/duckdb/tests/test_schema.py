@@ -1,0 +1,82 @@
+"""Migrations at open: from an empty file, reopening, newer versions, Unicode folds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from jido_persistence import open_store
+from jido_persistence.errors import ConfigurationError
+from jido_persistence.models import Participant, Room
+
+from jido_persistence_duckdb._schema import SCHEMA_VERSION, VIEWS
+from jido_persistence_duckdb.adapter import DuckDBAdapter
+
+
+def _tables(path: Path) -> set[str]:
+    with duckdb.connect(str(path)) as con:
+        return {
+            row[0]
+            for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+
+
+def test_open_migrates_an_empty_file(store_path: Path) -> None:
+    DuckDBAdapter(path=str(store_path)).close()
+    names = _tables(store_path)
+    assert {"schema_version", "jp_messages", "jp_rooms", "jp_binding_keys"} <= names
+    assert set(VIEWS) <= names
+    with duckdb.connect(str(store_path)) as con:
+        versions = con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+    assert versions == [(version,) for version in range(1, SCHEMA_VERSION + 1)]
+
+
+def test_reopen_keeps_data_and_applies_nothing_twice(store_path: Path) -> None:
+    room = Room(type="group", name="kept")
+    with DuckDBAdapter(path=str(store_path)) as first:
+        first.save_room(room)
+    with DuckDBAdapter(path=str(store_path)) as second:
+        assert second.get_room(room.id) == room
+    with duckdb.connect(str(store_path)) as con:
+        assert con.execute("SELECT count(*) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_url_forms_open_the_same_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    room = Room(type="direct")
+    with open_store("duckdb:///chat.duckdb") as relative:
+        relative.save_room(room)
+    with open_store(f"duckdb:///{tmp_path / 'chat.duckdb'}") as absolute:
+        assert absolute.get_room(room.id) == room
+    with open_store("duckdb:///:memory:") as memory:
+        assert memory.list_rooms() == []
+
+
+def test_a_newer_schema_version_is_refused(store_path: Path) -> None:
+    DuckDBAdapter(path=str(store_path)).close()
+    with duckdb.connect(str(store_path)) as con:
+        con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION + 1])
+    with pytest.raises(ConfigurationError, match=r"schema version \d+, newer"):
+        DuckDBAdapter(path=str(store_path))
+    # The refused open released the file: it can be opened again by DuckDB.
+    duckdb.connect(str(store_path)).close()
+
+
+def test_unknown_option_names_the_valid_ones() -> None:
+    with pytest.raises(ConfigurationError, match="valid options: memory_limit, path, threads"):
+        DuckDBAdapter(path=":memory:", colour="blue")
+
+
+def test_folds_are_recomputed_when_the_unicode_version_changes(store_path: Path) -> None:
+    with DuckDBAdapter(path=str(store_path)) as store:
+        store.save_room(Room(id="r", type="group", name="Straße"))
+        store.save_participant(Participant(id="p", type="human", identity={"name": "ÆON"}))
+    with duckdb.connect(str(store_path)) as con:
+        con.execute("UPDATE jp_rooms SET name_fold = 'stale'")
+        con.execute("UPDATE jp_participants SET name_fold = 'stale'")
+        con.execute("UPDATE jp_meta SET value = '1.0.0' WHERE key = 'unidata_version'")
+    with DuckDBAdapter(path=str(store_path)) as store:
+        assert [room.id for room in store.directory_search("room", {"name": "STRASSE"})] == ["r"]
+        assert [p.id for p in store.directory_search("participant", {"name": "æon"})] == ["p"]
+        assert store.directory_search("room", {"name": "stale"}) == []
