@@ -1,0 +1,344 @@
+"""Raw baselines: the four single-row operations done directly with each backend library.
+
+Each baseline offers the methods of :class:`~.workloads.MessageStore`, so the same
+workload code times it and the adapter side by side.  A baseline does what an
+application would do without jido-persistence, and nothing more:
+
+- ``dict``: a plain dict of :class:`Message` objects plus a key dict and a list
+  per room (no validation, no lock, no copy): the floor of every figure.
+- ``tinydb-json``: stock TinyDB with its default ``JSONStorage`` (every write
+  rewrites the file, every read parses it: O(n) per call), query cache off.
+- ``duckdb``: one table with the key columns and the message as JSON text,
+  indexed on the external key and on ``(room_id, inserted_at, id)``; prepared
+  statements on one connection to a file.
+- ``psycopg``: the same table in a schema of its own (dropped afterwards), one
+  autocommit connection, server-side prepared statements.
+
+The SQL and TinyDB baselines store ``model_dump_json()`` / ``model_dump(mode="json")``
+and rebuild a :class:`Message` on read, since an application needs its objects too.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from jido_persistence.models import Message
+from jido_persistence.validation import message_external_key
+
+__all__ = [
+    "RAW_BASELINES",
+    "DictBaseline",
+    "DuckDBBaseline",
+    "PsycopgBaseline",
+    "RawBaseline",
+    "TinyDBJSONBaseline",
+]
+
+TINYDB_JSON_MAX_SIZE: Final = 10_000
+"""Stock TinyDB rewrites its whole file on each write: above this size it is skipped."""
+
+
+class RawBaseline(Protocol):
+    """A raw backend holding messages; the methods of :class:`~.workloads.MessageStore`."""
+
+    def load(self, messages: Iterable[Message]) -> None:
+        """Store ``messages`` (in insertion order) as fast as the library allows."""
+
+    def save_message(self, message: Message) -> Message:
+        """Insert or replace ``message``."""
+
+    def get_message(self, message_id: str) -> Message:
+        """The message with this id."""
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        """The message holding this external key."""
+
+    def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
+        """The newest ``limit`` messages of the room, oldest first."""
+
+    def close(self) -> None:
+        """Release the backend and remove what it created outside its directory."""
+
+
+class DictBaseline:
+    """Messages in plain dicts: the fastest anything can be in Python."""
+
+    def __init__(self, directory: Path, options: dict[str, str]) -> None:
+        """An empty baseline; ``directory`` and ``options`` are unused."""
+        self._messages: dict[str, Message] = {}
+        self._keys: dict[tuple[str, str, str], str] = {}
+        self._rooms: dict[str, list[str]] = {}
+
+    def load(self, messages: Iterable[Message]) -> None:
+        """Save every message (dict inserts are already as fast as it gets)."""
+        for message in messages:
+            self.save_message(message)
+
+    def save_message(self, message: Message) -> Message:
+        """Insert ``message``; assumes new ids arrive in insertion order, as here."""
+        self._messages[message.id] = message
+        key = message_external_key(message)
+        if key is not None:
+            self._keys[key] = message.id
+        self._rooms.setdefault(message.room_id, []).append(message.id)
+        return message
+
+    def get_message(self, message_id: str) -> Message:
+        """One dict read."""
+        return self._messages[message_id]
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        """Two dict reads."""
+        return self._messages[self._keys[(channel, str(bridge_id), str(external_id))]]
+
+    def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
+        """A slice of the room's list."""
+        return [self._messages[key] for key in self._rooms.get(room_id, [])[-limit:]]
+
+    def close(self) -> None:
+        """Drop everything."""
+        self._messages.clear()
+
+
+class TinyDBJSONBaseline:
+    """Stock TinyDB on its default JSON file storage, queried with ``Query``."""
+
+    def __init__(self, directory: Path, options: dict[str, str]) -> None:
+        """A new TinyDB file in ``directory``."""
+        from tinydb import Query, TinyDB
+
+        self._db = TinyDB(directory / "raw-tinydb.json")
+        self._table = self._db.table("messages", cache_size=0)
+        self._query = Query()
+
+    def load(self, messages: Iterable[Message]) -> None:
+        """One ``insert_multiple`` (one file write)."""
+        self._table.insert_multiple(message.model_dump(mode="json") for message in messages)
+
+    def save_message(self, message: Message) -> Message:
+        """``upsert`` by id: reads and rewrites the whole file."""
+        self._table.upsert(message.model_dump(mode="json"), self._query.id == message.id)
+        return message
+
+    def get_message(self, message_id: str) -> Message:
+        """A ``Query`` scan for the id."""
+        return Message.model_validate(self._table.get(self._query.id == message_id))
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        """A ``Query`` scan for the key."""
+        query = self._query
+        found = self._table.get(
+            (query.external_id == str(external_id))
+            & (query.metadata.channel == channel)
+            & (query.metadata.bridge_id == str(bridge_id))
+        )
+        return Message.model_validate(found)
+
+    def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
+        """A ``Query`` scan for the room, sorted in Python."""
+        found = self._table.search(self._query.room_id == room_id)
+        found.sort(key=lambda doc: (doc["inserted_at"] or "", doc["id"]))
+        return [Message.model_validate(doc) for doc in found[-limit:]]
+
+    def close(self) -> None:
+        """Close the file."""
+        self._db.close()
+
+
+_COLUMNS: Final = "id, room_id, inserted_at, channel, bridge_id, external_id, body"
+
+
+def _row(message: Message) -> tuple[Any, ...]:
+    key = message_external_key(message)
+    channel, bridge_id, external_id = key if key is not None else (None, None, None)
+    return (
+        message.id,
+        message.room_id,
+        message.inserted_at,
+        channel,
+        bridge_id,
+        external_id,
+        message.model_dump_json(),
+    )
+
+
+class DuckDBBaseline:
+    """One DuckDB table on a file, with prepared statements on one connection."""
+
+    def __init__(self, directory: Path, options: dict[str, str]) -> None:
+        """A new DuckDB file in ``directory`` with the table and its indexes."""
+        import duckdb
+
+        self._connection = duckdb.connect(str(directory / "raw.duckdb"))
+        self._connection.execute(
+            "CREATE TABLE messages (id VARCHAR PRIMARY KEY, room_id VARCHAR NOT NULL, "
+            "inserted_at TIMESTAMPTZ, channel VARCHAR, bridge_id VARCHAR, "
+            "external_id VARCHAR, body VARCHAR NOT NULL)"
+        )
+
+    def load(self, messages: Iterable[Message]) -> None:
+        """Multi-row inserts of 500 rows, then the indexes (built once)."""
+        batch: list[tuple[Any, ...]] = []
+        for message in messages:
+            batch.append(_row(message))
+            if len(batch) == 500:
+                self._insert(batch)
+                batch = []
+        if batch:
+            self._insert(batch)
+        self._connection.execute(
+            "CREATE INDEX messages_key ON messages (channel, bridge_id, external_id)"
+        )
+        self._connection.execute(
+            "CREATE INDEX messages_room ON messages (room_id, inserted_at, id)"
+        )
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+        flat = [value for row in rows for value in row]
+        self._connection.execute(f"INSERT INTO messages ({_COLUMNS}) VALUES {values}", flat)
+
+    def save_message(self, message: Message) -> Message:
+        """``INSERT OR REPLACE`` one row."""
+        self._connection.execute(
+            f"INSERT OR REPLACE INTO messages ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            _row(message),
+        )
+        return message
+
+    def _one(self, sql: str, parameters: list[Any]) -> Message:
+        row = self._connection.execute(sql, parameters).fetchone()
+        if row is None:
+            raise KeyError(parameters)
+        return Message.model_validate_json(row[0])
+
+    def get_message(self, message_id: str) -> Message:
+        """Select by primary key."""
+        return self._one("SELECT body FROM messages WHERE id = ?", [message_id])
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        """Select by the external key (newest holder)."""
+        return self._one(
+            "SELECT body FROM messages WHERE channel = ? AND bridge_id = ? AND external_id = ? "
+            "ORDER BY inserted_at DESC LIMIT 1",
+            [channel, str(bridge_id), str(external_id)],
+        )
+
+    def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
+        """The newest ``limit`` rows of the room, reversed."""
+        rows = self._connection.execute(
+            "SELECT body FROM messages WHERE room_id = ? "
+            "ORDER BY inserted_at DESC NULLS LAST, id DESC LIMIT ?",
+            [room_id, limit],
+        ).fetchall()
+        return [Message.model_validate_json(row[0]) for row in reversed(rows)]
+
+    def close(self) -> None:
+        """Close the connection (the file goes with the temporary directory)."""
+        self._connection.close()
+
+
+class PsycopgBaseline:
+    """The same table in PostgreSQL, in a schema of its own, over one connection."""
+
+    def __init__(self, directory: Path, options: dict[str, str]) -> None:
+        """Connect to ``options["conninfo"]`` and create a fresh schema with the table."""
+        import psycopg
+
+        self._connection = psycopg.connect(options["conninfo"], autocommit=True)
+        self._schema = "jido_bench_raw_" + secrets.token_hex(6)
+        schema = self._schema
+        self._connection.execute(f"CREATE SCHEMA {schema}")
+        self._connection.execute(
+            f'CREATE TABLE {schema}.messages (id TEXT COLLATE "C" PRIMARY KEY, '
+            'room_id TEXT COLLATE "C" NOT NULL, inserted_at TIMESTAMPTZ, '
+            'channel TEXT COLLATE "C", bridge_id TEXT COLLATE "C", '
+            'external_id TEXT COLLATE "C", body TEXT NOT NULL)'
+        )
+
+    def load(self, messages: Iterable[Message]) -> None:
+        """``COPY`` every row, then build the indexes and analyse."""
+        schema = self._schema
+        with (
+            self._connection.cursor() as cursor,
+            cursor.copy(f"COPY {schema}.messages ({_COLUMNS}) FROM STDIN") as copy,
+        ):
+            for message in messages:
+                copy.write_row(_row(message))
+        self._connection.execute(
+            f"CREATE INDEX ON {schema}.messages (channel, bridge_id, external_id)"
+        )
+        self._connection.execute(f"CREATE INDEX ON {schema}.messages (room_id, inserted_at, id)")
+        self._connection.execute(f"ANALYZE {schema}.messages")
+
+    def save_message(self, message: Message) -> Message:
+        """``INSERT ... ON CONFLICT (id) DO UPDATE`` one row."""
+        self._connection.execute(
+            f"INSERT INTO {self._schema}.messages ({_COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+            "room_id = EXCLUDED.room_id, inserted_at = EXCLUDED.inserted_at, "
+            "channel = EXCLUDED.channel, bridge_id = EXCLUDED.bridge_id, "
+            "external_id = EXCLUDED.external_id, body = EXCLUDED.body",
+            _row(message),
+            prepare=True,
+        )
+        return message
+
+    def _one(self, sql: str, parameters: list[Any]) -> Message:
+        row = self._connection.execute(sql, parameters, prepare=True).fetchone()
+        if row is None:
+            raise KeyError(parameters)
+        return Message.model_validate_json(row[0])
+
+    def get_message(self, message_id: str) -> Message:
+        """Select by primary key."""
+        return self._one(f"SELECT body FROM {self._schema}.messages WHERE id = %s", [message_id])
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        """Select by the external key (newest holder)."""
+        return self._one(
+            f"SELECT body FROM {self._schema}.messages WHERE channel = %s AND bridge_id = %s "
+            "AND external_id = %s ORDER BY inserted_at DESC LIMIT 1",
+            [channel, str(bridge_id), str(external_id)],
+        )
+
+    def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
+        """The newest ``limit`` rows of the room, reversed."""
+        rows = self._connection.execute(
+            f"SELECT body FROM {self._schema}.messages WHERE room_id = %s "
+            "ORDER BY inserted_at DESC, id DESC LIMIT %s",
+            [room_id, limit],
+            prepare=True,
+        ).fetchall()
+        return [Message.model_validate_json(row[0]) for row in reversed(rows)]
+
+    def close(self) -> None:
+        """Drop the schema and close the connection."""
+        try:
+            self._connection.execute(f"DROP SCHEMA IF EXISTS {self._schema} CASCADE")
+        finally:
+            self._connection.close()
+
+
+BaselineFactory = Callable[[Path, dict[str, str]], RawBaseline]
+
+RAW_BASELINES: Final[dict[str, tuple[BaselineFactory, int | None]]] = {
+    "dict": (DictBaseline, None),
+    "tinydb-json": (TinyDBJSONBaseline, TINYDB_JSON_MAX_SIZE),
+    "duckdb": (DuckDBBaseline, None),
+    "psycopg": (PsycopgBaseline, None),
+}
+"""Every raw baseline by name, with the largest store size it runs at (``None``: any)."""

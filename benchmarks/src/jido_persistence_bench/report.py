@@ -1,0 +1,190 @@
+"""The report: tables built once from a results document, shown with rich or as Markdown.
+
+Tables, in order: time per call at each size (median, interquartile range, and
+the ratio to the memory adapter, the floor); overhead against the raw backend;
+scaling from the smallest to the largest size; build time and peak memory; and
+what was skipped or failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.table import Table
+
+from jido_persistence_bench.results import Document
+from jido_persistence_bench.summary import (
+    floor_ratio,
+    operations_of,
+    overheads,
+    scalings,
+    sizes_of,
+    targets_of,
+)
+
+__all__ = ["ReportTable", "format_ns", "print_report", "render_markdown", "tables"]
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A titled table of text cells."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def format_ns(value: float) -> str:
+    """A duration in nanoseconds with a readable unit (``"850 ns"``, ``"12.3 µs"``)."""
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value:.3g} ns"
+
+
+def _ratio(value: float) -> str:
+    return f"x{value:.3g}"
+
+
+def _time_tables(document: Document) -> list[ReportTable]:
+    found = []
+    targets = targets_of(document)
+    for size in sizes_of(document):
+        runs = {run["target"]: run for run in document["runs"] if run["size"] == size}
+        rows = []
+        for operation in operations_of(document):
+            row = [operation]
+            for target in targets:
+                run = runs.get(target)
+                stats = None if run is None else run["operations"].get(operation)
+                if run is None or stats is None:
+                    row.append("-")
+                    continue
+                cell = (
+                    f"{format_ns(stats['median_ns'])} "
+                    f"[{format_ns(stats['q1_ns'])}-{format_ns(stats['q3_ns'])}]"
+                )
+                floor = floor_ratio(document, run, operation)
+                if floor is not None and run["adapter"] != "memory":
+                    cell += f" {_ratio(floor)}"
+                row.append(cell)
+            rows.append(row)
+        found.append(
+            ReportTable(
+                f"Time per call at {size:,} messages: median [IQR] xmemory adapter",
+                ["operation", *targets],
+                rows,
+            )
+        )
+    return found
+
+
+def _overhead_table(document: Document) -> ReportTable:
+    rows = [
+        [
+            item.target,
+            item.baseline,
+            f"{item.size:,}",
+            item.operation,
+            format_ns(item.adapter_ns),
+            format_ns(item.raw_ns),
+            _ratio(item.ratio),
+        ]
+        for item in overheads(document)
+    ]
+    return ReportTable(
+        "Overhead against the raw backend (same worker, interleaved rounds)",
+        ["target", "raw baseline", "size", "operation", "adapter", "raw", "adapter/raw"],
+        rows,
+    )
+
+
+def _scaling_table(document: Document) -> ReportTable:
+    targets = targets_of(document)
+    cells: dict[tuple[str, str], str] = {}
+    sizes: tuple[int, int] | None = None
+    for item in scalings(document):
+        cells[(item.operation, item.target)] = (
+            f"{_ratio(item.ratio)} ({format_ns(item.small_ns)} → {format_ns(item.large_ns)})"
+        )
+        sizes = (item.small_size, item.large_size)
+    rows = [
+        [operation, *(cells.get((operation, target), "-") for target in targets)]
+        for operation in operations_of(document)
+    ]
+    title = "Scaling: time per call at the largest size / at the smallest"
+    if sizes is not None:
+        title += f" ({sizes[1]:,} / {sizes[0]:,} messages)"
+    return ReportTable(title, ["operation", *targets], rows)
+
+
+def _resources_table(document: Document) -> ReportTable:
+    rows = []
+    for run in document["runs"]:
+        rows.append(
+            [
+                run["target"],
+                f"{run['size']:,}",
+                f"{run['build_seconds']:.1f} s" + (" (bulk)" if run["bulk_load"] else ""),
+                f"{run['peak_rss_bytes'] / 2**20:.0f} MiB",
+                f"{(run['peak_rss_bytes'] - run['baseline_rss_bytes']) / 2**20:.0f} MiB",
+                run["status"],
+            ]
+        )
+    return ReportTable(
+        "Building each store (not timed in any figure) and peak memory of its worker",
+        ["target", "size", "build", "peak RSS", "growth during build", "status"],
+        rows,
+    )
+
+
+def _notes_table(document: Document) -> ReportTable:
+    rows = [
+        [name, "-", f"not run: {reason}"] for name, reason in document["skipped_targets"].items()
+    ]
+    for run in document["runs"]:
+        for baseline, reason in run["raw_skipped"].items():
+            rows.append([run["target"], f"{run['size']:,}", f"raw {baseline} {reason}"])
+        if run["error"]:
+            rows.append([run["target"], f"{run['size']:,}", f"error: {run['error']}"])
+    return ReportTable("Skipped and failed", ["target", "size", "note"], rows)
+
+
+def tables(document: Document) -> list[ReportTable]:
+    """Every table of the report, in order (empty tables left out)."""
+    found = [
+        *_time_tables(document),
+        _overhead_table(document),
+        _scaling_table(document),
+        _resources_table(document),
+        _notes_table(document),
+    ]
+    return [table for table in found if table.rows]
+
+
+def print_report(document: Document, console: Console) -> None:
+    """Show every table on ``console``."""
+    for item in tables(document):
+        table = Table(title=item.title, title_justify="left")
+        for index, header in enumerate(item.headers):
+            table.add_column(header, justify="left" if index == 0 else "right", overflow="fold")
+        for row in item.rows:
+            table.add_row(*row)
+        console.print(table)
+
+
+def _escape(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(document: Document) -> str:
+    """Every table as GitHub Markdown, each under a bold title."""
+    parts = []
+    for item in tables(document):
+        lines = [f"**{item.title}**", ""]
+        lines.append("| " + " | ".join(_escape(header) for header in item.headers) + " |")
+        lines.append("|" + "|".join([" --- "] + [" ---: "] * (len(item.headers) - 1)) + "|")
+        lines.extend("| " + " | ".join(_escape(cell) for cell in row) + " |" for row in item.rows)
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"

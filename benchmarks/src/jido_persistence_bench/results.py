@@ -1,0 +1,229 @@
+"""The results document: every figure of a run, the machine, versions and parameters.
+
+Written by ``--json PATH``, read back by ``--compare`` and by :mod:`.plot` and
+:mod:`.report`.  :func:`validate` checks a document against :data:`SCHEMA`
+(``"jido-persistence-bench/1"``); the structure is described by the TypedDicts
+below.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Final, TypedDict, cast
+
+from jido_persistence_bench.timing import Stats
+
+__all__ = [
+    "SCHEMA",
+    "Document",
+    "RunRecord",
+    "find_run",
+    "load",
+    "machine",
+    "new_document",
+    "package_versions",
+    "save",
+    "validate",
+]
+
+SCHEMA: Final = "jido-persistence-bench/1"
+"""The ``schema`` value of documents this version writes and reads."""
+
+_PACKAGES: Final = (
+    "jido-persistence",
+    "jido-persistence-tinydb",
+    "jido-persistence-duckdb",
+    "jido-persistence-postgres",
+    "jido-persistence-bench",
+    "pydantic",
+    "tinydb",
+    "duckdb",
+    "psycopg",
+    "sortedcontainers",
+)
+
+
+class RunRecord(TypedDict):
+    """One target at one store size.
+
+    Keys:
+        target: the target's label.
+        adapter: the adapter name.
+        size: messages in the store.
+        status: ``"ok"`` or ``"error"``.
+        error: why it failed (``None`` when ok); figures measured before the
+            failure are kept.
+        bulk_load: whether the adapter's bulk-load path built the store.
+        build_seconds: time to build the store (never part of any figure).
+        baseline_rss_bytes: peak RSS of the worker process before the build.
+        peak_rss_bytes: peak RSS once the store is built, before any raw
+            baseline was loaded (the worker process holds one store only).
+        operations: per workload, the adapter's time per call.
+        raw: per raw baseline, per operation, its time per call.
+        raw_skipped: raw baselines not run at this size, with the reason.
+    """
+
+    target: str
+    adapter: str
+    size: int
+    status: str
+    error: str | None
+    bulk_load: bool
+    build_seconds: float
+    baseline_rss_bytes: int
+    peak_rss_bytes: int
+    operations: dict[str, Stats]
+    raw: dict[str, dict[str, Stats]]
+    raw_skipped: dict[str, str]
+
+
+class Document(TypedDict):
+    """A whole benchmark run."""
+
+    schema: str
+    created_at: str
+    command: list[str]
+    machine: dict[str, Any]
+    versions: dict[str, str | None]
+    parameters: dict[str, Any]
+    skipped_targets: dict[str, str]
+    runs: list[RunRecord]
+
+
+def machine() -> dict[str, Any]:
+    """The platform, CPU count and Python of this machine."""
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": platform.processor() or None,
+        "cpu_count": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+    }
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions of the packages that shape the figures (``None``: absent)."""
+    versions: dict[str, str | None] = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def new_document(
+    command: list[str], parameters: dict[str, Any], skipped_targets: Mapping[str, str]
+) -> Document:
+    """An empty document for a run started now."""
+    return Document(
+        schema=SCHEMA,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        command=command,
+        machine=machine(),
+        versions=package_versions(),
+        parameters=parameters,
+        skipped_targets=dict(skipped_targets),
+        runs=[],
+    )
+
+
+_STATS_KEYS: Final = frozenset(Stats.__annotations__)
+_RUN_TYPES: Final[dict[str, type | tuple[type, ...]]] = {
+    "target": str,
+    "adapter": str,
+    "size": int,
+    "status": str,
+    "error": (str, type(None)),
+    "bulk_load": bool,
+    "build_seconds": (int, float),
+    "baseline_rss_bytes": int,
+    "peak_rss_bytes": int,
+    "operations": dict,
+    "raw": dict,
+    "raw_skipped": dict,
+}
+_DOCUMENT_TYPES: Final[dict[str, type]] = {
+    "schema": str,
+    "created_at": str,
+    "command": list,
+    "machine": dict,
+    "versions": dict,
+    "parameters": dict,
+    "skipped_targets": dict,
+    "runs": list,
+}
+
+
+def _check_keys(where: str, data: Mapping[str, Any], types: Mapping[str, Any]) -> None:
+    missing = set(types) - set(data)
+    extra = set(data) - set(types)
+    if missing or extra:
+        raise ValueError(f"{where}: missing keys {sorted(missing)}, unknown keys {sorted(extra)}")
+    for key, expected in types.items():
+        if not isinstance(data[key], expected):
+            raise ValueError(f"{where}: {key} is {type(data[key]).__name__}, not {expected}")
+
+
+def _check_stats(where: str, stats: Any) -> None:
+    if not isinstance(stats, dict) or set(stats) != _STATS_KEYS:
+        raise ValueError(f"{where}: not a Stats mapping: {stats!r}")
+    if not stats["per_round_ns"] or len(stats["per_round_ns"]) != stats["rounds"]:
+        raise ValueError(f"{where}: per_round_ns does not hold one figure per round")
+    if not stats["min_ns"] <= stats["q1_ns"] <= stats["median_ns"] <= stats["q3_ns"]:
+        raise ValueError(f"{where}: quartiles out of order")
+    if not stats["q3_ns"] <= stats["max_ns"] or stats["min_ns"] < 0:
+        raise ValueError(f"{where}: extremes out of order")
+
+
+def validate(document: Any) -> Document:
+    """Check that ``document`` is a results document of :data:`SCHEMA`; return it.
+
+    Raises:
+        ValueError: saying which key is missing, unknown, mistyped or inconsistent.
+    """
+    if not isinstance(document, dict):
+        raise ValueError("a results document is a JSON object")
+    _check_keys("document", document, _DOCUMENT_TYPES)
+    if document["schema"] != SCHEMA:
+        raise ValueError(f"schema {document['schema']!r} is not {SCHEMA!r}")
+    for index, run in enumerate(document["runs"]):
+        where = f"runs[{index}]"
+        if not isinstance(run, dict):
+            raise ValueError(f"{where} is not an object")
+        _check_keys(where, run, _RUN_TYPES)
+        if run["status"] not in ("ok", "error"):
+            raise ValueError(f"{where}: status {run['status']!r}")
+        for operation, stats in run["operations"].items():
+            _check_stats(f"{where}.operations.{operation}", stats)
+        for baseline, operations in run["raw"].items():
+            for operation, stats in operations.items():
+                _check_stats(f"{where}.raw.{baseline}.{operation}", stats)
+    return cast(Document, document)
+
+
+def save(document: Document, path: Path) -> None:
+    """Write ``document`` as indented JSON."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+
+
+def load(path: Path) -> Document:
+    """Read and validate a results document."""
+    return validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def find_run(document: Document, target: str, size: int) -> RunRecord | None:
+    """The run of ``target`` at ``size`` in ``document``, if any."""
+    for run in document["runs"]:
+        if run["target"] == target and run["size"] == size:
+            return run
+    return None

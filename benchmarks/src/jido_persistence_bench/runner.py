@@ -1,0 +1,184 @@
+"""Measuring one target at one store size, in this process.
+
+:func:`run_one` builds a fresh store (in a new temporary directory, or a new
+schema, destroyed afterwards), loads the dataset without timing it, runs every
+workload of :data:`~.workloads.WORKLOADS`, and times the raw baselines' four
+single-row operations interleaved, round by round, with the adapter's.  Peak
+memory is the process's peak RSS (``resource.getrusage``), read once the store
+is built and before any raw baseline is loaded; :mod:`.worker` runs each call
+in a process of its own so that this figure belongs to one adapter and one size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import resource
+import secrets
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from jido_persistence import PersistenceAdapter, open_store
+from jido_persistence.errors import redact_text
+from jido_persistence.registry import get_adapter
+from jido_persistence_bench.dataset import Dataset
+from jido_persistence_bench.load import load_store
+from jido_persistence_bench.raw import RAW_BASELINES, RawBaseline
+from jido_persistence_bench.results import RunRecord
+from jido_persistence_bench.targets import Target, store_url
+from jido_persistence_bench.timing import Method, measure
+from jido_persistence_bench.workloads import RAW_OPERATIONS, WORKLOADS, Context, Workload
+
+__all__ = ["Job", "Progress", "peak_rss_bytes", "run_one"]
+
+Progress = Callable[[str], None]
+"""Receives a short description of each step as it starts."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One target at one size, with the timing method and the RNG seed."""
+
+    target: Target
+    size: int
+    method: Method
+    seed: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready data (``from_json`` reads it back)."""
+        return {
+            "target": self.target.to_json(),
+            "size": self.size,
+            "method": asdict(self.method),
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Job:
+        """The job saved by :meth:`to_json`."""
+        return cls(
+            target=Target.from_json(data["target"]),
+            size=data["size"],
+            method=Method(**data["method"]),
+            seed=data["seed"],
+        )
+
+
+def peak_rss_bytes() -> int:
+    """The peak resident set size of this process so far, in bytes."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _empty_record(job: Job) -> RunRecord:
+    return RunRecord(
+        target=job.target.label,
+        adapter=job.target.adapter,
+        size=job.size,
+        status="ok",
+        error=None,
+        bulk_load=False,
+        build_seconds=0.0,
+        baseline_rss_bytes=peak_rss_bytes(),
+        peak_rss_bytes=0,
+        operations={},
+        raw={},
+        raw_skipped={},
+    )
+
+
+def _open_baselines(
+    job: Job, data: Dataset, directory: Path, record: RunRecord, progress: Progress
+) -> dict[str, RawBaseline]:
+    baselines: dict[str, RawBaseline] = {}
+    for name in job.target.raw:
+        factory, max_size = RAW_BASELINES[name]
+        if max_size is not None and job.size > max_size:
+            record["raw_skipped"][name] = (
+                f"skipped above {max_size} messages: O(n) per call, it would take too long"
+            )
+            continue
+        progress(f"loading raw baseline {name}")
+        baseline_directory = directory / f"raw-{name}"
+        baseline_directory.mkdir()
+        baseline = factory(baseline_directory, job.target.raw_options)
+        baselines[name] = baseline
+        baseline.load(data.messages())
+    return baselines
+
+
+def _measure_workload(
+    workload: Workload,
+    context: Context,
+    store: PersistenceAdapter,
+    baselines: dict[str, RawBaseline],
+    method: Method,
+    record: RunRecord,
+) -> None:
+    benches = [workload.bench(context, store)]
+    names = {benches[0].name: ("", workload.name)}
+    for name, baseline in baselines.items():
+        bench = workload.bench(context, baseline)
+        bench = type(bench)(f"raw:{name}", bench.prepare, bench.run)
+        benches.append(bench)
+        names[bench.name] = (name, workload.name)
+    for bench_name, stats in measure(benches, method, calls=workload.calls_per_round).items():
+        baseline_name, operation = names[bench_name]
+        if baseline_name:
+            record["raw"].setdefault(baseline_name, {})[operation] = stats
+        else:
+            record["operations"][operation] = stats
+
+
+def run_one(job: Job, progress: Progress) -> RunRecord:
+    """Measure ``job.target`` at ``job.size`` and return every figure.
+
+    Never raises for a failing adapter: the record's ``status`` becomes
+    ``"error"`` with the (redacted) traceback's last line in ``error``, keeping
+    the figures measured before.
+    """
+    record = _empty_record(job)
+    data = Dataset(job.size)
+    raw_operations = {workload.name for workload in RAW_OPERATIONS}
+    with tempfile.TemporaryDirectory(prefix="jido-bench-") as temporary:
+        directory = Path(temporary)
+        url = store_url(job.target, directory, "jido_bench_" + secrets.token_hex(6))
+        store: PersistenceAdapter | None = None
+        baselines: dict[str, RawBaseline] = {}
+        try:
+            progress("building the store")
+            store = open_store(url)
+            started = time.perf_counter()
+            record["bulk_load"] = load_store(
+                store, data, lambda done, total: progress(f"building the store {done}/{total}")
+            )
+            record["build_seconds"] = time.perf_counter() - started
+            record["peak_rss_bytes"] = peak_rss_bytes()
+            baselines = _open_baselines(job, data, directory, record, progress)
+            context = Context(store, data, random.Random(job.seed))
+            for workload in WORKLOADS:
+                progress(workload.name)
+                chosen = baselines if workload.name in raw_operations else {}
+                _measure_workload(workload, context, store, chosen, job.method, record)
+        except Exception as error:
+            record["status"] = "error"
+            lines = traceback.format_exception_only(error)
+            record["error"] = redact_text("".join(lines).strip())
+            if not record["peak_rss_bytes"]:
+                record["peak_rss_bytes"] = peak_rss_bytes()
+        finally:
+            for baseline in baselines.values():
+                with contextlib.suppress(Exception):
+                    baseline.close()
+            if store is not None:
+                with contextlib.suppress(Exception):
+                    store.close()
+            with contextlib.suppress(Exception):
+                get_adapter(job.target.adapter).load().destroy_store(url)
+    return record

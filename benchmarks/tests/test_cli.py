@@ -1,0 +1,80 @@
+"""The ``jido-persistence bench`` command end to end, at ``--quick`` sizes (no timing checks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from jido_persistence.cli import main
+from jido_persistence_bench import results
+from jido_persistence_bench.cli import QUICK_SIZES
+from jido_persistence_bench.workloads import RAW_OPERATIONS, WORKLOADS
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _bench(*arguments: str) -> str:
+    outcome = CliRunner().invoke(main, ["bench", *arguments], catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.output
+    return outcome.output
+
+
+def test_quick_run_writes_a_valid_document_a_plot_and_markdown(tmp_path: Path) -> None:
+    json_path, png_path, markdown_path = tmp_path / "r.json", tmp_path / "r.png", tmp_path / "r.md"
+    output = _bench(
+        "--quick",
+        "memory",
+        "--json",
+        str(json_path),
+        "--plot",
+        str(png_path),
+        "--markdown",
+        str(markdown_path),
+    )
+    document = results.load(json_path)
+    assert [run["size"] for run in document["runs"]] == list(QUICK_SIZES)
+    for run in document["runs"]:
+        assert run["status"] == "ok", run["error"]
+        assert run["target"] == "memory"
+        assert set(run["operations"]) == {workload.name for workload in WORKLOADS}
+        assert set(run["raw"]["dict"]) == {workload.name for workload in RAW_OPERATIONS}
+        assert run["peak_rss_bytes"] >= run["baseline_rss_bytes"] > 0
+    assert document["parameters"]["quick"] is True
+    assert document["parameters"]["isolated"] is True
+    assert document["machine"]["cpu_count"] >= 1
+    assert document["versions"]["jido-persistence"]
+    assert png_path.read_bytes().startswith(PNG_SIGNATURE)
+    assert "get_messages_page_back" in markdown_path.read_text(encoding="utf-8")
+    assert "Overhead against the raw backend" in output
+
+
+def test_compare_reports_each_figure_of_both_runs(tmp_path: Path) -> None:
+    old_path = tmp_path / "old.json"
+    _bench("--quick", "memory", "--in-process", "--sizes", "100", "--json", str(old_path))
+    output = _bench(
+        "--quick", "memory", "--in-process", "--sizes", "100", "--compare", str(old_path)
+    )
+    figures = len(WORKLOADS) + len(RAW_OPERATIONS)
+    assert f"of {figures} figures in both runs" in output
+
+
+def test_compare_refuses_a_file_that_is_not_a_results_document(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text(json.dumps({"schema": "something else"}), encoding="utf-8")
+    outcome = CliRunner().invoke(main, ["bench", "--quick", "--compare", str(bogus)])
+    assert outcome.exit_code != 0
+    assert "cannot read" in outcome.output
+
+
+def test_an_unknown_adapter_is_a_usage_error_naming_it() -> None:
+    outcome = CliRunner().invoke(main, ["bench", "--quick", "no-such-adapter"])
+    assert outcome.exit_code != 0
+    assert "no-such-adapter" in outcome.output
+
+
+def test_sizes_below_one_message_per_room_are_refused() -> None:
+    outcome = CliRunner().invoke(main, ["bench", "--sizes", "50", "memory"])
+    assert outcome.exit_code == 2
+    assert "at least 100" in outcome.output
