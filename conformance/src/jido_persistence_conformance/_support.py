@@ -189,6 +189,7 @@ def kit_settings(max_examples: int = 25) -> Callable[[Any], Any]:
             HealthCheck.function_scoped_fixture,
             HealthCheck.too_slow,
             HealthCheck.data_too_large,
+            HealthCheck.differing_executors,
         ],
     )
 
