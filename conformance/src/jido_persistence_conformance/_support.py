@@ -28,8 +28,10 @@ __all__ = [
     "capability",
     "has_ingress",
     "ids",
+    "populate_everything",
     "raw_index_or_none",
     "require_ingress",
+    "run_child",
     "snapshot",
 ]
 
@@ -214,3 +216,69 @@ def unique_id(prefix: str) -> str:
     import uuid
 
     return f"{prefix}:{uuid.uuid4().hex[:12]}"
+
+
+def run_child(mode: str, url: str, *, timeout: float = 120.0) -> list[str]:
+    """Run ``_child`` in MODE on URL to completion; return its stdout lines.
+
+    Raises AssertionError (with the child's stderr) when it exits non-zero.
+    """
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "jido_persistence_conformance._child", mode, url],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, f"child {mode} failed ({done.returncode}):\n{done.stderr[-3000:]}"
+    return done.stdout.splitlines()
+
+
+def populate_everything(store: PersistenceAdapter) -> dict[str, Any]:
+    """Store a little of every record type; return the ``snapshot`` keyword arguments."""
+    from datetime import UTC, datetime
+
+    from jido_persistence.models import (
+        BridgeConfig,
+        IngressSubscription,
+        Participant,
+        ParticipantType,
+        Room,
+        RoomType,
+        RoutingPolicy,
+        Thread,
+    )
+
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    slack = {"channel": "slack", "bridge_id": 42}
+    store.save_room(
+        Room(id="room:1", type=RoomType.GROUP, name="Straße", metadata={"f": 1e16, "z": -0.0})
+    )
+    store.save_room(Room(id="room:min", type=RoomType.DIRECT, inserted_at=datetime.min.replace(tzinfo=UTC)))
+    store.save_participant(Participant(id="p:1", type=ParticipantType.HUMAN, identity={"name": "Ann"}))
+    store.save_message(message("m:1", inserted_at=t0, external_id="E1", metadata=slack))
+    store.save_message(message("m:2", inserted_at=None, thread_id="t:1"))
+    store.save_thread(Thread(id="t:1", room_id="room:1", external_thread_id="T", root_message_id="m:1"))
+    store.create_room_binding("room:1", "slack", "42", "C1")
+    store.get_or_create_room_by_external_binding("slack", "42", "C2", {"type": "channel", "id": "room:2"})
+    store.get_or_create_participant_by_external_id("slack", "U1", {"type": "agent", "id": "p:2"})
+    store.save_onboarding({"onboarding_id": "o:1", "steps": [1, 2.5, True, None]})
+    store.save_bridge_config(BridgeConfig(id="bc:1", adapter_module="m", credentials={"t": "x"}))
+    store.save_routing_policy(RoutingPolicy(room_id="room:1", fallback_order=["b", "a"]))
+    if has_ingress(store):
+        store.save_ingress_subscription(
+            IngressSubscription(bridge_id="42", subscription_id="s1", adapter_name="slack")
+        )
+    return {
+        "room_ids": ["room:1", "room:2", "room:min"],
+        "participant_ids": ["p:1", "p:2"],
+        "message_ids": ["m:1", "m:2"],
+        "thread_ids": ["t:1"],
+        "onboarding_ids": ["o:1"],
+        "bridge_ids": ["42"],
+        "binding_keys": [("slack", "42", "C1"), ("slack", "42", "C2")],
+        "message_keys": [("slack", "42", "E1")],
+    }

@@ -1,9 +1,198 @@
-"""Area concurrency (being written)."""
+"""Concurrency: racing threads and processes (contract 1 and 4, get-or-create)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import pytest
+
+from jido_persistence.adapter import PersistenceAdapter
+from jido_persistence.errors import NotFound
+from jido_persistence.models import Message, MessageRole, Room, RoomType
+from jido_persistence_conformance._support import HUGE, capability, run_child
+from jido_persistence_conformance.factories import StoreFactory
+
 __all__ = ["ConcurrencyTests"]
+
+THREADS = 16
+WRITERS = 8
+MESSAGES_PER_WRITER = 500
+PROCESSES = 8
+NO_URL = "the store factory gives no URL another process can open (url_for returned None)"
+
+T = TypeVar("T")
+
+
+def _race(count: int, work: Callable[[int], T]) -> list[T]:
+    """Run ``work(i)`` for ``i < count`` in threads released together by a barrier."""
+    barrier = threading.Barrier(count)
+
+    def run(index: int) -> T:
+        barrier.wait(timeout=60)
+        return work(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
 
 
 class ConcurrencyTests:
-    """Tests of this area."""
+    """Threads and processes racing on one store."""
+
+    def test_threads_racing_get_or_create_room(self, store: PersistenceAdapter) -> None:
+        """16 threads racing on one key with different attrs get one room and one binding.
+
+        Troubleshooting: check-then-insert must be atomic (a lock, a transaction
+        with a unique key, or ``INSERT ... ON CONFLICT`` and re-read); a losing call
+        writes nothing.  Usual mistakes: a read outside the transaction, so two
+        callers both create, or the loser saving its room before noticing.
+        """
+        rooms = _race(
+            THREADS,
+            lambda i: store.get_or_create_room_by_external_binding(
+                "slack", "b", "hot", {"type": "group", "id": f"room:t{i}", "name": f"t{i}"}
+            ),
+        )
+        winners = {room.id for room in rooms}
+        assert len(winners) == 1, f"{len(winners)} different rooms returned"
+        winner = winners.pop()
+        candidates = {f"room:t{i}" for i in range(THREADS)}
+        assert [room.id for room in store.list_rooms(limit=HUGE)] == [winner]
+        holders = [
+            binding
+            for room_id in sorted(candidates)
+            for binding in store.list_room_bindings(room_id)
+        ]
+        assert [(b.room_id, b.external_room_id) for b in holders] == [(winner, "hot")]
+
+    def test_threads_racing_get_or_create_participant(self, store: PersistenceAdapter) -> None:
+        """16 threads racing on one participant key get one participant; losers write nothing.
+
+        Troubleshooting: as for rooms.  Usual mistake: a unique key that makes the
+        losers fail with StorageError instead of returning the winner.
+        """
+        people = _race(
+            THREADS,
+            lambda i: store.get_or_create_participant_by_external_id(
+                "slack", "U-hot", {"type": "human", "id": f"p:t{i}"}
+            ),
+        )
+        winners = {person.id for person in people}
+        assert len(winners) == 1
+        winner = winners.pop()
+        for index in range(THREADS):
+            if f"p:t{index}" != winner:
+                with pytest.raises(NotFound):
+                    store.get_participant(f"p:t{index}")
+        assert [p.id for p in store.directory_search("participant", {})] == [winner]
+
+    def test_threads_saving_messages_lose_nothing(self, store: PersistenceAdapter) -> None:
+        """8 threads saving 500 messages each: all 4000 are stored and listed in order.
+
+        Troubleshooting: one instance is safe to use from several threads.  Usual
+        mistakes: a shared connection or cursor used without a lock, or a
+        read-modify-write of a whole file that drops a concurrent writer's change.
+        """
+
+        def write(writer: int) -> None:
+            for index in range(MESSAGES_PER_WRITER):
+                store.save_message(
+                    Message(
+                        id=f"w{writer}:{index:04d}",
+                        room_id="room:busy",
+                        sender_id=f"p:{writer}",
+                        role=MessageRole.USER,
+                    )
+                )
+
+        _race(WRITERS, write)
+        stored = store.get_messages("room:busy", limit=HUGE)
+        expected = {f"w{w}:{i:04d}" for w in range(WRITERS) for i in range(MESSAGES_PER_WRITER)}
+        assert {message.id for message in stored} == expected
+        assert len(stored) == len(expected)
+
+    @capability("multi_process")
+    def test_processes_racing_get_or_create_room(
+        self, store: PersistenceAdapter, factory: StoreFactory
+    ) -> None:
+        """8 processes racing get-or-create on one key get one room and one binding.
+
+        Troubleshooting: across processes only the backend can arbitrate (a unique
+        constraint, a transaction at a sufficient isolation level, an advisory
+        lock).  Usual mistake: a ``threading.Lock``, which serialises threads only.
+        """
+        url = factory.url_for(store)
+        if url is None:
+            pytest.skip(NO_URL)
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-m", "jido_persistence_conformance._child", "race", url],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(PROCESSES)
+        ]
+        outputs: list[str] = []
+        try:
+            for child in children:
+                assert child.stdout is not None
+                assert child.stdout.readline().strip() == "ready"
+            for child in children:
+                assert child.stdin is not None
+                child.stdin.write("go\n")
+                child.stdin.flush()
+            for child in children:
+                out, errors = child.communicate(timeout=120)
+                assert child.returncode == 0, errors[-3000:]
+                outputs.append(out.strip())
+        finally:
+            for child in children:
+                child.kill()
+                child.wait(timeout=60)
+        assert len(set(outputs)) == 1, f"processes got different rooms: {sorted(set(outputs))}"
+        winner = outputs[0]
+        rooms = [room.id for room in store.list_rooms(limit=HUGE)]
+        assert rooms == [winner]
+        bindings = store.list_room_bindings(winner)
+        assert [(b.channel, b.bridge_id, b.external_room_id) for b in bindings] == [
+            ("race", "b", "key")
+        ]
+
+    @capability("durable")
+    @capability("multi_process", False)
+    def test_second_process_is_locked_out_or_correct(
+        self, store: PersistenceAdapter, factory: StoreFactory
+    ) -> None:
+        """A second process opening a single-process store gets StoreLocked or works.
+
+        Troubleshooting: never corruption: after the second process finishes, this
+        instance still reads everything, including what the other wrote if it was
+        let in.  Usual mistakes: no lock at all on a file format that cannot take two
+        writers, or a lock that blocks forever instead of raising StoreLocked.
+        """
+        url = factory.url_for(store)
+        if url is None:
+            pytest.skip(NO_URL)
+        store.save_room(Room(id="room:holder", type=RoomType.GROUP))
+        answer = run_child("probe", url)
+        assert answer, "the probe printed nothing"
+        words = answer[0].split()
+        if words[0] == "ok":
+            assert "room:holder" in words[1:]
+            assert store.get_room("room:probe").id == "room:probe"
+        else:
+            assert words == ["locked"]
+        store.close()
+        again = factory.reopen(store)
+        try:
+            assert again.get_room("room:holder").id == "room:holder"
+            if words[0] == "ok":
+                assert again.get_room("room:probe").id == "room:probe"
+        finally:
+            again.close()

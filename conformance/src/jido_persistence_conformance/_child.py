@@ -1,0 +1,72 @@
+"""Child processes of the durability and concurrency tests: ``python -m`` this module.
+
+``python -m jido_persistence_conformance._child MODE URL``, where MODE is:
+
+``burst``  save messages ``burst:000000``, ``burst:000001``, ... forever, printing each
+           id (flushed) once ``save_message`` returned: the acknowledged writes.
+``race``   print ``ready``, wait for a line on stdin, then call
+           ``get_or_create_room_by_external_binding("race", "b", "key", attrs)`` with a
+           room id of its own and print the id of the room returned.
+``probe``  open the store while another process holds it: print ``locked`` on
+           StoreLocked; otherwise save room ``room:probe``, print ``ok`` and the ids of
+           the rooms it lists.
+``rooms``  print the ids of every room (one per line).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from jido_persistence.errors import StoreLocked
+from jido_persistence.models import Message, MessageRole, Room, RoomType
+from jido_persistence.registry import open_store
+
+__all__ = ["main"]
+
+
+def main(argv: list[str]) -> int:
+    """Run one mode; see the module docstring."""
+    mode, url = argv[0], argv[1]
+    if mode == "probe":
+        try:
+            store = open_store(url)
+        except StoreLocked:
+            print("locked", flush=True)
+            return 0
+        with store:
+            store.save_room(Room(id="room:probe", type=RoomType.GROUP))
+            print("ok", *(room.id for room in store.list_rooms(limit=2**63 - 1)), flush=True)
+        return 0
+    store = open_store(url)
+    if mode == "burst":
+        index = 0
+        while True:
+            message_id = f"burst:{index:06d}"
+            store.save_message(
+                Message(
+                    id=message_id,
+                    room_id="room:burst",
+                    sender_id="p",
+                    role=MessageRole.USER,
+                    metadata={"index": index},
+                )
+            )
+            print(message_id, flush=True)
+            index += 1
+    if mode == "race":
+        print("ready", flush=True)
+        sys.stdin.readline()
+        room = store.get_or_create_room_by_external_binding(
+            "race", "b", "key", {"type": "group", "id": f"room:pid{os.getpid()}"}
+        )
+        print(room.id, flush=True)
+    elif mode == "rooms":
+        for room in store.list_rooms(limit=2**63 - 1):
+            print(room.id, flush=True)
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
