@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 from collections import UserDict
 from collections.abc import Callable
 from types import MappingProxyType
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from jido_persistence._checks import CALLBACK_CHECKS
+from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.errors import (
     CursorNotFound,
     InvalidArgument,
@@ -780,3 +782,15 @@ def test_save_onboarding_checks_through_the_store() -> None:
             store.save_onboarding(copy.deepcopy(flow))
         assert not isinstance(not_json.value, InvalidOnboardingId)
         assert store.raw_index()["row_counts"]["onboarding"] == 0
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_every_argument_may_be_given_by_keyword(name: str) -> None:
+    """The checks accept the parameter names of the behaviour's own signatures."""
+    store = seeded()
+    args, _ = CALLS[name]
+    parameters = list(inspect.signature(getattr(PersistenceAdapter, name)).parameters)[1:]
+    kwargs = dict(zip(parameters, args, strict=False))
+    with contextlib.suppress(NotFound):
+        getattr(store, name)(**kwargs)
+    store.close()
