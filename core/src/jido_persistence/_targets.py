@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final
 
-from jido_persistence.errors import ConfigurationError, redact_url
+from jido_persistence.errors import ConfigurationError, redact_text
 
 __all__ = ["DEFAULT_URL", "URL_ENV", "TargetSource", "describe_target", "resolve_target"]
 
@@ -52,7 +52,7 @@ def resolve_target(
 
 def describe_target(target: str, source: TargetSource) -> str:
     """``target`` (password redacted) and where it came from, for error notes."""
-    shown = redact_url(target)
+    shown = redact_text(target)
     if source is TargetSource.ENVIRONMENT:
         return f"{shown!r} (from the environment variable {URL_ENV})"
     if source is TargetSource.DEFAULT:
