@@ -120,6 +120,11 @@ def _targets(
     help="Seconds one store may take before its worker is stopped.",
 )
 @click.option(
+    "--build-budget",
+    type=click.FloatRange(1),
+    help="Skip a store whose build is projected (from its first 2%) to take longer, in s.",
+)
+@click.option(
     "--in-process",
     is_flag=True,
     help="Run in this process (debugging; peak memory is then shared).",
@@ -143,6 +148,7 @@ def bench(
     compare_path: Path | None,
     threshold: float,
     timeout: float,
+    build_budget: float | None,
     in_process: bool,
     seed: int,
 ) -> None:
@@ -183,6 +189,7 @@ def bench(
         "quick": quick,
         "isolated": not in_process,
         "timeout_seconds": timeout,
+        "build_budget_seconds": build_budget,
         "seed": seed,
     }
     document = results.new_document(
@@ -190,7 +197,9 @@ def bench(
     )
     for name, reason in skipped.items():
         console.print(f"[yellow]not measured:[/] {name}: {reason}", highlight=False)
-    jobs = [Job(target, size, method, seed) for size in run_sizes for target in chosen]
+    jobs = [
+        Job(target, size, method, seed, build_budget) for size in run_sizes for target in chosen
+    ]
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -8,6 +8,8 @@ application would do without jido-persistence, and nothing more:
   per room (no validation, no lock, no copy): the floor of every figure.
 - ``tinydb-json``: stock TinyDB with its default ``JSONStorage`` (every write
   rewrites the file, every read parses it: O(n) per call), query cache off.
+- ``tinydb-snapshot``: the same on the TinyDB adapter's public storage layer,
+  ``jido_persistence_tinydb.storage.SnapshotStorage`` (atomic, synced rewrites).
 - ``duckdb``: one table with the key columns and the message as JSON text,
   indexed on the external key and on ``(room_id, inserted_at, id)``; prepared
   statements on one connection to a file.
@@ -25,6 +27,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Final, Protocol
 
+from jido_persistence.memory import message_sort_key
 from jido_persistence.models import Message
 from jido_persistence.validation import message_external_key
 
@@ -35,6 +38,7 @@ __all__ = [
     "PsycopgBaseline",
     "RawBaseline",
     "TinyDBJSONBaseline",
+    "TinyDBSnapshotBaseline",
 ]
 
 TINYDB_JSON_MAX_SIZE: Final = 10_000
@@ -112,9 +116,12 @@ class TinyDBJSONBaseline:
 
     def __init__(self, directory: Path, options: dict[str, str]) -> None:
         """A new TinyDB file in ``directory``."""
+        self._open(directory / "raw-tinydb.json", {})
+
+    def _open(self, path: Path, storage: dict[str, Any]) -> None:
         from tinydb import Query, TinyDB
 
-        self._db = TinyDB(directory / "raw-tinydb.json")
+        self._db = TinyDB(path, **storage)
         self._table = self._db.table("messages", cache_size=0)
         self._query = Query()
 
@@ -144,14 +151,28 @@ class TinyDBJSONBaseline:
         return Message.model_validate(found)
 
     def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
-        """A ``Query`` scan for the room, sorted in Python."""
-        found = self._table.search(self._query.room_id == room_id)
-        found.sort(key=lambda doc: (doc["inserted_at"] or "", doc["id"]))
-        return [Message.model_validate(doc) for doc in found[-limit:]]
+        """A ``Query`` scan for the room, every match rebuilt and sorted in Python."""
+        found = [
+            Message.model_validate(doc)
+            for doc in self._table.search(self._query.room_id == room_id)
+        ]
+        found.sort(key=message_sort_key)
+        return found[len(found) - limit :] if limit else []
 
     def close(self) -> None:
         """Close the file."""
         self._db.close()
+
+
+class TinyDBSnapshotBaseline(TinyDBJSONBaseline):
+    """Stock TinyDB on the TinyDB adapter's own storage layer, ``SnapshotStorage``
+    (atomic, synced rewrites of the whole file: O(n) per write)."""
+
+    def __init__(self, directory: Path, options: dict[str, str]) -> None:
+        """A new snapshot file in ``directory``."""
+        from jido_persistence_tinydb.storage import SnapshotStorage
+
+        self._open(directory / "raw-snapshot.json", {"storage": SnapshotStorage})
 
 
 _COLUMNS: Final = "id, room_id, inserted_at, channel, bridge_id, external_id, body"
@@ -338,6 +359,7 @@ BaselineFactory = Callable[[Path, dict[str, str]], RawBaseline]
 RAW_BASELINES: Final[dict[str, tuple[BaselineFactory, int | None]]] = {
     "dict": (DictBaseline, None),
     "tinydb-json": (TinyDBJSONBaseline, TINYDB_JSON_MAX_SIZE),
+    "tinydb-snapshot": (TinyDBSnapshotBaseline, TINYDB_JSON_MAX_SIZE),
     "duckdb": (DuckDBBaseline, None),
     "psycopg": (PsycopgBaseline, None),
 }

@@ -57,9 +57,10 @@ class RunRecord(TypedDict):
         target: the target's label.
         adapter: the adapter name.
         size: messages in the store.
-        status: ``"ok"`` or ``"error"``.
-        error: why it failed (``None`` when ok); figures measured before the
-            failure are kept.
+        status: ``"ok"``, ``"error"``, or ``"skipped"`` (building the store would
+            overrun the build budget).
+        error: why it failed or was skipped (``None`` when ok); figures measured
+            before a failure are kept.
         bulk_load: whether the adapter's bulk-load path built the store.
         build_seconds: time to build the store (never part of any figure).
         baseline_rss_bytes: peak RSS of the worker process before the build.
@@ -200,7 +201,7 @@ def validate(document: Any) -> Document:
         if not isinstance(run, dict):
             raise ValueError(f"{where} is not an object")
         _check_keys(where, run, _RUN_TYPES)
-        if run["status"] not in ("ok", "error"):
+        if run["status"] not in ("ok", "error", "skipped"):
             raise ValueError(f"{where}: status {run['status']!r}")
         for operation, stats in run["operations"].items():
             _check_stats(f"{where}.operations.{operation}", stats)

@@ -35,7 +35,7 @@ from jido_persistence_bench.targets import Target, store_url
 from jido_persistence_bench.timing import Method, measure
 from jido_persistence_bench.workloads import RAW_OPERATIONS, WORKLOADS, Context, Workload
 
-__all__ = ["Job", "Progress", "peak_rss_bytes", "run_one"]
+__all__ = ["BuildBudgetExceeded", "Job", "Progress", "build_store", "peak_rss_bytes", "run_one"]
 
 Progress = Callable[[str], None]
 """Receives a short description of each step as it starts."""
@@ -43,12 +43,17 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Job:
-    """One target at one size, with the timing method and the RNG seed."""
+    """One target at one size, with the timing method and the RNG seed.
+
+    ``build_budget`` (seconds, ``None`` for none) skips the job when building the
+    store is projected, from its first 2%, to take longer.
+    """
 
     target: Target
     size: int
     method: Method
     seed: int = 1
+    build_budget: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready data (``from_json`` reads it back)."""
@@ -57,6 +62,7 @@ class Job:
             "size": self.size,
             "method": asdict(self.method),
             "seed": self.seed,
+            "build_budget": self.build_budget,
         }
 
     @classmethod
@@ -67,7 +73,47 @@ class Job:
             size=data["size"],
             method=Method(**data["method"]),
             seed=data["seed"],
+            build_budget=data["build_budget"],
         )
+
+
+class BuildBudgetExceeded(Exception):
+    """Building the store would take longer than the job's budget."""
+
+
+def build_store(
+    job: Job, url: str, data: Dataset, progress: Progress
+) -> tuple[PersistenceAdapter, bool]:
+    """Open a fresh store at ``url`` and load ``data``; return it open, and whether
+    the adapter's bulk-load path was used.
+
+    With ``job.target.build_options`` the store is built with them, closed and
+    reopened with its defaults.  Raises :class:`BuildBudgetExceeded` as soon as the
+    build is projected to overrun ``job.build_budget``.
+    """
+    started = time.perf_counter()
+
+    def report(done: int, total: int) -> None:
+        elapsed = time.perf_counter() - started
+        projected = elapsed * total / done
+        if job.build_budget is not None and done >= total // 50 and projected > job.build_budget:
+            raise BuildBudgetExceeded(
+                f"building {total:,} messages through callbacks was projected to take "
+                f"{projected:,.0f} s (after {done:,} in {elapsed:,.0f} s), over the "
+                f"{job.build_budget:,.0f} s budget; no bulk-load path is offered"
+            )
+        progress(f"building the store {done:,}/{total:,}")
+
+    store = open_store(url, **job.target.build_options)
+    try:
+        bulk = load_store(store, data, report)
+        if job.target.build_options:
+            store.close()
+            store = open_store(url)
+    except BaseException:
+        store.close()
+        raise
+    return store, bulk
 
 
 def peak_rss_bytes() -> int:
@@ -153,11 +199,8 @@ def run_one(job: Job, progress: Progress) -> RunRecord:
         baselines: dict[str, RawBaseline] = {}
         try:
             progress("building the store")
-            store = open_store(url)
             started = time.perf_counter()
-            record["bulk_load"] = load_store(
-                store, data, lambda done, total: progress(f"building the store {done}/{total}")
-            )
+            store, record["bulk_load"] = build_store(job, url, data, progress)
             record["build_seconds"] = time.perf_counter() - started
             record["peak_rss_bytes"] = peak_rss_bytes()
             baselines = _open_baselines(job, data, directory, record, progress)
@@ -166,6 +209,10 @@ def run_one(job: Job, progress: Progress) -> RunRecord:
                 progress(workload.name)
                 chosen = baselines if workload.name in raw_operations else {}
                 _measure_workload(workload, context, store, chosen, job.method, record)
+        except BuildBudgetExceeded as error:
+            record["status"] = "skipped"
+            record["error"] = str(error)
+            record["peak_rss_bytes"] = peak_rss_bytes()
         except Exception as error:
             record["status"] = "error"
             lines = traceback.format_exception_only(error)

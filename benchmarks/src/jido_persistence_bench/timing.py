@@ -49,7 +49,7 @@ class Method:
 
     Attributes:
         rounds: measured rounds per operation.
-        warmup_calls: calls made (and discarded) before calibration.
+        warmup_calls: calls timed (and discarded) to calibrate the batch size.
         round_ns: the time a round aims at; the number of calls per round is
             calibrated to it from the warm-up, within ``[min_calls, max_calls]``.
         min_calls: fewest calls per round.
@@ -59,7 +59,7 @@ class Method:
     rounds: int = 7
     warmup_calls: int = 3
     round_ns: int = 40_000_000
-    min_calls: int = 3
+    min_calls: int = 1
     max_calls: int = 400
 
     def calls_for(self, ns_per_call: float) -> int:
@@ -113,19 +113,21 @@ def measure(
 ) -> dict[str, Stats]:
     """Warm up, calibrate and time ``benches`` in alternating rounds.
 
-    Each bench is warmed up with ``method.warmup_calls`` calls, then calibrated
-    on as many more (unless ``calls`` fixes the batch size, as for destructive
-    operations); then round ``i`` runs every bench once, in turn.
+    Each bench is warmed up with one call, then calibrated on one more call and,
+    unless that one alone fills a round, on ``method.warmup_calls`` more; ``calls``
+    instead fixes the batch size (for operations that use up data, such as
+    ``delete_room``).  Then round ``i`` runs every bench once, in turn.
     """
     counts: dict[str, int] = {}
     for bench in benches:
+        _time(bench, calls or 1)
         if calls is not None:
-            _time(bench, calls)
             counts[bench.name] = calls
-        else:
-            _time(bench, method.warmup_calls)
+            continue
+        ns_per_call, _ = _time(bench, 1)
+        if ns_per_call < method.round_ns:
             ns_per_call, _ = _time(bench, method.warmup_calls)
-            counts[bench.name] = method.calls_for(ns_per_call)
+        counts[bench.name] = method.calls_for(ns_per_call)
     per_round: dict[str, list[float]] = {bench.name: [] for bench in benches}
     made: dict[str, int] = {}
     for _ in range(method.rounds):

@@ -1,0 +1,169 @@
+"""The workloads do what they say, checked on the memory adapter (no timing checks)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jido_persistence import NotFound, PersistenceAdapter, open_store
+from jido_persistence.models import DirectoryTarget
+
+from jido_persistence_bench.dataset import (
+    BRIDGE_ID,
+    CHANNEL,
+    Dataset,
+    message_id,
+    participant_name,
+    room_external_id,
+    room_id,
+)
+from jido_persistence_bench.load import load_store
+from jido_persistence_bench.timing import Method, measure
+from jido_persistence_bench.workloads import (
+    PAGE_LIMIT,
+    PAGES_BACK,
+    WORKLOADS,
+    BridgeEvent,
+    Context,
+    bridge_event,
+    page_back,
+)
+
+SIZE = 2_000
+
+
+@pytest.fixture(scope="module")
+def data() -> Dataset:
+    return Dataset(SIZE)
+
+
+@pytest.fixture
+def store(data: Dataset) -> Iterator[PersistenceAdapter]:
+    with open_store("memory://") as opened:
+        assert load_store(opened, data, lambda done, total: None) is False
+        yield opened
+
+
+def _counts(store: PersistenceAdapter) -> dict[str, int]:
+    return store.raw_index()["row_counts"]  # type: ignore[attr-defined, no-any-return]
+
+
+def test_the_dataset_spreads_messages_evenly_with_records_in_proportion(
+    store: PersistenceAdapter, data: Dataset
+) -> None:
+    counts = _counts(store)
+    assert counts["messages"] == SIZE
+    assert counts["rooms"] == counts["room_bindings"] == data.rooms == 100
+    assert counts["participants"] == SIZE // 10
+    assert counts["threads"] == data.threads == SIZE // 20
+    assert all(len(data.room_messages(room)) == SIZE // 100 for room in range(data.rooms))
+
+
+@given(room=st.integers(0, 99), limit=st.integers(1, 15), pages=st.integers(0, 12))
+@settings(max_examples=30, deadline=None)
+def test_paging_back_visits_the_newest_messages_once_each_in_order(
+    room: int, limit: int, pages: int
+) -> None:
+    data = Dataset(12_000)
+    held = data.room_messages(room)
+    with open_store("memory://") as store:
+        for index in range(room, data.size, data.rooms):
+            store.save_message(data.message(index))
+        walked = page_back(store, room_id(room), limit=limit, pages=pages)
+    visited = [message.id for page in reversed(walked) for message in page]
+    assert visited == held[-limit * (pages + 1) :]
+    assert len(walked) <= pages + 1
+    assert all(len(page) == limit for page in walked[:-1])
+    if limit * (pages + 1) <= len(held):
+        assert len(walked) == pages + 1
+
+
+def test_the_paging_workload_walks_ten_pages_back_by_default() -> None:
+    data = Dataset(12_000)
+    with open_store("memory://") as store:
+        for index in range(0, data.size, data.rooms):
+            store.save_message(data.message(index))
+        walked = page_back(store, room_id(0))
+    assert [len(page) for page in walked] == [PAGE_LIMIT] * (PAGES_BACK + 1)
+
+
+def test_paging_back_stops_at_the_start_of_a_small_room() -> None:
+    data = Dataset(100)
+    with open_store("memory://") as store:
+        load_store(store, data, lambda done, total: None)
+        pages = page_back(store, room_id(7))
+    assert [[message.id for message in page] for page in pages] == [[message_id(7)]]
+
+
+def test_lookups_find_the_records_the_dataset_describes(
+    store: PersistenceAdapter, data: Dataset
+) -> None:
+    message = store.get_message_by_external_id(CHANNEL, BRIDGE_ID, "E1234")
+    assert message == data.message(1234)
+    latest = store.get_messages(room_id(34), limit=50)
+    assert [m.id for m in latest] == data.room_messages(34)[-50:]
+    room = store.get_or_create_room_by_external_binding(
+        CHANNEL, BRIDGE_ID, room_external_id(34), {"type": "group"}
+    )
+    assert room == data.room(34)
+    found = store.directory_search(
+        DirectoryTarget.PARTICIPANT, {"name": participant_name(77).lower()}
+    )
+    assert found == [data.participant(77)]
+    threads = store.list_threads(room_id(5))
+    assert [thread.id for thread in threads] == [
+        data.thread(index).id for index in range(5, data.threads, data.rooms)
+    ]
+
+
+def test_a_bridge_event_stores_the_post_under_its_platform_id_and_a_threaded_reply(
+    store: PersistenceAdapter,
+) -> None:
+    event = BridgeEvent("C00003", "U0000009", "P-1", "T-1", "hello")
+    post, reply = bridge_event(store, event)
+    assert store.get_message_by_external_id(CHANNEL, BRIDGE_ID, "P-1") == post
+    assert post.room_id == room_id(3)
+    assert post.sender_id == "user-0000009"
+    thread = store.get_thread_by_root_message(room_id(3), post.id)
+    assert store.get_messages(room_id(3), thread_id=thread.id) == [reply]
+    assert reply.reply_to_id == post.id
+    fresh = BridgeEvent("C-new", "U-new", "P-2", "T-2", "hi")
+    new_post, _ = bridge_event(store, fresh)
+    assert new_post.room_id == store.get_room_by_external_binding(CHANNEL, BRIDGE_ID, "C-new").id
+
+
+def test_every_workload_runs_and_delete_room_removes_one_percent_per_call(
+    store: PersistenceAdapter, data: Dataset
+) -> None:
+    context = Context(store, data, random.Random(3))
+    method = Method(rounds=2, warmup_calls=1, round_ns=1_000, min_calls=1, max_calls=2)
+    for workload in WORKLOADS[:-1]:
+        stats = measure([workload.bench(context, store)], method, calls=workload.calls_per_round)
+        assert stats[workload.name]["rounds"] == 2
+    before = _counts(store)["messages"]
+    delete = WORKLOADS[-1]
+    assert delete.name == "delete_room"
+    measure([delete.bench(context, store)], method, calls=delete.calls_per_round)
+    assert len(context.deleted_rooms) == 3
+    for index in context.deleted_rooms:
+        with pytest.raises(NotFound):
+            store.get_room(room_id(index))
+        assert store.get_messages(room_id(index)) == []
+    removed = before - _counts(store)["messages"]
+    assert removed >= 3 * SIZE // 100
+
+
+def test_loading_uses_a_bulk_path_when_the_adapter_offers_one(tmp_path: Path) -> None:
+    received: list[object] = []
+
+    with open_store("memory://") as store:
+        store.bulk_load = received.extend  # type: ignore[attr-defined]
+        assert load_store(store, Dataset(100), lambda done, total: None) is True
+    kinds = [type(record).__name__ for record in received]
+    assert kinds.count("Message") == 100
+    assert kinds.count("Room") == 100
+    assert kinds.index("Room") < kinds.index("Participant") < kinds.index("Message")
