@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from jido_persistence import open_store
 from jido_persistence.models import Message, MessageRole, TextPart
-
 from jido_persistence_bench.dataset import BRIDGE_ID, CHANNEL, Dataset, message_id, room_id
 from jido_persistence_bench.raw import RAW_BASELINES, RawBaseline
 from jido_persistence_bench.targets import POSTGRES_URL_ENV

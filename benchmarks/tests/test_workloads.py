@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from jido_persistence import NotFound, PersistenceAdapter, open_store
 from jido_persistence.models import DirectoryTarget
-
 from jido_persistence_bench.dataset import (
     BRIDGE_ID,
     CHANNEL,
