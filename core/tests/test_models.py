@@ -161,7 +161,7 @@ def test_every_model_round_trips_exactly(model: BaseModel) -> None:
     round_trip(model)
 
 
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(metadata=json_maps, identity=json_maps, reactions=json_maps, raw=json_values)
 def test_free_form_maps_round_trip_type_exactly(
     metadata: dict[str, Any], identity: dict[str, Any], reactions: dict[str, Any], raw: Any
