@@ -122,7 +122,7 @@ def _targets(
 @click.option(
     "--build-budget",
     type=click.FloatRange(1),
-    help="Skip a store whose build is projected (from its first 2%) to take longer, in s.",
+    help="Skip a store whose build is projected (from its first 0.5%) to take longer, in s.",
 )
 @click.option(
     "--in-process",

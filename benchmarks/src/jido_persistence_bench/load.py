@@ -8,11 +8,17 @@ their binding (``save_room`` + ``create_room_binding``), participants through
 ``get_or_create_participant_by_external_id`` (so that their platform keys exist),
 threads, then messages in insertion order.  Either way the result is the same
 store, and the build time is recorded apart from every per-call figure.
+
+``threads > 1`` makes the callbacks from several threads at once (every adapter
+is thread-safe, and a server such as PostgreSQL then overlaps the commits); the
+store is the same, since the order of records depends on their timestamps only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from typing import Final
 
 from jido_persistence import PersistenceAdapter
@@ -31,6 +37,9 @@ BULK_LOAD_METHOD: Final = "bulk_load"
 """The name of the optional bulk-load method of an adapter."""
 
 Progress = Callable[[int, int], None]
+"""Receives ``(records stored so far, records in all)`` about a hundred times."""
+
+_CHUNK: Final = 64
 
 
 def records(data: Dataset) -> Iterator[Room | Participant | Thread | Message]:
@@ -41,20 +50,51 @@ def records(data: Dataset) -> Iterator[Room | Participant | Thread | Message]:
     yield from data.messages()
 
 
-def _with_progress(items: Iterable[Message], total: int, progress: Progress) -> Iterator[Message]:
-    step = max(1, total // 100)
-    for done, item in enumerate(items, 1):
-        if done % step == 0:
-            progress(done, total)
-        yield item
+Step = tuple[str, int]
+"""A record to store: its kind (``room``, ``participant``, ``thread``, ``message``) and index."""
 
 
-def load_store(store: PersistenceAdapter, data: Dataset, progress: Progress) -> bool:
+def _steps(data: Dataset) -> Iterator[Step]:
+    for kind, count in (
+        ("room", data.rooms),
+        ("participant", data.participants),
+        ("thread", data.threads),
+        ("message", data.size),
+    ):
+        yield from ((kind, index) for index in range(count))
+
+
+def _store(store: PersistenceAdapter, data: Dataset, steps: list[Step]) -> int:
+    for kind, index in steps:
+        if kind == "message":
+            store.save_message(data.message(index))
+        elif kind == "participant":
+            store.get_or_create_participant_by_external_id(
+                CHANNEL, participant_external_id(index), data.participant_attrs(index)
+            )
+        elif kind == "thread":
+            store.save_thread(data.thread(index))
+        else:
+            room = store.save_room(data.room(index))
+            store.create_room_binding(room.id, CHANNEL, BRIDGE_ID, room_external_id(index))
+    return len(steps)
+
+
+def _chunks(steps: Iterable[Step]) -> Iterator[list[Step]]:
+    iterator = iter(steps)
+    while chunk := list(islice(iterator, _CHUNK)):
+        yield chunk
+
+
+def load_store(
+    store: PersistenceAdapter, data: Dataset, progress: Progress, *, threads: int = 1
+) -> bool:
     """Fill the empty ``store`` with ``data``; return ``True`` if a bulk path was used.
 
     ``progress(done, total)`` is called about a hundred times with the number of
-    messages stored so far.
+    records stored so far; it may raise to abandon the build.
     """
+    total = data.rooms + data.participants + data.threads + data.size
     bulk = getattr(store, BULK_LOAD_METHOD, None)
     if callable(bulk):
         bulk(records(data))
@@ -62,18 +102,27 @@ def load_store(store: PersistenceAdapter, data: Dataset, progress: Progress) -> 
             store.create_room_binding(
                 data.room(index).id, CHANNEL, BRIDGE_ID, room_external_id(index)
             )
-        progress(data.size, data.size)
+        progress(total, total)
         return True
-    for index in range(data.rooms):
-        room = store.save_room(data.room(index))
-        store.create_room_binding(room.id, CHANNEL, BRIDGE_ID, room_external_id(index))
-    for index in range(data.participants):
-        store.get_or_create_participant_by_external_id(
-            CHANNEL, participant_external_id(index), data.participant_attrs(index)
-        )
-    for index in range(data.threads):
-        store.save_thread(data.thread(index))
-    save = store.save_message
-    for message in _with_progress(data.messages(), data.size, progress):
-        save(message)
+    step = max(1, total // 100)
+    done = reported = 0
+    steps = _steps(data)
+    done += _store(store, data, list(islice(steps, data.rooms)))
+    pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
+    try:
+        chunks = _chunks(steps)
+        counts: Iterator[int]
+        if pool is None:
+            counts = (_store(store, data, chunk) for chunk in chunks)
+        else:
+            counts = pool.map(lambda chunk: _store(store, data, chunk), chunks)
+        for count in counts:
+            done += count
+            if done - reported >= step:
+                reported = done
+                progress(done, total)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    progress(total, total)
     return False

@@ -31,7 +31,7 @@ from jido_persistence_bench.dataset import Dataset
 from jido_persistence_bench.load import load_store
 from jido_persistence_bench.raw import RAW_BASELINES, RawBaseline
 from jido_persistence_bench.results import RunRecord
-from jido_persistence_bench.targets import Target, store_url
+from jido_persistence_bench.targets import Target, store_url, with_query
 from jido_persistence_bench.timing import Method, measure
 from jido_persistence_bench.workloads import RAW_OPERATIONS, WORKLOADS, Context, Workload
 
@@ -46,7 +46,7 @@ class Job:
     """One target at one size, with the timing method and the RNG seed.
 
     ``build_budget`` (seconds, ``None`` for none) skips the job when building the
-    store is projected, from its first 2%, to take longer.
+    store is projected, from its first 0.5%, to take longer.
     """
 
     target: Target
@@ -87,8 +87,8 @@ def build_store(
     """Open a fresh store at ``url`` and load ``data``; return it open, and whether
     the adapter's bulk-load path was used.
 
-    With ``job.target.build_options`` the store is built with them, closed and
-    reopened with its defaults.  Raises :class:`BuildBudgetExceeded` as soon as the
+    With ``job.target.build_query`` the store is built with those URL parameters,
+    closed and reopened without them.  Raises :class:`BuildBudgetExceeded` as soon as the
     build is projected to overrun ``job.build_budget``.
     """
     started = time.perf_counter()
@@ -96,18 +96,18 @@ def build_store(
     def report(done: int, total: int) -> None:
         elapsed = time.perf_counter() - started
         projected = elapsed * total / done
-        if job.build_budget is not None and done >= total // 50 and projected > job.build_budget:
+        if job.build_budget is not None and done >= total // 200 and projected > job.build_budget:
             raise BuildBudgetExceeded(
-                f"building {total:,} messages through callbacks was projected to take "
+                f"building {total:,} records through callbacks was projected to take "
                 f"{projected:,.0f} s (after {done:,} in {elapsed:,.0f} s), over the "
                 f"{job.build_budget:,.0f} s budget; no bulk-load path is offered"
             )
         progress(f"building the store {done:,}/{total:,}")
 
-    store = open_store(url, **job.target.build_options)
+    store = open_store(with_query(url, job.target.build_query))
     try:
-        bulk = load_store(store, data, report)
-        if job.target.build_options:
+        bulk = load_store(store, data, report, threads=job.target.build_threads)
+        if job.target.build_query:
             store.close()
             store = open_store(url)
     except BaseException:
