@@ -213,7 +213,7 @@ def store_url(target: Target, directory: Path, unique: str) -> str:
         url = target.url_template.replace("{unique}", unique)
         # As in the conformance kit: "tinydb:////{tmp}/x" stays an absolute path.
         return url.replace("{tmp}", directory.as_posix().lstrip("/"))
-    url = get_adapter(target.adapter).load().fresh_store_url(directory, unique)
-    if url is None:
+    fresh = get_adapter(target.adapter).load().fresh_store_url(directory, unique)
+    if fresh is None:
         raise ConfigurationError(f"the {target.adapter} adapter offers no fresh store; pass a URL")
-    return url
+    return fresh
