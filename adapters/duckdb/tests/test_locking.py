@@ -8,9 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from jido_persistence.errors import StoreLocked
 from jido_persistence.models import Room
-
 from jido_persistence_duckdb.adapter import DuckDBAdapter
 
 _HOLDER = textwrap.dedent(
@@ -47,7 +47,8 @@ def test_a_second_process_gets_store_locked(store_path: Path) -> None:
         text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(StoreLocked) as raised:
             DuckDBAdapter(path=str(store_path))
         assert str(store_path.resolve()) in str(raised.value)

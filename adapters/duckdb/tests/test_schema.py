@@ -6,10 +6,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from jido_persistence import open_store
 from jido_persistence.errors import ConfigurationError
 from jido_persistence.models import Participant, Room
-
 from jido_persistence_duckdb._schema import SCHEMA_VERSION, VIEWS
 from jido_persistence_duckdb.adapter import DuckDBAdapter
 
