@@ -60,6 +60,21 @@ def test_compare_reports_each_figure_of_both_runs(tmp_path: Path) -> None:
     assert f"of {figures} figures in both runs" in output
 
 
+def test_compare_against_a_second_file_runs_nothing(tmp_path: Path) -> None:
+    old_path, new_path = tmp_path / "old.json", tmp_path / "new.json"
+    _bench("--quick", "memory", "--in-process", "--sizes", "100", "--json", str(old_path))
+    document = results.load(old_path)
+    for run in document["runs"]:
+        stats = run["operations"]["get_message"]
+        for key in ("median_ns", "q1_ns", "q3_ns", "min_ns", "max_ns"):
+            stats[key] *= 3  # type: ignore[literal-required]
+        stats["per_round_ns"] = [value * 3 for value in stats["per_round_ns"]]
+    results.save(document, new_path)
+    output = _bench("--compare", str(old_path), "--against", str(new_path))
+    assert "1 slower" in output
+    assert "Building each store" not in output
+
+
 def test_compare_refuses_a_file_that_is_not_a_results_document(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.json"
     bogus.write_text(json.dumps({"schema": "something else"}), encoding="utf-8")

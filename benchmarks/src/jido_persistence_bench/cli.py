@@ -65,6 +65,13 @@ def _targets(
         raise click.ClickException(redact_text(str(error))) from error
 
 
+def _load(path: Path) -> results.Document:
+    try:
+        return results.load(path)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"cannot read {path}: {error}") from error
+
+
 @click.command("bench")
 @click.argument("targets", nargs=-1, metavar="[NAME_OR_URL]...")
 @click.option(
@@ -104,6 +111,12 @@ def _targets(
     "compare_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Show what got faster or slower than this earlier JSON file.",
+)
+@click.option(
+    "--against",
+    "against_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --compare: compare this JSON file instead of running anything.",
 )
 @click.option(
     "--threshold",
@@ -146,6 +159,7 @@ def bench(
     plot_path: Path | None,
     markdown_path: Path | None,
     compare_path: Path | None,
+    against_path: Path | None,
     threshold: float,
     timeout: float,
     build_budget: float | None,
@@ -160,13 +174,13 @@ def bench(
     JIDO_PERSISTENCE_TEST_POSTGRES_URL is set).  The memory adapter is always
     measured, as the floor of every figure.
     """
-    console = Console(stderr=False)
-    old = None
-    if compare_path is not None:
-        try:
-            old = results.load(compare_path)
-        except (OSError, ValueError) as error:
-            raise click.ClickException(f"cannot read {compare_path}: {error}") from error
+    console = Console()
+    old = None if compare_path is None else _load(compare_path)
+    if against_path is not None:
+        if old is None:
+            raise click.UsageError("--against needs --compare OLD.json")
+        print_comparison(compare(old, _load(against_path)), console, threshold=threshold)
+        return
     chosen, skipped = _targets(targets, console)
     method = QUICK_METHOD if quick else Method()
     if rounds is not None:
