@@ -1,0 +1,123 @@
+"""The schema: created once however many processes open it, versioned, refused when unreadable."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from jido_persistence import open_store
+from jido_persistence.errors import ConfigurationError
+from jido_persistence.models import Participant, Room
+from jido_persistence.urls import StoreUrl
+from jido_persistence_postgres._options import PostgresOptions
+from jido_persistence_postgres._schema import SCHEMA_VERSION
+from jido_persistence_postgres.adapter import PostgresAdapter
+
+OPEN_AND_REPORT = """
+    import sys
+    from jido_persistence import open_store
+    url = sys.argv[1]
+    print("ready", flush=True)
+    sys.stdin.readline()
+    with open_store(url) as store:
+        store.save_room(__import__("jido_persistence.models").models.Room(
+            id="room:" + sys.argv[2], type="group"))
+        print(len(store.list_rooms()))
+"""
+
+
+def schema_of(url: str) -> str:
+    return PostgresOptions.parse(PostgresAdapter.url_options(StoreUrl.parse(url))).schema
+
+
+def meta(server_url: str, schema: str) -> dict[str, str]:
+    with psycopg.connect(server_url) as conn:
+        rows = conn.execute(
+            sql.SQL("SELECT key, value FROM {}.meta").format(sql.Identifier(schema))
+        ).fetchall()
+    return dict(rows)
+
+
+def test_many_processes_opening_a_fresh_schema_create_it_exactly_once(
+    server_url: str, store_url: str, race: Callable[..., list[str]]
+) -> None:
+    # The version-1 statements are plain CREATE TABLE: running them twice would fail
+    # a process, so every process succeeding means the schema was created once.
+    results = race(OPEN_AND_REPORT, 4, store_url)
+    assert all(int(count) >= 1 for count in results)
+    assert meta(server_url, schema_of(store_url))["schema_version"] == str(SCHEMA_VERSION)
+    with open_store(store_url) as store:
+        assert sorted(room.id for room in store.list_rooms()) == [f"room:{i}" for i in range(4)]
+
+
+def test_a_store_survives_reopening_without_migrating_again(store_url: str) -> None:
+    with open_store(store_url) as store:
+        store.save_room(Room(id="r", type="group"))
+    with open_store(store_url) as store:
+        assert store.get_room("r").id == "r"
+
+
+def test_a_store_of_a_newer_version_is_refused(server_url: str, store_url: str) -> None:
+    open_store(store_url).close()
+    schema = sql.Identifier(schema_of(store_url))
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("UPDATE {}.meta SET value = %s WHERE key = 'schema_version'").format(schema),
+            (str(SCHEMA_VERSION + 1),),
+        )
+    with pytest.raises(ConfigurationError, match="newer"):
+        open_store(store_url)
+
+
+def test_name_folds_are_recomputed_when_the_unicode_version_changes(
+    server_url: str, store_url: str
+) -> None:
+    with open_store(store_url) as store:
+        store.save_participant(Participant(id="p", type="human", identity={"name": "Straße"}))
+        store.save_room(Room(id="r", type="group", name="GROẞ"))
+    schema = sql.Identifier(schema_of(store_url))
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("UPDATE {}.meta SET value = '1.0' WHERE key = 'unidata_version'").format(schema)
+        )
+        for table in ("participants", "rooms"):
+            conn.execute(
+                sql.SQL("UPDATE {}.{} SET name_fold = 'stale'").format(
+                    schema, sql.Identifier(table)
+                )
+            )
+    with open_store(store_url) as store:
+        assert [p.id for p in store.directory_search("participant", {"name": "STRASSE"})] == ["p"]
+        assert [r.id for r in store.directory_search("room", {"name": "gross"})] == ["r"]
+        assert store.directory_search("room", {"name": "stale"}) == []
+    assert meta(server_url, schema_of(store_url))["unidata_version"] == unicodedata.unidata_version
+
+
+@pytest.fixture
+def sql_ascii_database(server_url: str) -> Iterator[str]:
+    """A database whose encoding is SQL_ASCII (needs CREATEDB; skipped without it)."""
+    name = "jp_ascii_" + uuid.uuid4().hex[:8]
+    try:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL(
+                    "CREATE DATABASE {} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'"
+                    " TEMPLATE template0"
+                ).format(sql.Identifier(name))
+            )
+    except psycopg.errors.InsufficientPrivilege:
+        pytest.skip("the test user may not create databases")
+    url = psycopg.conninfo.make_conninfo(server_url, dbname=name)
+    yield url
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_a_database_that_is_not_utf8_is_refused(sql_ascii_database: str) -> None:
+    with pytest.raises(ConfigurationError, match="UTF8"):
+        PostgresAdapter(conninfo=sql_ascii_database, schema="s")
