@@ -29,6 +29,7 @@ __all__ = [
     "JournalFile",
     "JournalScan",
     "RawRecord",
+    "data_sync",
     "dumps",
     "encode_record",
     "full_sync",
@@ -137,6 +138,14 @@ def full_sync(fd: int) -> None:
         os.fsync(fd)
 
 
+def data_sync(fd: int) -> None:
+    """Flush an appended file's data and size (``fdatasync`` where the OS has it)."""
+    if sys.platform == "darwin" or not hasattr(os, "fdatasync"):  # pragma: no cover
+        full_sync(fd)
+    else:
+        os.fdatasync(fd)
+
+
 def sync_directory(directory: Path) -> None:
     """Make a rename or a file creation in ``directory`` durable."""
     fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -176,7 +185,7 @@ class JournalFile:
                 written = os.write(self._fd, view)
                 view = view[written:]
             if self._sync:
-                full_sync(self._fd)
+                data_sync(self._fd)
         except OSError:
             self._dirty = True
             raise

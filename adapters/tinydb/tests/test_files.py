@@ -1,0 +1,228 @@
+"""The on-disk format: torn records, corruption, compaction, modes, configuration."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tinydb import Query, TinyDB
+
+from jido_persistence import open_store
+from jido_persistence.errors import ConfigurationError, StorageError
+from jido_persistence.models import Room, Thread
+from jido_persistence_tinydb import SnapshotStorage, TinyDBAdapter
+from jido_persistence_tinydb._files import journal_path, lock_path
+
+NO_COMPACTION = {"compact_on_close": False, "compact_min_bytes": 10**9}
+
+
+def _fill(path: Path, helpers: Any, count: int, **options: Any) -> None:
+    with helpers.open(path, **options) as store:
+        for number in range(count):
+            store.save_message(helpers.message(number))
+
+
+def _journal_lines(path: Path) -> list[bytes]:
+    return journal_path(path).read_bytes().splitlines(keepends=True)
+
+
+@pytest.mark.parametrize("cut", [1, 10, -2, -1])
+def test_a_torn_last_record_is_dropped_and_later_writes_work(
+    store_path: Path, helpers: Any, cut: int
+) -> None:
+    """Truncating the journal inside its last record loses only that record."""
+    _fill(store_path, helpers, 3, **NO_COMPACTION)
+    journal = journal_path(store_path)
+    lines = _journal_lines(store_path)
+    torn = b"".join(lines[:-1]) + lines[-1][:cut]
+    journal.write_bytes(torn)
+    with helpers.open(store_path, **NO_COMPACTION) as store:
+        assert [m.id for m in store.get_messages("room:1")] == ["m0", "m1"]
+        assert journal.read_bytes() == torn  # opening alone writes nothing
+        store.save_message(helpers.message(7))
+    with helpers.open(store_path) as store:
+        assert [m.id for m in store.get_messages("room:1")] == ["m0", "m1", "m7"]
+
+
+def test_a_last_record_with_a_bad_checksum_is_dropped(store_path: Path, helpers: Any) -> None:
+    """A complete last line whose checksum fails is torn too (a block not written)."""
+    _fill(store_path, helpers, 2, **NO_COMPACTION)
+    journal = journal_path(store_path)
+    data = journal.read_bytes()
+    journal.write_bytes(data[:-20] + b"X" + data[-19:])
+    with helpers.open(store_path) as store:
+        assert [m.id for m in store.get_messages("room:1")] == ["m0"]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "checksum", "gap"])
+def test_corruption_inside_the_journal_is_refused_and_left_untouched(
+    store_path: Path, helpers: Any, damage: str
+) -> None:
+    """Damage before the last record raises StorageError naming file and byte."""
+    _fill(store_path, helpers, 4, **NO_COMPACTION)
+    journal = journal_path(store_path)
+    lines = _journal_lines(store_path)
+    offset = len(lines[0])
+    if damage == "garbage":
+        lines[1] = b"\x00garbage\n"
+    elif damage == "checksum":
+        lines[1] = lines[1].replace(b"message 1", b"message 9")
+    else:
+        del lines[1]
+    journal.write_bytes(b"".join(lines))
+    before = (store_path.read_bytes(), journal.read_bytes())
+    with pytest.raises(StorageError) as error:
+        helpers.open(store_path)
+    assert str(journal) in str(error.value)
+    assert f"byte {offset}" in str(error.value)
+    assert (store_path.read_bytes(), journal.read_bytes()) == before
+    with pytest.raises(StorageError):  # and again: nothing was reset
+        helpers.open(store_path)
+
+
+def test_a_corrupt_snapshot_is_refused_and_left_untouched(store_path: Path, helpers: Any) -> None:
+    """Garbage in the snapshot: StorageError with the byte position; no file changes."""
+    _fill(store_path, helpers, 3)
+    data = bytearray(store_path.read_bytes())
+    position = data.index(b'"m1"')
+    data[position : position + 4] = b"#@!?"
+    store_path.write_bytes(bytes(data))
+    journal_before = journal_path(store_path).read_bytes()
+    with pytest.raises(StorageError) as error:
+        helpers.open(store_path)
+    assert str(store_path) in str(error.value)
+    assert f"byte {position}" in str(error.value)
+    assert store_path.read_bytes() == bytes(data)
+    assert journal_path(store_path).read_bytes() == journal_before
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"_default": {"1": {"a": 1}}}', b"[1, 2]", b'{"rooms": {"1": {"id": "r"}}}'],
+)
+def test_a_file_that_is_not_a_store_is_refused(
+    store_path: Path, helpers: Any, content: bytes
+) -> None:
+    """Another TinyDB database or JSON document is not taken for a store."""
+    store_path.write_bytes(content)
+    with pytest.raises(StorageError, match=str(store_path)):
+        helpers.open(store_path)
+    assert store_path.read_bytes() == content
+
+
+def test_an_empty_file_is_an_empty_store(store_path: Path, helpers: Any) -> None:
+    """As in TinyDB, an empty file is an empty database."""
+    store_path.write_bytes(b"")
+    with helpers.open(store_path) as store:
+        assert store.list_rooms() == []
+
+
+def test_compaction_folds_the_journal_into_the_snapshot(store_path: Path, helpers: Any) -> None:
+    """Past the threshold the journal is emptied; reopening gives the same data."""
+    with helpers.open(
+        store_path, compact_min_bytes=5000, compact_ratio=0.001, compact_on_close=False
+    ) as store:
+        sizes = []
+        for number in range(60):
+            store.save_message(helpers.message(number))
+            sizes.append(journal_path(store_path).stat().st_size)
+        expected = store.get_messages("room:1", limit=100)
+        raw = store.raw_index()
+    assert any(after < before for before, after in itertools.pairwise(sizes))
+    assert max(sizes) <= 5000 + 1000
+    with helpers.open(store_path) as store:
+        assert store.get_messages("room:1", limit=100) == expected
+        assert store.raw_index() == raw
+
+
+def test_close_compacts_and_stock_tinydb_reads_the_snapshot(store_path: Path, helpers: Any) -> None:
+    """After close the journal is empty and TinyDB itself can search the snapshot."""
+    with helpers.open(store_path) as store:
+        store.save_room(Room(id="room:1", type="group", name="Lobby"))
+        store.save_message(helpers.message(1))
+    assert journal_path(store_path).stat().st_size == 0
+    database = TinyDB(store_path, storage=SnapshotStorage)
+    assert database.table("rooms").search(Query().name == "Lobby")[0]["id"] == "room:1"
+    with TinyDB(store_path, access_mode="r") as stock:
+        assert stock.table("messages").get(Query().id == "m1")["room_id"] == "room:1"
+
+
+def test_a_crash_between_rename_and_truncate_replays_nothing_twice(
+    store_path: Path, helpers: Any
+) -> None:
+    """Restore the pre-compaction journal beside the new snapshot: records are skipped."""
+    with helpers.open(store_path, **NO_COMPACTION) as store:
+        store.save_thread(Thread(id="t1", room_id="room:1", external_thread_id="x"))
+        store.save_thread(Thread(id="t2", room_id="room:1", external_thread_id="x"))
+        for number in range(5):
+            store.save_message(helpers.message(number))
+        store.delete_message("m2")
+    old_journal = journal_path(store_path).read_bytes()
+    with helpers.open(store_path) as store:
+        expected = store.get_messages("room:1")
+        raw = store.raw_index()
+    assert journal_path(store_path).stat().st_size == 0
+    journal_path(store_path).write_bytes(old_journal)  # the truncate never happened
+    with helpers.open(store_path, compact_on_close=False) as store:
+        assert store.get_messages("room:1") == expected
+        assert store.get_thread_by_external_id("room:1", "x").id == "t2"
+        assert store.raw_index() == raw
+        store.save_message(helpers.message(9))
+    with helpers.open(store_path) as store:
+        assert [m.id for m in store.get_messages("room:1")] == ["m0", "m1", "m3", "m4", "m9"]
+
+
+def test_new_files_are_private(store_path: Path, helpers: Any) -> None:
+    """Snapshot, journal and lock are created with mode 0600."""
+    with helpers.open(store_path, compact_on_close=False) as store:
+        store.save_message(helpers.message(1))
+        for file in (store_path, journal_path(store_path), lock_path(store_path)):
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+    with helpers.open(store_path) as store:  # compaction writes a new snapshot
+        store.save_message(helpers.message(2))
+    assert stat.S_IMODE(store_path.stat().st_mode) == 0o600
+
+
+def test_a_missing_directory_is_a_configuration_error(tmp_path: Path) -> None:
+    """The error names the missing directory; nothing is created."""
+    missing = tmp_path / "nope" / "deeper"
+    with pytest.raises(ConfigurationError, match=str(missing)):
+        TinyDBAdapter(path=missing / "store.json")
+    assert not (tmp_path / "nope").exists()
+
+
+def test_options_are_validated(store_path: Path) -> None:
+    """Unknown options and bad values are ConfigurationErrors naming the valid ones."""
+    with pytest.raises(ConfigurationError, match="durability"):
+        TinyDBAdapter(path=store_path, durability="sometimes")
+    with pytest.raises(ConfigurationError, match="compact_ratio"):
+        TinyDBAdapter(path=store_path, colour="blue")
+
+
+def test_urls_select_the_path_and_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative (three slashes) and absolute (four) paths; query parameters as options."""
+    monkeypatch.chdir(tmp_path)
+    with open_store("tinydb:///relative.json?durability=flush") as store:
+        assert isinstance(store, TinyDBAdapter)
+        assert store.path == tmp_path / "relative.json"
+        assert store.options.durability == "flush"
+    url = TinyDBAdapter.fresh_store_url(tmp_path, "u1")
+    assert url == f"tinydb:///{tmp_path}/store-u1.json"
+    with open_store(url) as store:
+        assert store.path == tmp_path / "store-u1.json"
+    TinyDBAdapter.destroy_store(url)
+    assert not list(tmp_path.glob("store-u1*"))
+
+
+def test_the_embedded_default_is_tinydb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """open_store() with no argument opens jido_persistence.json in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JIDO_PERSISTENCE_URL", raising=False)
+    with open_store() as store:
+        assert isinstance(store, TinyDBAdapter)
+        store.save_room(Room(id="r", type="direct"))
+    assert json.loads((tmp_path / "jido_persistence.json").read_text())["rooms"]["1"]["id"] == "r"
