@@ -9,6 +9,7 @@ run, and peak memory belongs to one store.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Final
 
@@ -229,11 +230,19 @@ def bench(
             def step(text: str, label: str = label) -> None:
                 progress.update(task, description=f"{label}: {text}")
 
+            started = time.perf_counter()
             record = run_one(job, step) if in_process else run_isolated(job, step, timeout)
             document["runs"].append(record)
-            if record["status"] != "ok":
+            elapsed = time.perf_counter() - started
+            if record["status"] == "ok":
                 progress.console.print(
-                    f"[red]{label} failed:[/] {record['error']}", highlight=False
+                    f"{label}: measured in {elapsed:.0f} s "
+                    f"(store built in {record['build_seconds']:.1f} s, not counted)",
+                    highlight=False,
+                )
+            else:
+                progress.console.print(
+                    f"[red]{label} {record['status']}:[/] {record['error']}", highlight=False
                 )
             if json_path is not None:
                 results.save(document, json_path)
