@@ -98,6 +98,9 @@ def round_trip(model: BaseModel) -> BaseModel:
     assert restored == model
     assert canonical(restored.model_dump(mode="json")) == canonical(model.model_dump(mode="json"))
     assert type(restored) is type(model)
+    from_text = type(model).model_validate_json(model.model_dump_json())
+    assert from_text == model
+    assert canonical(from_text.model_dump(mode="json")) == canonical(model.model_dump(mode="json"))
     return restored
 
 
@@ -679,3 +682,16 @@ def test_enum_fields_reject_unknown_values() -> None:
     with pytest.raises(ValidationError):
         Message(room_id="r", sender_id="s", role="narrator")
     assert Room(type="group").type == "group"
+
+
+def test_integer_fields_take_no_bools_or_floats() -> None:
+    for attempt in (
+        lambda: BridgeConfig(adapter_module="m", revision=True),
+        lambda: RoutingPolicy(room_id="r", revision=1.0),
+        lambda: ImagePart(width=False),
+        lambda: FilePart(size=1.5),
+        lambda: DeliveryPolicy(max_attempts=True),
+    ):
+        with pytest.raises(ValidationError):
+            attempt()
+    assert type(AudioPart(duration=2).duration) is float
