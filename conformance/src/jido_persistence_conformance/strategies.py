@@ -212,8 +212,9 @@ def difficult_text(
     """
     traps = st.sampled_from([t for t in TEXT_TRAPS if min_size <= len(t) <= max_size])
     random = st.text(_SAFE_CHARACTERS, min_size=min_size, max_size=max_size)
-    joined = st.lists(st.sampled_from(TEXT_TRAPS), min_size=1, max_size=4).map("".join)
-    joined = joined.filter(lambda s: min_size <= len(s) <= max_size)
+    joined = st.lists(st.sampled_from(TEXT_TRAPS), min_size=1, max_size=4).map(
+        lambda parts: ("".join(parts) + "x" * min_size)[: max(max_size, min_size)]
+    )
     choices: list[st.SearchStrategy[str]] = [traps, random, joined]
     if long:
         choices.append(
