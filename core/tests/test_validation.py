@@ -794,3 +794,32 @@ def test_every_argument_may_be_given_by_keyword(name: str) -> None:
     with contextlib.suppress(NotFound):
         getattr(store, name)(**kwargs)
     store.close()
+
+
+@settings(max_examples=100)
+@given(
+    value=st.text(
+        alphabet=st.characters(blacklist_categories=())
+        | st.sampled_from(["\x00", "\ud800", "\udfff"]),
+        max_size=40,
+    )
+)
+def test_text_arguments_are_accepted_exactly_when_every_backend_can_store_them(value: str) -> None:
+    storable = "\x00" not in value and not any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    if storable and value:
+        assert require_id("room_id", value) == value
+        assert normalize_external_id(value) == value
+        assert DirectoryQuery.parse({"name": value}).name == value
+        assert require_cursors(value, None) == (value, None)
+        return
+    with pytest.raises(InvalidArgument):
+        require_id("room_id", value)
+    with pytest.raises(InvalidArgument):
+        normalize_external_id(value)
+    with pytest.raises(InvalidCursor):
+        require_cursors(None, value)
+    if value:
+        with pytest.raises(InvalidArgument):
+            DirectoryQuery.parse({"name": value})
+    else:
+        assert DirectoryQuery.parse({"name": value}).name == ""
