@@ -11,12 +11,14 @@ holder" sets for message and thread keys.  Not thread-safe: the adapter's lock g
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Final, Generic, TypeVar
 
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.adapter import RawIndex
+from jido_persistence.errors import StorageError
 from jido_persistence.models import (
     BridgeConfig,
     IngressSubscription,
@@ -27,7 +29,7 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
-from jido_persistence.validation import MessageKey, message_external_key
+from jido_persistence.validation import MessageKey
 from jido_persistence_tinydb._tables import (
     KEY_OF,
     SEQUENCE_FIELD,
@@ -38,7 +40,7 @@ from jido_persistence_tinydb._tables import (
     Put,
 )
 
-__all__ = ["BindingKey", "Holders", "SortKey", "StoreState", "sort_key"]
+__all__ = ["BindingKey", "Holders", "LazyMessages", "SortKey", "StoreState", "sort_key"]
 
 KeyT = TypeVar("KeyT")
 SortKey = tuple[int, datetime, str]
@@ -92,6 +94,51 @@ class Holders(Generic[KeyT]):
         return {key: found for key in self._holders if (found := self.resolve(key))}
 
 
+class LazyMessages(Mapping[str, Message]):
+    """Message id -> Message, decoded from its document on first read, then cached.
+
+    Opening a store builds the message indexes from the documents alone (no model
+    validation), so it costs O(n) with a small constant; a document that does not
+    validate (only a hand-edited snapshot can hold one) raises StorageError when read.
+    """
+
+    def __init__(self, docs: dict[Any, Document]) -> None:
+        self._docs = docs
+        self._models: dict[str, Message | None] = {}
+
+    def set(self, message_id: str, message: Message | None) -> None:
+        """Store ``message`` (``None``: decode it from its document when first read)."""
+        self._models[message_id] = message
+
+    def cached(self, message_id: str) -> Message | None:
+        """The decoded message if it was decoded already (no decoding here)."""
+        return self._models.get(message_id)
+
+    def discard(self, message_id: str) -> None:
+        """Forget the message."""
+        self._models.pop(message_id, None)
+
+    def __getitem__(self, message_id: str) -> Message:
+        message = self._models[message_id]
+        if message is None:
+            doc = {k: v for k, v in self._docs[message_id].items() if k != SEQUENCE_FIELD}
+            try:
+                message = Message.model_validate(doc)
+            except ValueError as error:
+                raise StorageError(f"stored message {message_id!r} is invalid: {error}") from error
+            self._models[message_id] = message
+        return message
+
+    def __contains__(self, message_id: object) -> bool:
+        return message_id in self._models
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._models)
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+
 class StoreState:
     """Documents, records and indexes of one store; see the module docstring."""
 
@@ -102,7 +149,7 @@ class StoreState:
         self.room_order = SortedList()
         self.participants: dict[str, Participant] = {}
         self.participant_keys: dict[tuple[str, str], str] = {}
-        self.messages: dict[str, Message] = {}
+        self.messages = LazyMessages(self.docs["messages"])
         self.room_messages: dict[str, SortedList] = {}
         self.thread_messages: dict[tuple[str, str], SortedList] = {}
         self.message_keys: Holders[MessageKey] = Holders()
@@ -127,11 +174,13 @@ class StoreState:
         """Apply one operation: O(log n) for sorted tables, O(1) otherwise."""
         if isinstance(op, Put):
             key = KEY_OF[op.table](op.doc)
-            self._delete(op.table, key)
+            if key in self.docs[op.table]:
+                self._delete(op.table, key)
             self.docs[op.table][key] = op.doc
             self._put(op.table, key, op.doc, op.record)
-        elif self.docs[op.table].pop(op.key, None) is not None:
+        elif op.key in self.docs[op.table]:
             self._delete(op.table, op.key)
+            del self.docs[op.table][op.key]
 
     def _put(self, table: str, key: Key, doc: Document, record: Any) -> None:
         if table == "rooms":
@@ -142,7 +191,7 @@ class StoreState:
         elif table == "participant_keys":
             self.participant_keys[key] = record  # type: ignore[index]
         elif table == "messages":
-            self._put_message(record, self._sequence_of(doc))
+            self._put_message(doc, record, self._sequence_of(doc))
         elif table == "threads":
             self._put_thread(record, self._sequence_of(doc))
         elif table == "room_bindings":
@@ -167,14 +216,23 @@ class StoreState:
         self.save_sequence = max(self.save_sequence, sequence)
         return sequence
 
-    def _put_message(self, message: Message, sequence: int) -> None:
-        self.messages[message.id] = message
-        entry = sort_key(message.inserted_at, message.id)
-        self.room_messages.setdefault(message.room_id, SortedList()).add(entry)
-        if message.thread_id is not None:
-            scope = (message.room_id, message.thread_id)
-            self.thread_messages.setdefault(scope, SortedList()).add(entry)
-        self.message_keys.set(message.id, message_external_key(message), sequence)
+    def _put_message(self, doc: Document, message: Message | None, sequence: int) -> None:
+        """Index a message from its model or, when ``None`` (loading), its document."""
+        message_id, room_id, thread_id, entry, key = _message_index(doc, message)
+        self.messages.set(message_id, message)
+        self.room_messages.setdefault(room_id, SortedList()).add(entry)
+        if thread_id is not None:
+            self.thread_messages.setdefault((room_id, thread_id), SortedList()).add(entry)
+        self.message_keys.set(message_id, key, sequence)
+
+    def _delete_message(self, message_id: str) -> None:
+        doc = self.docs["messages"][message_id]
+        _, room_id, thread_id, entry, _ = _message_index(doc, self.messages.cached(message_id))
+        self.messages.discard(message_id)
+        _discard_sorted(self.room_messages, room_id, entry)
+        if thread_id is not None:
+            _discard_sorted(self.thread_messages, (room_id, thread_id), entry)
+        self.message_keys.discard(message_id)
 
     def _put_thread(self, thread: Thread, sequence: int) -> None:
         self.threads[thread.id] = thread
@@ -199,14 +257,7 @@ class StoreState:
         elif table == "participant_keys":
             self.participant_keys.pop(key, None)
         elif table == "messages":
-            message = self.messages.pop(key, None)
-            if message is not None:
-                entry = sort_key(message.inserted_at, message.id)
-                _discard_sorted(self.room_messages, message.room_id, entry)
-                if message.thread_id is not None:
-                    scope = (message.room_id, message.thread_id)
-                    _discard_sorted(self.thread_messages, scope, entry)
-                self.message_keys.discard(message.id)
+            self._delete_message(key)
         elif table == "threads":
             thread = self.threads.pop(key, None)
             if thread is not None:
@@ -262,6 +313,42 @@ class StoreState:
                 "ingress_subscriptions": sum(len(subs) for subs in self.ingress.values()),
             },
         )
+
+
+def _message_index(
+    doc: Document, message: Message | None
+) -> tuple[str, str, str | None, SortKey, MessageKey | None]:
+    """id, room, thread, sort key and external key of a message (model or document)."""
+    if message is not None:
+        inserted_at = message.inserted_at
+        external_id, metadata = message.external_id, message.metadata
+        message_id, room_id, thread_id = message.id, message.room_id, message.thread_id
+    else:
+        text = doc.get("inserted_at")
+        inserted_at = None if text is None else datetime.fromisoformat(text)
+        external_id, metadata = doc.get("external_id"), doc.get("metadata") or {}
+        message_id, room_id, thread_id = doc["id"], doc["room_id"], doc.get("thread_id")
+    return (
+        message_id,
+        room_id,
+        thread_id,
+        sort_key(inserted_at, message_id),
+        _external_key(external_id, metadata),
+    )
+
+
+def _external_key(external_id: str | None, metadata: Mapping[str, Any]) -> MessageKey | None:
+    """The message key of a stored message (its metadata was checked when it was saved).
+
+    Equal to :func:`jido_persistence.validation.message_external_key` for every message
+    that ``save_message`` accepts.
+    """
+    if external_id is None:
+        return None
+    channel, bridge_id = metadata.get("channel"), metadata.get("bridge_id")
+    if channel is None or bridge_id is None:
+        return None
+    return (channel, str(bridge_id), external_id)
 
 
 def _discard_sorted(index: dict[Any, SortedList], scope: Any, entry: SortKey) -> None:

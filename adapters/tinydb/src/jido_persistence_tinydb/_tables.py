@@ -110,8 +110,12 @@ def encode_model(model: BaseModel, sequence: int | None = None) -> Document:
 def decode_record(table: str, doc: Document) -> Any:
     """The record a document stands for (a model, a flow, or the id a key points at).
 
+    Messages give ``None``: they are decoded when first read.
+
     Raises KeyError, TypeError or pydantic's ValidationError on a malformed document.
     """
+    if table == "messages":
+        return None  # decoded lazily, see _state.LazyMessages
     model = MODEL_OF.get(table)
     if model is not None:
         if SEQUENCE_FIELD in doc:
