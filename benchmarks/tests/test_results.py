@@ -15,7 +15,7 @@ from rich.console import Console
 from jido_persistence_bench import results
 from jido_persistence_bench.compare import compare, print_comparison
 from jido_persistence_bench.plot import plot
-from jido_persistence_bench.report import format_ns, render_markdown
+from jido_persistence_bench.report import format_ns, format_ratio, render_markdown
 from jido_persistence_bench.results import Document, RunRecord
 from jido_persistence_bench.summary import floor_ratio, overheads, scalings
 from jido_persistence_bench.timing import Stats, summarise
@@ -144,3 +144,10 @@ def test_summaries_are_ordered_for_any_rounds(rounds: list[float]) -> None:
 )
 def test_durations_are_shown_in_a_readable_unit(value: float, text: str) -> None:
     assert format_ns(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(0.0475, "1/21"), (0.5, "x0.5"), (2.345, "x2.35"), (12345, "x12,345")]
+)
+def test_ratios_are_shown_readably(value: float, text: str) -> None:
+    assert format_ratio(value) == text

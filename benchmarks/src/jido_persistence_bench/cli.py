@@ -32,7 +32,7 @@ __all__ = ["DEFAULT_SIZES", "QUICK_METHOD", "QUICK_SIZES", "bench"]
 DEFAULT_SIZES: Final = (1000, 10_000, 100_000)
 """Store sizes (messages) of a full run."""
 
-QUICK_SIZES: Final = (100, 300)
+QUICK_SIZES: Final = (100, 200)
 """Store sizes of ``--quick`` (the dataset needs at least one message per room)."""
 
 QUICK_METHOD: Final = Method(
@@ -136,7 +136,7 @@ def _load(path: Path) -> results.Document:
 @click.option(
     "--build-budget",
     type=click.FloatRange(1),
-    help="Skip a store whose build is projected (from its first 0.5%) to take longer, in s.",
+    help="Skip a store whose build is projected (from its first 1%) to take longer, in s.",
 )
 @click.option(
     "--in-process",

@@ -23,7 +23,7 @@ from jido_persistence_bench.summary import (
     targets_of,
 )
 
-__all__ = ["ReportTable", "format_ns", "print_report", "render_markdown", "tables"]
+__all__ = ["ReportTable", "format_ns", "format_ratio", "print_report", "render_markdown", "tables"]
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,11 @@ def format_ns(value: float) -> str:
     return f"{value:.3g} ns"
 
 
-def _ratio(value: float) -> str:
-    return f"x{value:.3g}"
+def format_ratio(value: float) -> str:
+    """A ratio as ``"x2.3"``, or ``"1/21"`` when below 0.1 (21 times less)."""
+    if value < 0.1:
+        return f"1/{1 / value:,.0f}"
+    return f"x{value:.3g}" if value < 1000 else f"x{value:,.0f}"
 
 
 def _time_tables(document: Document) -> list[ReportTable]:
@@ -67,7 +70,7 @@ def _time_tables(document: Document) -> list[ReportTable]:
                 )
                 floor = floor_ratio(document, run, operation)
                 if floor is not None and run["adapter"] != "memory":
-                    cell += f" {_ratio(floor)}"
+                    cell += f" {format_ratio(floor)}"
                 row.append(cell)
             rows.append(row)
         found.append(
@@ -81,21 +84,21 @@ def _time_tables(document: Document) -> list[ReportTable]:
 
 
 def _overhead_table(document: Document) -> ReportTable:
+    sizes = sizes_of(document)
+    cells: dict[tuple[str, str, str], dict[int, str]] = {}
+    for item in overheads(document):
+        row = cells.setdefault((item.target, item.baseline, item.operation), {})
+        row[item.size] = (
+            f"{format_ratio(item.ratio)} ({format_ns(item.adapter_ns)} / {format_ns(item.raw_ns)})"
+        )
     rows = [
-        [
-            item.target,
-            item.baseline,
-            f"{item.size:,}",
-            item.operation,
-            format_ns(item.adapter_ns),
-            format_ns(item.raw_ns),
-            _ratio(item.ratio),
-        ]
-        for item in overheads(document)
+        [target, baseline, operation, *(by_size.get(size, "-") for size in sizes)]
+        for (target, baseline, operation), by_size in cells.items()
     ]
     return ReportTable(
-        "Overhead against the raw backend (same worker, interleaved rounds)",
-        ["target", "raw baseline", "size", "operation", "adapter", "raw", "adapter/raw"],
+        "Overhead against the raw backend: adapter/raw (adapter / raw per call), "
+        "measured side by side",
+        ["target", "raw baseline", "operation", *(f"{size:,}" for size in sizes)],
         rows,
     )
 
@@ -106,7 +109,7 @@ def _scaling_table(document: Document) -> ReportTable:
     sizes: tuple[int, int] | None = None
     for item in scalings(document):
         cells[(item.operation, item.target)] = (
-            f"{_ratio(item.ratio)} ({format_ns(item.small_ns)} → {format_ns(item.large_ns)})"
+            f"{format_ratio(item.ratio)} ({format_ns(item.small_ns)} → {format_ns(item.large_ns)})"
         )
         sizes = (item.small_size, item.large_size)
     rows = [

@@ -46,7 +46,7 @@ class Job:
     """One target at one size, with the timing method and the RNG seed.
 
     ``build_budget`` (seconds, ``None`` for none) skips the job when building the
-    store is projected, from its first 0.5%, to take longer.
+    store is projected, from its first 1%, to take longer.
     """
 
     target: Target
@@ -96,7 +96,7 @@ def build_store(
     def report(done: int, total: int) -> None:
         elapsed = time.perf_counter() - started
         projected = elapsed * total / done
-        if job.build_budget is not None and done >= total // 200 and projected > job.build_budget:
+        if job.build_budget is not None and done >= total // 100 and projected > job.build_budget:
             raise BuildBudgetExceeded(
                 f"building {total:,} records through callbacks was projected to take "
                 f"{projected:,.0f} s (after {done:,} in {elapsed:,.0f} s), over the "
