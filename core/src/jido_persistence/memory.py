@@ -463,15 +463,7 @@ class MemoryAdapter(PersistenceAdapter):
 
     def _binding_for(self, room_id: str, key: BindingKey, attrs: dict[str, Any]) -> RoomBinding:
         """The record ``create_room_binding`` would store, validated; writes nothing."""
-        existing_id = self._binding_by_room_key.get((room_id, key))
-        given_id = attrs.get("id")
-        if isinstance(given_id, str) and given_id in self._bindings and given_id != existing_id:
-            raise InvalidArgument(f"binding id {given_id!r} belongs to another room or key")
-        if existing_id is not None:
-            existing = self._bindings[existing_id]
-            changes = {name: attrs[name] for name in ("direction", "enabled") if name in attrs}
-            return build_record(RoomBinding, existing.model_dump(), **changes)
-        return build_record(
+        candidate = build_record(
             RoomBinding,
             attrs,
             room_id=room_id,
@@ -479,6 +471,16 @@ class MemoryAdapter(PersistenceAdapter):
             bridge_id=key[1],
             external_room_id=key[2],
         )
+        existing_id = self._binding_by_room_key.get((room_id, key))
+        if candidate.id in self._bindings and candidate.id != existing_id:
+            raise InvalidArgument(f"binding id {candidate.id!r} belongs to another room or key")
+        if existing_id is None:
+            return candidate
+        existing = self._bindings[existing_id]
+        changes = {
+            name: getattr(candidate, name) for name in ("direction", "enabled") if name in attrs
+        }
+        return existing.model_copy(update=changes)
 
     def _put_binding(self, binding: RoomBinding, key: BindingKey) -> None:
         self._bindings[binding.id] = binding
