@@ -123,11 +123,16 @@ class Database:
         while True:
             conn: Connection | None = None
             try:
-                with self.pool.connection() as conn:
+                # getconn/putconn rather than pool.connection(): its exit runs
+                # commit(), a no-op in autocommit that still costs a wait cycle.
+                conn = self.pool.getconn()
+                try:
                     if not transaction:
                         return work(conn)
                     with conn.transaction():
                         return work(conn)
+                finally:
+                    self.pool.putconn(conn)
             except Retry:
                 conflicts += 1
                 if conflicts > self._retries:
