@@ -8,12 +8,12 @@ server is a failure, never a skip.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import subprocess
-import sys
-import textwrap
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
@@ -95,38 +95,44 @@ def race() -> Callable[..., list[str]]:
     return run_processes
 
 
-def run_processes(code: str, count: int, *args: str) -> list[str]:
-    """Run ``count`` Python processes of ``code`` at once; return each one's last line.
+Racer = Callable[[str, int, Callable[[], None]], str]
+"""A racing process's body: ``(url, index, wait_for_start) -> result line``."""
 
-    Each process gets ``args`` and its index as ``sys.argv[1:]``.  ``code`` must print
-    ``ready``, then wait for a line on stdin before the racing part, so that every
-    process has started (imports, connections) before any of them races: the parent
-    releases them together.  A process that fails fails the test with its stderr.
+
+def _racer_main(racer: Racer, url: str, index: int, start: Any, results: Any) -> None:
+    try:
+        results.put((index, "ok", racer(url, index, start.wait)))
+    except BaseException:
+        results.put((index, "error", traceback.format_exc()))
+
+
+def run_processes(racer: Racer, count: int, url: str) -> list[str]:
+    """Run ``racer`` in ``count`` forked processes at once; return their results in order.
+
+    Each process calls ``wait_for_start()`` when it is ready to race (imports and set-up
+    done); the barrier releases them all together.  Forking (rather than starting
+    fresh interpreters) keeps the start-up cheap; each child opens its own store.  A
+    process that fails fails the test with its traceback.
     """
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(count)
+    results = context.Queue()
     processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(code), *args, str(index)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        context.Process(target=_racer_main, args=(racer, url, index, start, results))
         for index in range(count)
     ]
     for process in processes:
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()
-        if line != "ready":
-            _, stderr = process.communicate(timeout=60)
-            pytest.fail(f"a racing process did not start: {line!r} {stderr}")
-    for process in processes:
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    results = []
-    for process in processes:
-        stdout, stderr = process.communicate(timeout=120)
-        if process.returncode != 0:
-            pytest.fail(f"a racing process failed ({process.returncode}): {stderr}")
-        results.append(stdout.strip().splitlines()[-1])
-    return results
+        process.start()
+    collected: dict[int, str] = {}
+    try:
+        for _ in range(count):
+            index, status, value = results.get(timeout=120)
+            if status != "ok":
+                pytest.fail(f"racing process {index} failed:\n{value}")
+            collected[index] = value
+    finally:
+        for process in processes:
+            process.join(timeout=60)
+            if process.is_alive():
+                process.kill()
+    return [collected[index] for index in range(count)]

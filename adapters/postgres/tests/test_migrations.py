@@ -18,17 +18,13 @@ from jido_persistence_postgres._options import PostgresOptions
 from jido_persistence_postgres._schema import SCHEMA_VERSION
 from jido_persistence_postgres.adapter import PostgresAdapter
 
-OPEN_AND_REPORT = """
-    import sys
-    from jido_persistence import open_store
-    url = sys.argv[1]
-    print("ready", flush=True)
-    sys.stdin.readline()
+
+def open_and_report(url: str, index: int, wait_for_start: Callable[[], None]) -> str:
+    """Open the store as soon as every process is ready, save a room, count the rooms."""
+    wait_for_start()
     with open_store(url) as store:
-        store.save_room(__import__("jido_persistence.models").models.Room(
-            id="room:" + sys.argv[2], type="group"))
-        print(len(store.list_rooms()))
-"""
+        store.save_room(Room(id=f"room:{index}", type="group"))
+        return str(len(store.list_rooms()))
 
 
 def schema_of(url: str) -> str:
@@ -48,11 +44,11 @@ def test_many_processes_opening_a_fresh_schema_create_it_exactly_once(
 ) -> None:
     # The version-1 statements are plain CREATE TABLE: running them twice would fail
     # a process, so every process succeeding means the schema was created once.
-    results = race(OPEN_AND_REPORT, 4, store_url)
+    results = race(open_and_report, 6, store_url)
     assert all(int(count) >= 1 for count in results)
     assert meta(server_url, schema_of(store_url))["schema_version"] == str(SCHEMA_VERSION)
     with open_store(store_url) as store:
-        assert sorted(room.id for room in store.list_rooms()) == [f"room:{i}" for i in range(4)]
+        assert sorted(room.id for room in store.list_rooms()) == [f"room:{i}" for i in range(6)]
 
 
 def test_a_store_survives_reopening_without_migrating_again(store_url: str) -> None:

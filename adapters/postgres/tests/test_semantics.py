@@ -162,27 +162,24 @@ def test_results_do_not_depend_on_the_session_time_zone(
         assert row == ("UTC",)
 
 
-RACE_GET_OR_CREATE = """
-    import sys
-    from jido_persistence import open_store
-    url, index = sys.argv[1], sys.argv[2]
-    store = open_store(url)
-    store.list_rooms()
-    print("ready", flush=True)
-    sys.stdin.readline()
-    room = store.get_or_create_room_by_external_binding(
-        "slack", 7, "C42", {"type": "group", "id": "room-" + index, "name": index})
-    person = store.get_or_create_participant_by_external_id(
-        "slack", "U1", {"type": "human", "id": "person-" + index})
-    store.close()
-    print(room.id, person.id)
-"""
+def get_or_create_once(url: str, index: int, wait_for_start: Callable[[], None]) -> str:
+    """Open the store, wait for the others, then race for one room and one participant."""
+    with open_store(url) as store:
+        store.list_rooms()
+        wait_for_start()
+        room = store.get_or_create_room_by_external_binding(
+            "slack", 7, "C42", {"type": "group", "id": f"room-{index}", "name": str(index)}
+        )
+        person = store.get_or_create_participant_by_external_id(
+            "slack", "U1", {"type": "human", "id": f"person-{index}"}
+        )
+        return f"{room.id} {person.id}"
 
 
 def test_eight_processes_racing_get_or_create_make_one_room_and_one_binding(
     store: PostgresAdapter, store_url: str, race: Callable[..., list[str]]
 ) -> None:
-    results = race(RACE_GET_OR_CREATE, 8, store_url)
+    results = race(get_or_create_once, 8, store_url)
     assert len(set(results)) == 1
     room_id, participant_id = results[0].split()
     assert room_id in {f"room-{i}" for i in range(8)}
