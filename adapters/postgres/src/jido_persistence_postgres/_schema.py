@@ -151,26 +151,41 @@ def migrate(conn: psycopg.Connection[tuple[object, ...]], schema_name: str) -> N
                 f"the database encoding is {encoding}, not UTF8: create the database with "
                 "ENCODING 'UTF8' (PostgreSQL cannot store every valid record otherwise)"
             )
-        _run(conn, schema, "CREATE SCHEMA IF NOT EXISTS {s}")
-        _run(
-            conn,
-            schema,
-            f"CREATE TABLE IF NOT EXISTS {{s}}.meta (key {_C} PRIMARY KEY, value text NOT NULL)",
-        )
+        # Look before creating: CREATE ... IF NOT EXISTS still needs the CREATE
+        # privilege, which a role using a schema prepared by its DBA may not have.
+        if not _exists(conn, schema_name, None):
+            _run(conn, schema, "CREATE SCHEMA {s}")
+        if not _exists(conn, schema_name, "meta"):
+            _run(
+                conn, schema, f"CREATE TABLE {{s}}.meta (key {_C} PRIMARY KEY, value text NOT NULL)"
+            )
         version = int(_meta(conn, schema, "schema_version") or 0)
         if version > SCHEMA_VERSION:
             raise ConfigurationError(
                 f"the store in schema {schema_name!r} has schema version {version}, newer "
                 f"than this adapter's {SCHEMA_VERSION}: upgrade jido-persistence-postgres"
             )
-        for statements in MIGRATIONS[version:]:
-            for statement in statements:
-                _run(conn, schema, statement)
-        _set_meta(conn, schema, "schema_version", str(SCHEMA_VERSION))
+        if version < SCHEMA_VERSION:
+            for statements in MIGRATIONS[version:]:
+                for statement in statements:
+                    _run(conn, schema, statement)
+            _set_meta(conn, schema, "schema_version", str(SCHEMA_VERSION))
         if _meta(conn, schema, "unidata_version") != unicodedata.unidata_version:
             _refold(conn, schema)
             _set_meta(conn, schema, "unidata_version", unicodedata.unidata_version)
-        return _name_search(conn, schema)
+        return _name_search(conn, schema_name)
+
+
+def _exists(
+    conn: psycopg.Connection[tuple[object, ...]], schema_name: str, relation: str | None
+) -> bool:
+    """Whether the schema (``relation`` None) or its relation ``relation`` exists."""
+    if relation is None:
+        query = "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s"
+        return conn.execute(query, (schema_name,), prepare=False).fetchone() is not None
+    name = sql.Identifier(schema_name, relation).as_string(conn)
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,), prepare=False).fetchone()
+    return bool(row and row[0])
 
 
 def _meta(
@@ -212,7 +227,7 @@ def _refold(conn: psycopg.Connection[tuple[object, ...]], schema: sql.Identifier
             cursor.executemany(update, [(name_fold(str(doc)), id_) for id_, doc in rows])
 
 
-def _name_search(conn: psycopg.Connection[tuple[object, ...]], schema: sql.Identifier) -> str:
+def _name_search(conn: psycopg.Connection[tuple[object, ...]], schema_name: str) -> str:
     """Give the name folds trigram indexes when ``pg_trgm`` is (or can be) installed.
 
     ``CREATE EXTENSION`` needs a privilege the store's user may lack: it is tried in a
@@ -230,10 +245,12 @@ def _name_search(conn: psycopg.Connection[tuple[object, ...]], schema: sql.Ident
             return "strpos"
     opclass = sql.SQL("{}.gin_trgm_ops").format(sql.Identifier(extension_schema))
     for table in ("rooms", "participants"):
+        if _exists(conn, schema_name, f"{table}_name_trigram"):
+            continue
         index = sql.Identifier(f"{table}_name_trigram")
         statement = sql.SQL(
             "CREATE INDEX IF NOT EXISTS {i} ON {s}.{t} USING gin (name_fold {o})"
-        ).format(i=index, s=schema, t=sql.Identifier(table), o=opclass)
+        ).format(i=index, s=sql.Identifier(schema_name), t=sql.Identifier(table), o=opclass)
         try:
             with conn.transaction():
                 conn.execute(statement, prepare=False)
