@@ -19,7 +19,7 @@ import pytest
 __all__ = ["KitRecorder", "TestResult"]
 
 NOT_APPLICABLE_PREFIX: Final = "not applicable: "
-OUTCOMES: Final = ("passed", "failed", "skipped", "xfailed", "not_applicable")
+OUTCOMES: Final = ("passed", "failed", "skipped", "xfailed", "not_applicable", "deselected")
 
 
 @dataclass
@@ -32,8 +32,8 @@ class TestResult:
     name: str
     area: str
     run: str
-    outcome: str = "passed"
-    reason: str | None = None
+    outcome: str = "deselected"
+    reason: str | None = "not selected in this run (-k, -m or a node id)"
     duration: float = 0.0
     seen: set[str] = field(default_factory=set)
 
@@ -167,7 +167,9 @@ class KitRecorder:
             callspec = getattr(item, "callspec", None)
             url = callspec.params.get("persistence_url") if callspec is not None else None
             adapter_class = self._url_adapter(url) if url is not None else None
-            run_name = url if url is not None else item.nodeid.split("::")[0] + "::" + cls.__qualname__
+            run_name = (
+                url if url is not None else item.nodeid.split("::")[0] + "::" + cls.__qualname__
+            )
             run = self.runs.setdefault(run_name, _Run(run_name, "url" if url else "class"))
             name = getattr(item, "originalname", item.name)
             result = TestResult(item.nodeid, name, _area_of(item), run_name)
@@ -218,6 +220,8 @@ class KitRecorder:
         result.duration += report.duration
         if report.when in result.seen:
             return
+        if not result.seen:
+            result.outcome, result.reason = "passed", None
         result.seen.add(report.when)
         self._note_adapter(result.run, report)
         if report.failed:

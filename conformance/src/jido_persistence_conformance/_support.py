@@ -31,6 +31,7 @@ __all__ = [
     "populate_everything",
     "raw_index_or_none",
     "require_ingress",
+    "requires_ingress",
     "run_child",
     "snapshot",
 ]
@@ -55,6 +56,14 @@ def capability(name: str, value: bool = True) -> pytest.MarkDecorator:
     ``not applicable`` at run time.
     """
     return getattr(pytest.mark, CAPABILITY_MARK)(name, value)
+
+
+INGRESS_MARK: Final = "persistence_requires_ingress"
+"""Marker name: the test needs the optional ingress trio (skipped, with the contract's
+reason, on adapters without it)."""
+
+requires_ingress: Final = getattr(pytest.mark, INGRESS_MARK)
+"""Decorator form of :data:`INGRESS_MARK`."""
 
 
 def canonical(value: BaseModel | Any) -> str:

@@ -22,7 +22,11 @@ import pytest
 
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.memory import MemoryAdapter
-from jido_persistence_conformance._support import CAPABILITY_MARK
+from jido_persistence_conformance._support import (
+    CAPABILITY_MARK,
+    INGRESS_MARK,
+    INGRESS_SKIP_REASON,
+)
 from jido_persistence_conformance.factories import StoreFactory
 from jido_persistence_conformance.suite.bridge_configs import BridgeConfigsTests
 from jido_persistence_conformance.suite.capabilities import CapabilitiesTests
@@ -124,11 +128,15 @@ class AdapterConformance(
 
     @pytest.fixture(autouse=True)
     def _persistence_capability_gate(self, request: pytest.FixtureRequest) -> None:
-        """Report tests of a capability the adapter does not declare as not applicable."""
+        """Report tests of a capability the adapter does not declare as not applicable, and
+        skip the ingress tests (with the contract's reason) on adapters without the trio."""
         marks = list(request.node.iter_markers(CAPABILITY_MARK))
-        if not marks:
+        needs_ingress = request.node.get_closest_marker(INGRESS_MARK) is not None
+        if not marks and not needs_ingress:
             return
         store: PersistenceAdapter = request.getfixturevalue("store")
+        if needs_ingress and not store.capabilities.ingress_subscriptions:
+            pytest.skip(INGRESS_SKIP_REASON)
         declared = store.capabilities.model_dump()
         for mark in marks:
             name, wanted = mark.args[0], mark.args[1] if len(mark.args) > 1 else True

@@ -65,6 +65,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "persistence_capability(name, value=True): a conformance kit test that applies "
         "only to adapters whose capabilities.<name> equals value",
     )
+    config.addinivalue_line(
+        "markers",
+        "persistence_requires_ingress: a conformance kit test of the optional "
+        "ingress-subscription callbacks (skipped on adapters without them)",
+    )
     urls: list[str] = config.getoption("persistence_url") or []
     if urls:
         explicit = config.args_source == pytest.Config.ArgsSource.ARGS
@@ -87,7 +92,7 @@ def _recorder(config: pytest.Config) -> KitRecorder | None:
     return recorder  # type: ignore[no-any-return]
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:

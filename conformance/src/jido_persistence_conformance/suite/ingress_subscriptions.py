@@ -15,7 +15,7 @@ from jido_persistence_conformance._support import (
     canonical,
     capability,
     kit_settings,
-    require_ingress,
+    requires_ingress,
 )
 
 __all__ = ["IngressSubscriptionsTests"]
@@ -34,6 +34,7 @@ def _subscription(bridge: str, sub: str, status: IngressStatus = IngressStatus.A
 class IngressSubscriptionsTests:
     """The optional ingress-subscription callbacks (all three or none)."""
 
+    @requires_ingress
     @kit_settings()
     @given(subscription=strategies.ingress_subscriptions())
     def test_ingress_subscription_round_trips_exactly(
@@ -44,7 +45,6 @@ class IngressSubscriptionsTests:
         Troubleshooting: ``external_id=None`` and ``raw`` JSON are kept.  Usual
         mistake: replacing an explicit ``None`` external id by the subscription id.
         """
-        require_ingress(store)
         assert store.save_ingress_subscription(subscription) == subscription
         listed = {
             item.subscription_id: canonical(item)
@@ -52,6 +52,7 @@ class IngressSubscriptionsTests:
         }
         assert listed[subscription.subscription_id] == canonical(subscription)
 
+    @requires_ingress
     def test_list_sorted_filtered_and_keyed(self, store: PersistenceAdapter) -> None:
         """Listing is per bridge, sorted by subscription_id, filtered by ``status``.
 
@@ -59,7 +60,6 @@ class IngressSubscriptionsTests:
         the enum or its string; bridge ids are normalised (``7`` is ``"7"``).  Usual
         mistakes: keying by subscription_id alone, or ignoring the status filter.
         """
-        require_ingress(store)
         store.save_ingress_subscription(_subscription("7", "b"))
         store.save_ingress_subscription(_subscription("7", "a", IngressStatus.EXPIRED))
         store.save_ingress_subscription(_subscription("7", "B"))
@@ -73,13 +73,13 @@ class IngressSubscriptionsTests:
         assert [s.subscription_id for s in store.list_ingress_subscriptions("8")] == ["a"]
         assert store.list_ingress_subscriptions("9") == []
 
+    @requires_ingress
     def test_delete_ingress_subscription(self, store: PersistenceAdapter) -> None:
         """Delete removes one subscription; an unknown one raises NotFound with the key tuple.
 
         Troubleshooting: ``NotFound("ingress_subscription", (bridge_id, subscription_id))``.
         Usual mistake: deleting every subscription of the bridge.
         """
-        require_ingress(store)
         store.save_ingress_subscription(_subscription("7", "a"))
         store.save_ingress_subscription(_subscription("7", "b"))
         assert store.delete_ingress_subscription(7, "a") is None
