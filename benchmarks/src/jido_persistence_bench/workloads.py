@@ -56,8 +56,10 @@ __all__ = [
     "page_back",
 ]
 
-LATEST_LIMIT: Final = 50
-"""The page size of the ``get_messages`` latest-page workload (the contract's default)."""
+LATEST_LIMIT: Final = 10
+"""The page size of the ``get_messages`` latest-page workload: a full page at every
+store size (a room of the 1,000-message store holds 10), so that scaling compares
+equal work."""
 
 PAGE_LIMIT: Final = 10
 """The page size of the paging workload."""
