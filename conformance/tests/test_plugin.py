@@ -169,10 +169,13 @@ def test_known_failures_are_strict_xfails(run_pytest: Any, tmp_path: Path) -> No
         )
     )
     done = run_pytest("-q", "-k", "test_list_rooms_limit")
-    assert "1 failed" in done.stdout and "1 xfailed" in done.stdout, done.stdout
+    assert "1 failed" in done.stdout, done.stdout
+    assert "1 xfailed" in done.stdout, done.stdout
     assert "TestFixedFailure" in done.stdout
     (tmp_path / "test_known.py").write_text(
-        (tmp_path / "test_known.py").read_text().replace("fixed meanwhile", "")
+        (tmp_path / "test_known.py")
+        .read_text()
+        .replace("fixed meanwhile", "")
         .replace('"test_list_rooms_limit": "limit', '"test_no_such_test": "limit')
     )
     broken = run_pytest("-q", "-k", "test_list_rooms_limit")

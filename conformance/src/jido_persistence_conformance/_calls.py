@@ -191,9 +191,7 @@ EXTERNAL_ID_POSITIONS: Final[dict[str, BadCall]] = {
         lambda s, v: s.update_message_external_id("m:1", v)
     ),
     "list_ingress_subscriptions(bridge_id)": lambda s, v: s.list_ingress_subscriptions(v),
-    "delete_ingress_subscription(bridge_id)": (
-        lambda s, v: s.delete_ingress_subscription(v, "s")
-    ),
+    "delete_ingress_subscription(bridge_id)": (lambda s, v: s.delete_ingress_subscription(v, "s")),
 }
 
 LIMIT_POSITIONS: Final[dict[str, BadCall]] = {
@@ -256,7 +254,16 @@ BAD_EXTERNAL_IDS: Final[tuple[Any, ...]] = (
 BAD_LIMITS: Final[tuple[Any, ...]] = (True, False, -1, -(2**63), 2**63, 2**64, 1.0, "1", b"1", [1])
 BAD_CURSORS: Final[tuple[Any, ...]] = (0, 1, True, b"m", ["m"], *_BAD_TEXT)
 BAD_MODELS: Final[tuple[Any, ...]] = (None, {}, {"id": "r", "type": "group"}, "room", 1, [])
-BAD_TARGETS: Final[tuple[Any, ...]] = ("", "participants", "rooms", "ROOM", "Room", None, 1, b"room")
+BAD_TARGETS: Final[tuple[Any, ...]] = (
+    "",
+    "participants",
+    "rooms",
+    "ROOM",
+    "Room",
+    None,
+    1,
+    b"room",
+)
 BAD_QUERIES: Final[tuple[Any, ...]] = (
     None,
     "name",

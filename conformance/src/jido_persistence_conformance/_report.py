@@ -136,7 +136,7 @@ class KitRecorder:
         }
 
     def _xfails(self, item: pytest.Item, adapter_class: Any) -> dict[str, str]:
-        source = adapter_class if adapter_class is not None else item.cls
+        source = adapter_class if adapter_class is not None else getattr(item, "cls", None)
         declared = dict(getattr(source, "conformance_xfail", {}) or {})
         if not declared:
             return {}
@@ -168,7 +168,9 @@ class KitRecorder:
             url = callspec.params.get("persistence_url") if callspec is not None else None
             adapter_class = self._url_adapter(url) if url is not None else None
             run_name = (
-                url if url is not None else item.nodeid.split("::")[0] + "::" + cls.__qualname__
+                url
+                if url is not None
+                else item.nodeid.split("::")[0] + "::" + str(getattr(cls, "__qualname__", "?"))
             )
             run = self.runs.setdefault(run_name, _Run(run_name, "url" if url else "class"))
             name = getattr(item, "originalname", item.name)
@@ -206,9 +208,12 @@ class KitRecorder:
         self, report: pytest.TestReport, config: pytest.Config
     ) -> tuple[str, str, str] | None:
         """Show kit tests of an undeclared capability as ``not_applicable``, not skipped."""
-        if report.skipped and not hasattr(report, "wasxfail"):
-            if _skip_reason(report).startswith(NOT_APPLICABLE_PREFIX):
-                return "not_applicable", "n", "NOT APPLICABLE"
+        if (
+            report.skipped
+            and not hasattr(report, "wasxfail")
+            and _skip_reason(report).startswith(NOT_APPLICABLE_PREFIX)
+        ):
+            return "not_applicable", "n", "NOT APPLICABLE"
         return None
 
     @pytest.hookimpl
@@ -243,7 +248,8 @@ class KitRecorder:
         run = self.runs[run_name]
         properties = dict(report.user_properties)
         if run.capabilities is None and "persistence_capabilities" in properties:
-            run.capabilities = dict(properties["persistence_capabilities"])
+            declared: dict[str, bool] = properties["persistence_capabilities"]  # type: ignore[assignment]
+            run.capabilities = dict(declared)
         if not run.adapter and "persistence_adapter" in properties:
             reference = str(properties["persistence_adapter"])
             distribution, version = _distribution_of(reference.split(":", 1)[0])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, Final, TypeVar
 
 import pytest
@@ -19,27 +20,30 @@ from jido_persistence.errors import NotFound
 __all__ = [
     "HUGE",
     "INGRESS_SKIP_REASON",
+    "assert_raw_index_matches",
     "call_optional",
     "canonical",
-    "kit_settings",
-    "message",
-    "unique_id",
     "canonical_all",
     "capability",
     "has_ingress",
     "ids",
+    "kit_settings",
+    "message",
     "populate_everything",
     "raw_index_or_none",
     "require_ingress",
     "requires_ingress",
     "run_child",
     "snapshot",
+    "unique_id",
 ]
 
 HUGE: Final = 2**63 - 1
 """The largest valid limit."""
 
-INGRESS_SKIP_REASON: Final = "adapter does not implement the optional ingress-subscription callbacks"
+INGRESS_SKIP_REASON: Final = (
+    "adapter does not implement the optional ingress-subscription callbacks"
+)
 """The exact skip reason of the ingress tests on adapters without the optional trio."""
 
 CAPABILITY_MARK: Final = "persistence_capability"
@@ -55,14 +59,15 @@ def capability(name: str, value: bool = True) -> pytest.MarkDecorator:
     report lists them as ``not_applicable``); the subclassing path reports them as
     ``not applicable`` at run time.
     """
-    return getattr(pytest.mark, CAPABILITY_MARK)(name, value)
+    mark: pytest.MarkDecorator = getattr(pytest.mark, CAPABILITY_MARK)(name, value)
+    return mark
 
 
 INGRESS_MARK: Final = "persistence_requires_ingress"
 """Marker name: the test needs the optional ingress trio (skipped, with the contract's
 reason, on adapters without it)."""
 
-requires_ingress: Final = getattr(pytest.mark, INGRESS_MARK)
+requires_ingress: Final[pytest.MarkDecorator] = getattr(pytest.mark, INGRESS_MARK)
 """Decorator form of :data:`INGRESS_MARK`."""
 
 
@@ -118,6 +123,7 @@ def snapshot(
     bridge_ids: Sequence[str] = (),
     binding_keys: Sequence[tuple[str, str, str]] = (),
     message_keys: Sequence[tuple[str, str, str]] = (),
+    raw: bool = True,
 ) -> dict[str, Any]:
     """Everything the callbacks show of the store, plus the raw index when offered.
 
@@ -134,39 +140,62 @@ def snapshot(
         result[f"messages:{room_id}"] = _all_messages(store, room_id)
         result[f"threads:{room_id}"] = canonical_all(store.list_threads(room_id, limit=HUGE))
         result[f"bindings:{room_id}"] = canonical_all(store.list_room_bindings(room_id))
-        result[f"policy:{room_id}"] = _get_or_none(lambda r=room_id: store.get_routing_policy(r))
+        result[f"policy:{room_id}"] = _get_or_none(partial(store.get_routing_policy, room_id))
     result["participants"] = canonical_all(store.directory_search("participant", {}))
     result["room_directory"] = canonical_all(store.directory_search("room", {}))
     for participant_id in participant_ids:
         result[f"participant:{participant_id}"] = _get_or_none(
-            lambda p=participant_id: store.get_participant(p)
+            partial(store.get_participant, participant_id)
         )
     for message_id in message_ids:
-        result[f"message:{message_id}"] = _get_or_none(lambda m=message_id: store.get_message(m))
+        result[f"message:{message_id}"] = _get_or_none(partial(store.get_message, message_id))
     for thread_id in thread_ids:
-        result[f"thread:{thread_id}"] = _get_or_none(lambda t=thread_id: store.get_thread(t))
+        result[f"thread:{thread_id}"] = _get_or_none(partial(store.get_thread, thread_id))
     for onboarding_id in onboarding_ids:
         result[f"onboarding:{onboarding_id}"] = _get_or_none(
-            lambda o=onboarding_id: store.get_onboarding(o)
+            partial(store.get_onboarding, onboarding_id)
         )
     for key in binding_keys:
         result[f"binding_key:{key}"] = _get_or_none(
-            lambda k=key: store.get_room_by_external_binding(*k)
+            partial(store.get_room_by_external_binding, *key)
         )
     for key in message_keys:
-        result[f"message_key:{key}"] = _get_or_none(
-            lambda k=key: store.get_message_by_external_id(*k)
-        )
+        result[f"message_key:{key}"] = _get_or_none(partial(store.get_message_by_external_id, *key))
     result["bridge_configs"] = canonical_all(store.list_bridge_configs())
     if has_ingress(store):
         for bridge_id in bridge_ids:
             result[f"ingress:{bridge_id}"] = canonical_all(
                 store.list_ingress_subscriptions(bridge_id)
             )
-    raw = raw_index_or_none(store)
-    if raw is not None:
-        result["raw_index"] = {name: sorted(map(repr, value.items())) for name, value in raw.items()}
+    index = raw_index_or_none(store) if raw else None
+    if index is not None:
+        result["raw_index"] = {
+            name: sorted(map(repr, value.items())) for name, value in index.items()
+        }
     return result
+
+
+def assert_raw_index_matches(store: PersistenceAdapter, reference: PersistenceAdapter) -> None:
+    """When ``store`` offers ``raw_index()``, its keys equal the reference's.
+
+    Row counts are compared for the tables both name (adapters may name theirs
+    differently or count more tables).
+    """
+    mine = raw_index_or_none(store)
+    theirs = raw_index_or_none(reference)
+    if mine is None or theirs is None:
+        return
+    for name in (
+        "room_binding_keys",
+        "participant_keys",
+        "message_keys",
+        "thread_external_keys",
+        "thread_root_keys",
+    ):
+        assert dict(mine[name]) == dict(theirs[name]), f"raw_index()[{name!r}] differs"
+    counts, expected = mine["row_counts"], theirs["row_counts"]
+    shared = sorted(set(counts) & set(expected))
+    assert {n: counts[n] for n in shared} == {n: expected[n] for n in shared}
 
 
 def _get_or_none(read: Callable[[], Any]) -> str | None:
@@ -181,7 +210,6 @@ def call_optional(store: PersistenceAdapter, name: str, *args: Any, **kwargs: An
     if name not in OPTIONAL_CALLBACKS:
         raise ValueError(f"{name} is not an optional callback")
     return getattr(store, name)(*args, **kwargs)
-
 
 
 def kit_settings(max_examples: int = 25) -> Callable[[Any], Any]:
@@ -266,13 +294,21 @@ def populate_everything(store: PersistenceAdapter) -> dict[str, Any]:
     store.save_room(
         Room(id="room:1", type=RoomType.GROUP, name="Straße", metadata={"f": 1e16, "z": -0.0})
     )
-    store.save_room(Room(id="room:min", type=RoomType.DIRECT, inserted_at=datetime.min.replace(tzinfo=UTC)))
-    store.save_participant(Participant(id="p:1", type=ParticipantType.HUMAN, identity={"name": "Ann"}))
+    store.save_room(
+        Room(id="room:min", type=RoomType.DIRECT, inserted_at=datetime.min.replace(tzinfo=UTC))
+    )
+    store.save_participant(
+        Participant(id="p:1", type=ParticipantType.HUMAN, identity={"name": "Ann"})
+    )
     store.save_message(message("m:1", inserted_at=t0, external_id="E1", metadata=slack))
     store.save_message(message("m:2", inserted_at=None, thread_id="t:1"))
-    store.save_thread(Thread(id="t:1", room_id="room:1", external_thread_id="T", root_message_id="m:1"))
+    store.save_thread(
+        Thread(id="t:1", room_id="room:1", external_thread_id="T", root_message_id="m:1")
+    )
     store.create_room_binding("room:1", "slack", "42", "C1")
-    store.get_or_create_room_by_external_binding("slack", "42", "C2", {"type": "channel", "id": "room:2"})
+    store.get_or_create_room_by_external_binding(
+        "slack", "42", "C2", {"type": "channel", "id": "room:2"}
+    )
     store.get_or_create_participant_by_external_id("slack", "U1", {"type": "agent", "id": "p:2"})
     store.save_onboarding({"onboarding_id": "o:1", "steps": [1, 2.5, True, None]})
     store.save_bridge_config(BridgeConfig(id="bc:1", adapter_module="m", credentials={"t": "x"}))

@@ -87,7 +87,9 @@ def default_targets() -> list[str]:
     return targets
 
 
-def _pytest_command(urls: list[str], report: Path, ini: Path, strict: bool, keyword: str | None) -> list[str]:
+def _pytest_command(
+    urls: list[str], report: Path, ini: Path, strict: bool, keyword: str | None
+) -> list[str]:
     command = [sys.executable, "-m", "pytest", "-c", str(ini), "-p", "jido_persistence_conformance"]
     command += ["-p", "no:cacheprovider", "-q", "-rfE", "--persistence-report", str(report)]
     for url in urls:
@@ -159,9 +161,7 @@ def check(
         command = _pytest_command(urls, report_file, ini, strict, keyword)
         console.print(f"checking {', '.join(shown.values())} ...", highlight=False)
         started = time.monotonic()
-        done = subprocess.run(
-            command, cwd=scratch, capture_output=True, text=True, check=False
-        )
+        done = subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
         elapsed = time.monotonic() - started
         output = done.stdout + done.stderr
         report: dict[str, Any] = {}

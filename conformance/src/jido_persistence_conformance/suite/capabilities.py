@@ -62,9 +62,7 @@ class CapabilitiesTests:
         with pytest.raises(ConfigurationError):
             options.parse({"no_such_option_for_the_kit": "1"})
 
-    def test_every_callback_raises_store_closed_after_close(
-        self, factory: StoreFactory
-    ) -> None:
+    def test_every_callback_raises_store_closed_after_close(self, factory: StoreFactory) -> None:
         """After ``close()``, every callback raises StoreClosed; ``close()`` again is fine.
 
         Troubleshooting: the base class raises StoreClosed for you when ``close()``

@@ -25,7 +25,7 @@ NAMES: list[Any] = [
     "a_b",
     "back\\slash",
     "st*r",
-    "O'Brien \"quoted\"",
+    'O\'Brien "quoted"',
     "",
     "ǅemal",
     "e\u0301",
@@ -46,9 +46,7 @@ def _person(person_id: str, name: Any = None, **external_ids: str) -> Participan
 class DirectoryTests:
     """Directory search and lookup over participants and rooms."""
 
-    def test_name_filter_is_a_casefolded_literal_substring(
-        self, store: PersistenceAdapter
-    ) -> None:
+    def test_name_filter_is_a_casefolded_literal_substring(self, store: PersistenceAdapter) -> None:
         """``name`` matches ``query.casefold() in name.casefold()``; wildcards are literal.
 
         Troubleshooting: ``%``, ``_``, ``\\`` and ``*`` are ordinary characters, and

@@ -10,8 +10,6 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.errors import (
     InvalidArgument,
@@ -134,7 +132,9 @@ class ErrorsAndBadInputTests:
         Troubleshooting: channels are compared exactly and are never ints.  Usual
         mistake: normalising channels like external ids.
         """
-        self._refuse_everywhere(store, _calls.CHANNEL_POSITIONS, _calls.BAD_CHANNELS, InvalidArgument)
+        self._refuse_everywhere(
+            store, _calls.CHANNEL_POSITIONS, _calls.BAD_CHANNELS, InvalidArgument
+        )
 
     def test_bad_external_ids_raise_invalid_argument(self, store: PersistenceAdapter) -> None:
         """Bridge and external ids must be ``str`` or ``int`` (not ``bool``), non-empty.
@@ -143,10 +143,12 @@ class ErrorsAndBadInputTests:
         whose decimal form exceeds 512 digits is refused.  Usual mistake:
         ``str(value)`` on anything, turning ``True`` into ``"True"``.
         """
-        self._refuse_everywhere(store, _calls.EXTERNAL_ID_POSITIONS, _calls.BAD_EXTERNAL_IDS, InvalidArgument)
+        self._refuse_everywhere(
+            store, _calls.EXTERNAL_ID_POSITIONS, _calls.BAD_EXTERNAL_IDS, InvalidArgument
+        )
 
     def test_bad_limits_raise_invalid_limit(self, store: PersistenceAdapter) -> None:
-        """Limits must be ``int`` in ``0..2**63-1``; bools, negatives and ``2**63`` raise InvalidLimit.
+        """Limits must be ``int`` in ``0..2**63-1``; bools, negatives, ``2**63`` raise InvalidLimit.
 
         Troubleshooting: ``True`` is an ``int`` in Python but not a limit here.  Usual
         mistake: passing the limit to SQL unchecked (overflow error, or a negative
@@ -174,7 +176,9 @@ class ErrorsAndBadInputTests:
         _populate(store)
         before = snapshot(store, **EXTRA)
         _check_all(store, _calls.MODEL_POSITIONS, _calls.BAD_MODELS, InvalidArgument)
-        others = {name: call for name, call in _calls.MODEL_POSITIONS.items() if name != "save_room"}
+        others = {
+            name: call for name, call in _calls.MODEL_POSITIONS.items() if name != "save_room"
+        }
         _check_all(store, others, [wrong_model], InvalidArgument)
         assert snapshot(store, **EXTRA) == before
 
@@ -221,7 +225,11 @@ class ErrorsAndBadInputTests:
                 lambda s, v: s.create_room_binding("room:1", "slack", "b", "C", v)
             ),
         }
-        refused = [v for v in _calls.BAD_BINDING_ATTRS if not (isinstance(v, dict) and ("id" in v or "inserted_at" in v))]
+        refused = [
+            v
+            for v in _calls.BAD_BINDING_ATTRS
+            if not (isinstance(v, dict) and ("id" in v or "inserted_at" in v))
+        ]
         _check_all(store, existing, refused, InvalidArgument)
         assert snapshot(store, **EXTRA) == before
 
@@ -273,7 +281,11 @@ class ErrorsAndBadInputTests:
         _check_all(store, saves, bad_metadata, InvalidArgument)
         _check_all(
             store,
-            {"update_message_external_id(None)": lambda s, v: s.update_message_external_id("m:1", v)},
+            {
+                "update_message_external_id(None)": lambda s, v: s.update_message_external_id(
+                    "m:1", v
+                )
+            },
             [None],
             InvalidArgument,
         )

@@ -11,6 +11,7 @@ from jido_persistence.adapter import OPTIONAL_CALLBACKS, PersistenceAdapter
 from jido_persistence.errors import NotFound, NotSupported
 from jido_persistence.models import IngressStatus, IngressSubscription
 from jido_persistence_conformance import strategies
+from jido_persistence_conformance._calls import INGRESS_CALLBACKS, VALID_CALLS
 from jido_persistence_conformance._support import (
     canonical,
     capability,
@@ -21,7 +22,9 @@ from jido_persistence_conformance._support import (
 __all__ = ["IngressSubscriptionsTests"]
 
 
-def _subscription(bridge: str, sub: str, status: IngressStatus = IngressStatus.ACTIVE) -> IngressSubscription:
+def _subscription(
+    bridge: str, sub: str, status: IngressStatus = IngressStatus.ACTIVE
+) -> IngressSubscription:
     return IngressSubscription(
         bridge_id=bridge,
         subscription_id=sub,
@@ -67,7 +70,9 @@ class IngressSubscriptionsTests:
         replaced = _subscription("7", "b", IngressStatus.PENDING)
         store.save_ingress_subscription(replaced)
         assert [s.subscription_id for s in store.list_ingress_subscriptions(7)] == ["B", "a", "b"]
-        assert [s.subscription_id for s in store.list_ingress_subscriptions("7", status="expired")] == ["a"]
+        assert [
+            s.subscription_id for s in store.list_ingress_subscriptions("7", status="expired")
+        ] == ["a"]
         pending = store.list_ingress_subscriptions("7", status=IngressStatus.PENDING)
         assert [canonical(s) for s in pending] == [canonical(replaced)]
         assert [s.subscription_id for s in store.list_ingress_subscriptions("8")] == ["a"]
@@ -82,7 +87,7 @@ class IngressSubscriptionsTests:
         """
         store.save_ingress_subscription(_subscription("7", "a"))
         store.save_ingress_subscription(_subscription("7", "b"))
-        assert store.delete_ingress_subscription(7, "a") is None
+        store.delete_ingress_subscription(7, "a")
         assert [s.subscription_id for s in store.list_ingress_subscriptions("7")] == ["b"]
         with pytest.raises(NotFound) as caught:
             store.delete_ingress_subscription("7", "a")
@@ -96,15 +101,8 @@ class IngressSubscriptionsTests:
         raise NotSupported naming the callback).  Usual mistake: defining stubs that
         return ``[]`` or ``None``, which also makes ``capabilities`` claim support.
         """
-        calls = {
-            "save_ingress_subscription": lambda: store.save_ingress_subscription(
-                _subscription("7", "a")
-            ),
-            "list_ingress_subscriptions": lambda: store.list_ingress_subscriptions("7"),
-            "delete_ingress_subscription": lambda: store.delete_ingress_subscription("7", "a"),
-        }
-        assert set(calls) == set(OPTIONAL_CALLBACKS)
-        for name, call in calls.items():
+        assert set(INGRESS_CALLBACKS) == set(OPTIONAL_CALLBACKS)
+        for name in sorted(INGRESS_CALLBACKS):
             with pytest.raises(NotSupported) as caught:
-                call()
+                VALID_CALLS[name](store)
             assert caught.value.callback == name

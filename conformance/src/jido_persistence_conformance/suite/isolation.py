@@ -16,7 +16,9 @@ __all__ = ["IsolationTests"]
 class IsolationTests:
     """Two fresh stores are independent."""
 
-    def test_two_stores_are_isolated(self, store: PersistenceAdapter, factory: StoreFactory) -> None:
+    def test_two_stores_are_isolated(
+        self, store: PersistenceAdapter, factory: StoreFactory
+    ) -> None:
         """Writes to one fresh store are invisible in another fresh store.
 
         Troubleshooting: one instance is one isolated store (unless both point at the

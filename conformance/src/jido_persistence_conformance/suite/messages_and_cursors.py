@@ -143,7 +143,7 @@ class MessagesAndCursorsTests:
         assert ids(store.get_messages("room:1")) == [f"m{i:02d}" for i in range(1, 51)]
 
     def test_cursors_are_exclusive(self, store: PersistenceAdapter) -> None:
-        """``before`` gives the newest ``limit`` strictly before; ``after`` the oldest strictly after.
+        """``before``: the newest ``limit`` strictly before; ``after``: the oldest strictly after.
 
         Troubleshooting: the cursor message itself is never returned, and both
         directions return oldest first.  Usual mistakes: ``<=`` instead of ``<``
@@ -178,7 +178,8 @@ class MessagesAndCursorsTests:
             max_size=12,
         ),
         limit=st.integers(min_value=0, max_value=5) | st.just(HUGE),
-        cursor=st.none() | st.tuples(st.sampled_from(["before", "after"]), st.sampled_from(ID_POOL)),
+        cursor=st.none()
+        | st.tuples(st.sampled_from(["before", "after"]), st.sampled_from(ID_POOL)),
         thread=st.sampled_from([None, "t1", "t2"]),
     )
     def test_get_messages_agrees_with_the_reference(
@@ -259,11 +260,12 @@ class MessagesAndCursorsTests:
         store.save_message(message("m1", inserted_at=T0, thread_id="t"))
         store.save_message(message("m2", inserted_at=T0))
         store.save_message(message("x1", room_id="room:2", inserted_at=T0))
-        for kwargs in (
+        cases: list[dict[str, Any]] = [
             {"before": "unknown"},
             {"after": "x1"},
             {"before": "m2", "thread_id": "t"},
-        ):
+        ]
+        for kwargs in cases:
             with pytest.raises(CursorNotFound):
                 store.get_messages("room:1", **kwargs)
         with pytest.raises(CursorNotFound):
@@ -285,7 +287,8 @@ class MessagesAndCursorsTests:
             store.get_messages("room:1", before="unknown", after="unknown")
         with pytest.raises(InvalidCursor):
             store.get_messages("room:1", before="m1", after="m1")
-        for bad in ("", 1, b"m1", "m\x00"):
+        malformed: list[Any] = ["", 1, b"m1", "m\x00"]
+        for bad in malformed:
             with pytest.raises(InvalidCursor):
                 store.get_messages("room:1", before=bad)
             with pytest.raises(InvalidCursor):

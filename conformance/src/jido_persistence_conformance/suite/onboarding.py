@@ -21,7 +21,9 @@ class OnboardingTests:
 
     @kit_settings()
     @given(flow=strategies.onboarding_flows())
-    def test_flow_round_trips_exactly(self, store: PersistenceAdapter, flow: dict[str, Any]) -> None:
+    def test_flow_round_trips_exactly(
+        self, store: PersistenceAdapter, flow: dict[str, Any]
+    ) -> None:
         """``save_onboarding`` returns an equal dict; ``get_onboarding`` gives it back exactly.
 
         Troubleshooting: the flow is arbitrary JSON with type-exact numbers.  Usual
@@ -60,7 +62,7 @@ class OnboardingTests:
         assert (caught.value.entity, caught.value.key) == ("onboarding", "o:missing")
 
     def test_checks_run_in_order(self, store: PersistenceAdapter) -> None:
-        """Not a mapping -> InvalidArgument; bad id -> InvalidOnboardingId; bad JSON -> InvalidArgument.
+        """Not a mapping: InvalidArgument; bad id: InvalidOnboardingId; bad JSON: InvalidArgument.
 
         Troubleshooting: the id check comes before the JSON check, so a flow with both
         problems raises InvalidOnboardingId; nothing is stored.  Usual mistakes:

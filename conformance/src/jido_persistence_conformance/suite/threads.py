@@ -12,7 +12,13 @@ from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.errors import NotFound
 from jido_persistence.models import Thread
 from jido_persistence_conformance import strategies
-from jido_persistence_conformance._support import HUGE, canonical, ids, kit_settings, raw_index_or_none
+from jido_persistence_conformance._support import (
+    HUGE,
+    canonical,
+    ids,
+    kit_settings,
+    raw_index_or_none,
+)
 
 __all__ = ["ThreadsTests"]
 
