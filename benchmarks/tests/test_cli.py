@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from jido_persistence.cli import main
 from jido_persistence_bench import results
 from jido_persistence_bench.cli import QUICK_SIZES
+from jido_persistence_bench.targets import POSTGRES_URL_ENV
 from jido_persistence_bench.workloads import RAW_OPERATIONS, WORKLOADS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -21,11 +23,13 @@ def _bench(*arguments: str) -> str:
     return outcome.output
 
 
-def test_quick_run_writes_a_valid_document_a_plot_and_markdown(tmp_path: Path) -> None:
+def test_quick_run_of_every_adapter_writes_a_valid_document_a_plot_and_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(POSTGRES_URL_ENV, raising=False)
     json_path, png_path, markdown_path = tmp_path / "r.json", tmp_path / "r.png", tmp_path / "r.md"
     output = _bench(
         "--quick",
-        "memory",
         "--json",
         str(json_path),
         "--plot",
@@ -34,13 +38,18 @@ def test_quick_run_writes_a_valid_document_a_plot_and_markdown(tmp_path: Path) -
         str(markdown_path),
     )
     document = results.load(json_path)
-    assert [run["size"] for run in document["runs"]] == list(QUICK_SIZES)
+    targets = [run["target"] for run in document["runs"]]
+    assert targets[0] == "memory"
+    assert {"memory", "tinydb", "duckdb"} <= set(targets)
+    assert sorted({run["size"] for run in document["runs"]}) == list(QUICK_SIZES)
     for run in document["runs"]:
-        assert run["status"] == "ok", run["error"]
-        assert run["target"] == "memory"
+        assert run["status"] == "ok", (run["target"], run["error"])
         assert set(run["operations"]) == {workload.name for workload in WORKLOADS}
-        assert set(run["raw"]["dict"]) == {workload.name for workload in RAW_OPERATIONS}
+        assert run["raw"], run["target"]
+        for figures in run["raw"].values():
+            assert set(figures) == {workload.name for workload in RAW_OPERATIONS}
         assert run["peak_rss_bytes"] >= run["baseline_rss_bytes"] > 0
+    assert "postgres" in document["skipped_targets"]
     assert document["parameters"]["quick"] is True
     assert document["parameters"]["isolated"] is True
     assert document["machine"]["cpu_count"] >= 1

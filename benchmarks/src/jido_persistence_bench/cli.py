@@ -36,7 +36,7 @@ QUICK_SIZES: Final = (100, 200)
 """Store sizes of ``--quick`` (the dataset needs at least one message per room)."""
 
 QUICK_METHOD: Final = Method(
-    rounds=3, warmup_calls=1, round_ns=2_000_000, min_calls=1, max_calls=10
+    rounds=2, warmup_calls=1, round_ns=1_000_000, min_calls=1, max_calls=5
 )
 """Timing of ``--quick``: enough to exercise every path, too little to mean anything."""
 
