@@ -35,9 +35,7 @@ DEFAULT_SIZES: Final = (1000, 10_000, 100_000)
 QUICK_SIZES: Final = (100, 200)
 """Store sizes of ``--quick`` (the dataset needs at least one message per room)."""
 
-QUICK_METHOD: Final = Method(
-    rounds=2, warmup_calls=1, round_ns=1_000_000, min_calls=1, max_calls=5
-)
+QUICK_METHOD: Final = Method(rounds=2, warmup_calls=1, round_ns=1_000_000, min_calls=1, max_calls=5)
 """Timing of ``--quick``: enough to exercise every path, too little to mean anything."""
 
 
@@ -64,6 +62,14 @@ def _targets(
         return default_targets()
     except PersistenceError as error:
         raise click.ClickException(redact_text(str(error))) from error
+
+
+def _command_line() -> list[str]:
+    """The command as typed, when it was run from a shell."""
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["bench"]:
+        return ["jido-persistence", *arguments]
+    return ["jido-persistence", "bench", "(invoked from Python)"]
 
 
 def _load(path: Path) -> results.Document:
@@ -207,9 +213,7 @@ def bench(
         "build_budget_seconds": build_budget,
         "seed": seed,
     }
-    document = results.new_document(
-        ["jido-persistence", "bench", *sys.argv[2:]], parameters, skipped
-    )
+    document = results.new_document(_command_line(), parameters, skipped)
     for name, reason in skipped.items():
         console.print(f"[yellow]not measured:[/] {name}: {reason}", highlight=False)
     jobs = [
