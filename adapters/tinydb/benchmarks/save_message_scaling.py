@@ -137,7 +137,7 @@ def sizes_and_compaction(directory: Path, count: int) -> dict[str, float]:
     journal_bytes = journal_path(path).stat().st_size
     started = time.perf_counter()
     with store._lock:
-        store._compact()
+        store._files.compact()
     compaction = time.perf_counter() - started
     store.close()
     started = time.perf_counter()

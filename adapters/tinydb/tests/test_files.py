@@ -124,7 +124,11 @@ def test_an_empty_file_is_an_empty_store(store_path: Path, helpers: Any) -> None
 def test_compaction_folds_the_journal_into_the_snapshot(store_path: Path, helpers: Any) -> None:
     """Past the threshold the journal is emptied; reopening gives the same data."""
     with helpers.open(
-        store_path, compact_min_bytes=5000, compact_ratio=0.001, compact_on_close=False
+        store_path,
+        compact_min_bytes=5000,
+        compact_ratio=0.001,
+        compact_on_close=False,
+        background_compaction=False,
     ) as store:
         sizes = []
         for number in range(60):
@@ -137,6 +141,28 @@ def test_compaction_folds_the_journal_into_the_snapshot(store_path: Path, helper
     with helpers.open(store_path) as store:
         assert store.get_messages("room:1", limit=100) == expected
         assert store.raw_index() == raw
+
+
+def test_background_compaction_keeps_writes_made_meanwhile(store_path: Path, helpers: Any) -> None:
+    """Writes racing a background compaction stay in the journal tail, none is lost."""
+    with helpers.open(store_path, compact_min_bytes=3000, compact_on_close=False) as store:
+        for number in range(40):
+            store.save_message(helpers.message(number))
+        store._files.wait()
+        for number in range(40, 45):
+            store.save_message(helpers.message(number))
+        store._files.wait()
+        expected = store.get_messages("room:1", limit=100)
+        assert len(expected) == 45
+        assert stat.S_IMODE(journal_path(store_path).stat().st_mode) == 0o600
+        snapshot = json.loads(store_path.read_text())
+        folded = snapshot["_jido_persistence"]["1"]["journal_sequence"]
+        journal = [json.loads(line) for line in _journal_lines(store_path)]
+        assert folded > 0
+        assert [record["seq"] for record in journal] == list(range(folded + 1, 46))
+        assert len(snapshot["messages"]) == folded
+    with helpers.open(store_path) as store:
+        assert store.get_messages("room:1", limit=100) == expected
 
 
 def test_close_compacts_and_stock_tinydb_reads_the_snapshot(store_path: Path, helpers: Any) -> None:

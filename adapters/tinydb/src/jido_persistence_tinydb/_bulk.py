@@ -26,5 +26,5 @@ def bulk_save_messages(store: TinyDBAdapter, messages: Iterable[Message]) -> int
         for message in messages:
             store._state.apply(store._put("messages", message))
             count += 1
-        store._compact()
+        store._files.compact()
     return count

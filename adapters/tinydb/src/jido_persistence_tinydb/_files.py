@@ -18,6 +18,7 @@ from jido_persistence_tinydb._tables import (
     META_TABLE,
     TABLES,
     Delete,
+    Document,
     Op,
     Put,
     decode_key,
@@ -29,6 +30,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "Loaded",
+    "copy_tables",
     "decode_ops",
     "journal_path",
     "load_store",
@@ -144,10 +146,19 @@ def load_store(path: Path) -> Loaded:
     return Loaded(state, scan, len(data), exists)
 
 
-def render_state(state: StoreState, journal_sequence: int) -> bytes:
-    """The snapshot of ``state`` holding journal records up to ``journal_sequence``."""
+def copy_tables(state: StoreState) -> dict[str, list[Document]]:
+    """The documents of every table, as lists (O(n) reference copies, no encoding).
+
+    Documents are never changed once stored, so the copy can be rendered while the
+    store goes on writing.
+    """
+    return {table: list(state.docs[table].values()) for table in TABLES}
+
+
+def render_state(tables: dict[str, list[Document]], journal_sequence: int) -> bytes:
+    """The snapshot of ``tables`` holding journal records up to ``journal_sequence``."""
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "journal_sequence": journal_sequence}
-    tables: dict[str, Any] = {META_TABLE: [(1, meta)]}
+    rendered: dict[str, Any] = {META_TABLE: [(1, meta)]}
     for table in TABLES:
-        tables[table] = enumerate(state.docs[table].values(), 1)
-    return render_snapshot(tables)
+        rendered[table] = enumerate(tables[table], 1)
+    return render_snapshot(rendered)

@@ -29,6 +29,7 @@ __all__ = [
     "JournalFile",
     "JournalScan",
     "RawRecord",
+    "atomic_write",
     "data_sync",
     "dumps",
     "encode_record",
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 _RECORD: Final = re.compile(rb'\{"seq":(\d+),"crc":"([0-9a-f]{8})","ops":(.*)\}', re.DOTALL)
+_CREATE_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 _OPEN_FLAGS: Final = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -155,6 +157,25 @@ def sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``: temp file (0600), sync, rename, sync the directory.
+
+    Raises OSError; on failure the old file is intact.  O(len(data)).
+    """
+    temporary = path.with_name(path.name + ".tmp")
+    fd = os.open(temporary, _CREATE_FLAGS, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        full_sync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
+    sync_directory(path.parent)
+
+
 class JournalFile:
     """The open journal: appends records, each synced before :meth:`append` returns.
 
@@ -190,6 +211,19 @@ class JournalFile:
             self._dirty = True
             raise
         self.size += len(record)
+
+    def keep_from(self, start: int) -> None:
+        """Keep only the records from byte ``start`` on (a compaction's snapshot holds the
+        rest): the remainder is written to a new file renamed over the journal.  O(tail).
+        """
+        with open(self.path, "rb") as journal:
+            journal.seek(start)
+            tail = journal.read(self.size - start)
+        atomic_write(self.path, tail)
+        os.close(self._fd)
+        self._fd = os.open(self.path, _OPEN_FLAGS, 0o600)
+        self.size = len(tail)
+        self._dirty = False
 
     def reset(self) -> None:
         """Empty the journal (its records are in the snapshot now) and sync it."""

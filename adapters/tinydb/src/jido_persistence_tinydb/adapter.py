@@ -13,7 +13,6 @@ atomically, so writes cost O(1) amortised.  See the package README for the file 
 from __future__ import annotations
 
 import copy
-import logging
 import os
 import threading
 from collections.abc import Iterable, Mapping
@@ -47,16 +46,13 @@ from jido_persistence.models import (
 )
 from jido_persistence.urls import StoreUrl
 from jido_persistence.validation import DirectoryQuery, build_record
-from jido_persistence_tinydb._files import journal_path, load_store, lock_path, render_state
-from jido_persistence_tinydb._journal import JournalFile, encode_record
+from jido_persistence_tinydb._compaction import StoreFiles
+from jido_persistence_tinydb._files import journal_path, load_store, lock_path
 from jido_persistence_tinydb._lock import ProcessLock
 from jido_persistence_tinydb._state import BindingKey, SortKey, sort_key
 from jido_persistence_tinydb._tables import Delete, Op, Put, encode_model
-from jido_persistence_tinydb.storage import atomic_write
 
 __all__ = ["TinyDBAdapter", "TinyDBOptions"]
-
-_log = logging.getLogger(__name__)
 
 
 class TinyDBOptions(AdapterOptions):
@@ -78,6 +74,10 @@ class TinyDBOptions(AdapterOptions):
 
     compact_on_close: bool = True
     """Fold the journal into the snapshot at ``close()``."""
+
+    background_compaction: bool = True
+    """Compact in a background thread (the store's lock is held only briefly); when
+    false, the write that crosses the threshold compacts before it returns."""
 
 
 class TinyDBAdapter(PersistenceAdapter):
@@ -102,7 +102,6 @@ class TinyDBAdapter(PersistenceAdapter):
         self.options: TinyDBOptions = self.Options.parse(options)
         self.path = _store_path(self.options.path)
         self._lock = threading.RLock()
-        self._compact_after = 0
         try:
             self._process_lock = ProcessLock(lock_path(self.path), self.path)
         except OSError as error:
@@ -110,16 +109,17 @@ class TinyDBAdapter(PersistenceAdapter):
         try:
             loaded = load_store(self.path)
             self._state = loaded.state
-            self._sequence = loaded.journal.last_sequence
-            self._snapshot_size = loaded.snapshot_size
-            self._journal = JournalFile(
-                journal_path(self.path),
-                loaded.journal.valid_end,
-                loaded.journal.size,
+            self._files = StoreFiles(
+                self.path,
+                loaded,
+                self._lock,
                 sync=self.options.durability == "fsync",
+                background=self.options.background_compaction,
+                min_bytes=self.options.compact_min_bytes,
+                ratio=self.options.compact_ratio,
             )
             if not loaded.snapshot_exists:
-                self._compact()
+                self._files.compact()
         except OSError as error:
             self._process_lock.release()
             raise StorageError(f"cannot open {self.path}: {error}") from error
@@ -141,21 +141,27 @@ class TinyDBAdapter(PersistenceAdapter):
     def destroy_store(cls, url: str) -> None:
         """Test hook: remove the snapshot, journal, lock and temporary file of ``url``."""
         path = _store_path(Path(StoreUrl.parse(url).path))
-        for file in (path, journal_path(path), lock_path(path), path.with_name(path.name + ".tmp")):
+        journal = journal_path(path)
+        for file in (path, journal, lock_path(path)):
             file.unlink(missing_ok=True)
+            file.with_name(file.name + ".tmp").unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Wait for running calls, compact (``compact_on_close``), release the files."""
+        """Wait for running calls and compactions, compact, release the files.
+
+        Idempotent.  Later callbacks raise StoreClosed.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._files.stop()
+        self._files.wait()
         with self._lock:
             if self._closed:
                 return
             try:
-                if self.options.compact_on_close and self._journal.size > 0:
-                    self._compact()
-            except OSError as error:
-                _log.warning("compaction of %s at close failed: %s", self.path, error)
+                self._files.close(compact=self.options.compact_on_close)
             finally:
-                self._journal.close()
                 self._process_lock.release()
                 super().close()
 
@@ -166,36 +172,8 @@ class TinyDBAdapter(PersistenceAdapter):
             raise StoreClosed(f"TinyDBAdapter on {self.path} is closed")
 
     def _commit(self, ops: list[Op]) -> None:
-        """Journal ``ops`` as one record (synced), then apply them.  O(size of ops)."""
-        if not ops:
-            return
-        self._journal.append(encode_record(self._sequence + 1, ops))
-        self._sequence += 1
-        for op in ops:
-            self._state.apply(op)
-        threshold = max(
-            self.options.compact_min_bytes,
-            self.options.compact_ratio * self._snapshot_size,
-            self._compact_after,
-        )
-        if self._journal.size > threshold:
-            try:
-                self._compact()
-            except OSError as error:  # the write itself is durable; retry later
-                self._compact_after = 2 * self._journal.size
-                _log.warning("compaction of %s failed: %s", self.path, error)
-
-    def _compact(self) -> None:
-        """Write a new snapshot atomically, then empty the journal.  O(n).
-
-        A crash between the rename and the truncation is harmless: the snapshot records
-        the last journal sequence it holds, and replay skips those records.
-        """
-        data = render_state(self._state, self._sequence)
-        atomic_write(self.path, data)
-        self._snapshot_size = len(data)
-        self._journal.reset()
-        self._compact_after = 0
+        """Journal ``ops`` as one synced record, then apply them (see StoreFiles)."""
+        self._files.commit(ops)
 
     def _put(self, table: str, record: Any, doc: dict[str, Any] | None = None) -> Put:
         if doc is None:

@@ -18,17 +18,14 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from tinydb.storages import Storage
 
 from jido_persistence.errors import StorageError
-from jido_persistence_tinydb._journal import dumps, full_sync, sync_directory
+from jido_persistence_tinydb._journal import atomic_write, dumps
 
 __all__ = ["SnapshotStorage", "atomic_write", "parse_snapshot", "render_snapshot"]
-
-_TEMP_SUFFIX: Final = ".tmp"
-_CREATE_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 def render_snapshot(tables: Mapping[str, Iterable[tuple[object, Mapping[str, Any]]]]) -> bytes:
@@ -76,25 +73,6 @@ def parse_snapshot(path: Path, data: bytes) -> dict[str, dict[str, Any]]:
             "({table: {doc_id: document}}); the file was left untouched"
         )
     return value
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temp file (0600), sync, rename, sync the directory.
-
-    Raises OSError; on failure the old file is intact.  O(len(data)).
-    """
-    temporary = path.with_name(path.name + _TEMP_SUFFIX)
-    fd = os.open(temporary, _CREATE_FLAGS, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        full_sync(fd)
-    finally:
-        os.close(fd)
-    os.replace(temporary, path)
-    sync_directory(path.parent)
 
 
 class SnapshotStorage(Storage):
