@@ -100,7 +100,7 @@ def bulk_load(store: PostgresAdapter, count: int) -> list[Message]:
                 if index % max(1, count // 2000) == 0:
                     sample.append(message)
         conn.execute(f"SELECT setval({store._sql.sequence}, %s)", (count + 1,))
-        conn.execute(f"ANALYZE {schema}.messages")
+        conn.execute(f"VACUUM ANALYZE {schema}.messages")
     return sample
 
 
@@ -222,7 +222,7 @@ def measure_name_search(store: PostgresAdapter, count: int, queries: int) -> dic
                 name = f"{words[index % 8]} {words[(index // 8) % 8]} {index:06}"
                 participant = Participant(id=f"p{index:07}", type="human", identity={"name": name})
                 copy.write_row(participant_row(participant))
-        conn.execute(f"ANALYZE {schema}.participants")
+        conn.execute(f"VACUUM ANALYZE {schema}.participants")
     probes = [f"{index * 7919 % count:06}" for index in range(queries)]
     timings: dict[str, float] = {}
     available = store._db.name_search
