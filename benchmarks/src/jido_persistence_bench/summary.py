@@ -79,13 +79,6 @@ def operations_of(document: Document) -> list[str]:
     return list(names)
 
 
-def _run(document: Document, target: str, size: int) -> RunRecord | None:
-    for run in document["runs"]:
-        if run["target"] == target and run["size"] == size:
-            return run
-    return None
-
-
 def floor_ratio(document: Document, run: RunRecord, operation: str) -> float | None:
     """``run``'s median for ``operation`` over the memory adapter's at the same size."""
     floor = next(
