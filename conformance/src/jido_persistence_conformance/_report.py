@@ -315,18 +315,24 @@ class KitRecorder:
     @pytest.hookimpl
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """Per run and area: passed, failed, skipped, xfailed, not applicable; skip reasons."""
-        if not self.runs:
+        ran = [
+            run
+            for run in self.runs.values()
+            if any(result.outcome != "deselected" for result in run.tests.values())
+        ]
+        if not ran:
             return
         write = terminalreporter.write_line
         terminalreporter.section("jido-persistence conformance")
-        for run in self.runs.values():
+        for run in ran:
             from jido_persistence.errors import redact_url
 
             adapter = run.adapter.get("name") if run.adapter else "?"
             write(f"{redact_url(run.run)} (adapter {adapter})")
             areas: dict[str, Counter[str]] = {}
             for result in run.tests.values():
-                areas.setdefault(result.area, Counter())[result.outcome] += 1
+                if result.outcome != "deselected":
+                    areas.setdefault(result.area, Counter())[result.outcome] += 1
             write(f"  {'area':<24}{'passed':>8}{'failed':>8}{'skipped':>9}{'xfailed':>9}{'n/a':>6}")
             from jido_persistence_conformance.suite import AREAS
 

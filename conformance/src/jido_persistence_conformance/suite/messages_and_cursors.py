@@ -132,7 +132,10 @@ class MessagesAndCursorsTests:
         _save_all(store, [message(f"m{i}", inserted_at=T0 + timedelta(i)) for i in range(6)])
         assert ids(store.get_messages("room:1", limit=3)) == ["m3", "m4", "m5"]
         assert store.get_messages("room:1", limit=0) == []
-        assert ids(store.get_messages("room:1", limit=HUGE)) == [f"m{i}" for i in range(6)]
+        for limit in (5, 6, 7, 11, 12, HUGE):
+            assert ids(store.get_messages("room:1", limit=limit)) == [
+                f"m{i}" for i in range(max(0, 6 - limit), 6)
+            ], f"limit={limit}"
 
     def test_default_limit_is_50(self, store: PersistenceAdapter) -> None:
         """``get_messages(room_id)`` returns the newest 50.
@@ -152,6 +155,9 @@ class MessagesAndCursorsTests:
         _save_all(store, [message(f"m{i}", inserted_at=T0 + timedelta(i)) for i in range(8)])
         assert ids(store.get_messages("room:1", before="m5", limit=2)) == ["m3", "m4"]
         assert ids(store.get_messages("room:1", after="m2", limit=2)) == ["m3", "m4"]
+        for limit in (3, 4, 5, 9):
+            assert ids(store.get_messages("room:1", before="m3", limit=limit)) == ["m0", "m1", "m2"]
+            assert ids(store.get_messages("room:1", after="m4", limit=limit)) == ["m5", "m6", "m7"]
         assert ids(store.get_messages("room:1", before="m0")) == []
         assert ids(store.get_messages("room:1", after="m7")) == []
         assert store.get_messages("room:1", after="m2", limit=0) == []
