@@ -31,8 +31,6 @@ class CapabilitiesTests:
         assert store.capabilities == adapter.capabilities_of()
         assert store.capabilities.durable is adapter.durable
         assert store.capabilities.multi_process is adapter.multi_process
-        if store.capabilities.multi_process:
-            assert store.capabilities.durable, "multi_process stores must be durable"
 
     def test_declared_ingress_support_is_real(self, store: PersistenceAdapter) -> None:
         """With ``ingress_subscriptions`` declared, no ingress callback raises NotSupported.

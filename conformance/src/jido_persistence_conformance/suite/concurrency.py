@@ -12,7 +12,7 @@ from typing import TypeVar
 import pytest
 
 from jido_persistence.adapter import PersistenceAdapter
-from jido_persistence.errors import NotFound
+from jido_persistence.errors import NotFound, StoreClosed
 from jido_persistence.models import Message, MessageRole, Room, RoomType
 from jido_persistence_conformance._support import HUGE, capability, run_child
 from jido_persistence_conformance.factories import StoreFactory
@@ -114,6 +114,40 @@ class ConcurrencyTests:
         expected = {f"w{w}:{i:04d}" for w in range(WRITERS) for i in range(MESSAGES_PER_WRITER)}
         assert {message.id for message in stored} == expected
         assert len(stored) == len(expected)
+
+    def test_close_while_callbacks_run(self, factory: StoreFactory) -> None:
+        """Callbacks running while ``close()`` runs complete or raise StoreClosed; none hangs.
+
+        Troubleshooting: ``close()`` must not pull a connection out from under a running
+        callback (an unwrapped driver error) nor wait forever for one.  Usual mistakes:
+        closing a connection pool while a thread holds a connection, or a lock that
+        ``close()`` takes and a callback never releases.
+        """
+        store = factory.create()
+        started = threading.Barrier(WRITERS + 1)
+        unexpected: list[BaseException] = []
+
+        def work(writer: int) -> None:
+            started.wait(timeout=60)
+            for index in range(10_000):
+                try:
+                    store.save_room(Room(id=f"room:{writer}:{index}", type=RoomType.GROUP))
+                    store.list_rooms(limit=5)
+                except StoreClosed:
+                    return
+                except BaseException as error:  # reported below, whatever it is
+                    unexpected.append(error)
+                    return
+
+        threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        started.wait(timeout=60)
+        store.close()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not [thread for thread in threads if thread.is_alive()], "a callback hung"
+        assert not unexpected, f"callbacks raised {unexpected[:3]!r} instead of StoreClosed"
 
     @capability("multi_process")
     def test_processes_racing_get_or_create_room(

@@ -54,6 +54,30 @@ class ExternalIdsTests:
         with pytest.raises(NotFound):
             store.get_room("room:other")
 
+    def test_longest_keys_work(self, store: PersistenceAdapter) -> None:
+        """Ids and key parts of 512 code points (4 bytes each in UTF-8) are valid keys.
+
+        Troubleshooting: the contract bounds ids by code points, not bytes.  Usual
+        mistakes: a ``VARCHAR(255)`` column, or an index whose byte limit (2704 bytes
+        for a PostgreSQL B-tree row) a composite key of three such parts exceeds
+        without a hash or a suitable index.
+        """
+        long = "😀" * 511 + "x"
+        room = store.get_or_create_room_by_external_binding(
+            long, long, long, {"type": "group", "id": long}
+        )
+        assert room.id == long
+        assert store.get_room_by_external_binding(long, long, long).id == long
+        assert store.get_or_create_participant_by_external_id(long, long, {"type": "human"})
+        store.save_message(
+            message(
+                long, room_id=long, external_id=long, metadata={"channel": long, "bridge_id": long}
+            )
+        )
+        assert store.get_message_by_external_id(long, long, long).id == long
+        assert [item.id for item in store.get_messages(long, before=long)] == []
+        assert [binding.room_id for binding in store.list_room_bindings(long)] == [long]
+
     def test_get_or_create_room_normalises_int_ids(self, store: PersistenceAdapter) -> None:
         """``123`` and ``"123"`` are the same bridge id and external id.
 
