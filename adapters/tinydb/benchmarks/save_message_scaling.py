@@ -64,54 +64,90 @@ def per_call(calls: list[Callable[[], object]]) -> dict[str, float]:
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    times.sort()
+    return summary(times)
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    """Mean, median and p99 of ``times`` (milliseconds)."""
+    times = sorted(times)
     return {
         "mean": statistics.fmean(times),
         "median": statistics.median(times),
-        "p99": times[int(len(times) * 0.99) - 1],
+        "p99": times[max(0, int(len(times) * 0.99) - 1)],
     }
 
 
-def tinydb_adapter(directory: Path, stored: int, saves: int, durability: str) -> dict[str, float]:
-    """save_message timings on a store already holding ``stored`` messages."""
-    path = directory / f"adapter-{durability}-{stored}.json"
-    with TinyDBAdapter(path=path, durability=durability) as store:
+def interleaved(
+    small: Callable[[int], object], large: Callable[[int], object], saves: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Time ``saves`` calls on each store, alternating, so both see the same disk noise."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for number in range(saves):
+        for side, call in enumerate((small, large)):
+            started = time.perf_counter()
+            call(number)
+            times[side].append((time.perf_counter() - started) * 1000)
+    return summary(times[0]), summary(times[1])
+
+
+def tinydb_adapter(
+    directory: Path, small: int, large: int, saves: int, durability: str
+) -> tuple[dict[str, float], dict[str, float]]:
+    """save_message timings on stores already holding ``small`` and ``large`` messages."""
+    stores = []
+    for stored in (small, large):
+        store = TinyDBAdapter(
+            path=directory / f"adapter-{durability}-{stored}.json", durability=durability
+        )
         bulk_save_messages(store, messages(0, stored))
-        batch = list(messages(stored, saves))
-        return per_call([lambda m=m: store.save_message(m) for m in batch])
+        stores.append(store)
+    batches = [list(messages(stored, saves)) for stored in (small, large)]
+    try:
+        return interleaved(
+            lambda n: stores[0].save_message(batches[0][n]),
+            lambda n: stores[1].save_message(batches[1][n]),
+            saves,
+        )
+    finally:
+        for store in stores:
+            store.close()
 
 
-def sqlite_inserts(directory: Path, stored: int, saves: int, mode: str) -> dict[str, float]:
+def sqlite_inserts(
+    directory: Path, small: int, large: int, saves: int, mode: str
+) -> tuple[dict[str, float], dict[str, float]]:
     """Single-row inserts, each its own transaction, synchronous=FULL."""
-    connection = sqlite3.connect(directory / f"sqlite-{mode}-{stored}.db", isolation_level=None)
-    connection.execute(f"PRAGMA journal_mode={mode}")
-    connection.execute("PRAGMA synchronous=FULL")
-    connection.execute(
-        "CREATE TABLE messages (id TEXT PRIMARY KEY, room_id TEXT, inserted_at TEXT, doc TEXT)"
-    )
-    connection.execute("CREATE INDEX by_room ON messages (room_id, inserted_at, id)")
 
     def row(message: Message) -> tuple[str, str, str, str]:
         doc = message.model_dump(mode="json")
         return (message.id, message.room_id, doc["inserted_at"], json.dumps(doc))
 
-    connection.execute("BEGIN")
-    connection.executemany(
-        "INSERT INTO messages VALUES (?, ?, ?, ?)", (row(m) for m in messages(0, stored))
-    )
-    connection.execute("COMMIT")
-    batch = list(messages(stored, saves))
+    connections = []
+    for stored in (small, large):
+        connection = sqlite3.connect(directory / f"sqlite-{mode}-{stored}.db", isolation_level=None)
+        connection.execute(f"PRAGMA journal_mode={mode}")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(
+            "CREATE TABLE messages (id TEXT PRIMARY KEY, room_id TEXT, inserted_at TEXT, doc TEXT)"
+        )
+        connection.execute("CREATE INDEX by_room ON messages (room_id, inserted_at, id)")
+        connection.execute("BEGIN")
+        connection.executemany(
+            "INSERT INTO messages VALUES (?, ?, ?, ?)", (row(m) for m in messages(0, stored))
+        )
+        connection.execute("COMMIT")
+        connections.append(connection)
+    batches = [list(messages(stored, saves)) for stored in (small, large)]
+    insert = "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?)"
     try:
-        return per_call(
-            [
-                lambda m=m: connection.execute(
-                    "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?)", row(m)
-                )
-                for m in batch
-            ]
+        return interleaved(
+            lambda n: connections[0].execute(insert, row(batches[0][n])),
+            lambda n: connections[1].execute(insert, row(batches[1][n])),
+            saves,
         )
     finally:
-        connection.close()
+        for connection in connections:
+            connection.close()
 
 
 def stock_tinydb(directory: Path, stored: int, saves: int) -> dict[str, float]:
@@ -173,24 +209,18 @@ def main() -> None:
         directory = Path(temporary)
         print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {saves} saves")
         for durability in ("fsync", "flush"):
-            at_small = tinydb_adapter(directory, small, saves, durability)
-            at_large = tinydb_adapter(directory, large, saves, durability)
+            at_small, at_large = tinydb_adapter(directory, small, large, saves, durability)
             show(f"tinydb adapter {durability}, {small} stored", at_small)
             show(f"tinydb adapter {durability}, {large} stored", at_large)
             print(
-                f"{'  ratio (large/small), median':<48} "
+                f"{'  ratio (large/small)':<48} median "
                 f"{at_large['median'] / at_small['median']:.2f}  mean "
                 f"{at_large['mean'] / at_small['mean']:.2f}"
             )
         for mode in ("DELETE", "WAL"):
-            show(
-                f"sqlite3 synchronous=FULL {mode}, {small} stored",
-                sqlite_inserts(directory, small, saves, mode),
-            )
-            show(
-                f"sqlite3 synchronous=FULL {mode}, {large} stored",
-                sqlite_inserts(directory, large, saves, mode),
-            )
+            at_small, at_large = sqlite_inserts(directory, small, large, saves, mode)
+            show(f"sqlite3 synchronous=FULL {mode}, {small} stored", at_small)
+            show(f"sqlite3 synchronous=FULL {mode}, {large} stored", at_large)
         for stored in (100, 1_000):
             show(f"stock TinyDB JSONStorage, {stored} stored", stock_tinydb(directory, stored, 50))
         figures = sizes_and_compaction(directory, large)

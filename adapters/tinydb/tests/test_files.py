@@ -252,3 +252,45 @@ def test_the_embedded_default_is_tinydb(tmp_path: Path, monkeypatch: pytest.Monk
         assert isinstance(store, TinyDBAdapter)
         store.save_room(Room(id="r", type="direct"))
     assert json.loads((tmp_path / "jido_persistence.json").read_text())["rooms"]["1"]["id"] == "r"
+
+
+def test_a_failed_append_changes_nothing_and_is_cut_off(
+    store_path: Path, helpers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that fails half-way (a full disk) raises StorageError and stores nothing."""
+    import errno
+
+    from jido_persistence_tinydb import _journal
+
+    real_write = _journal.os.write
+
+    def half_then_full(fd: int, data: Any) -> int:
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with helpers.open(store_path, **NO_COMPACTION) as store:
+        store.save_message(helpers.message(1))
+        monkeypatch.setattr(_journal.os, "write", half_then_full)
+        with pytest.raises(StorageError, match="No space left"):
+            store.save_message(helpers.message(2))
+        monkeypatch.setattr(_journal.os, "write", real_write)
+        with pytest.raises(LookupError):
+            store.get_message("m2")
+        store.save_message(helpers.message(3))
+    with helpers.open(store_path) as store:
+        assert [m.id for m in store.get_messages("room:1")] == ["m1", "m3"]
+
+
+def test_tinydb_writes_through_snapshot_storage_are_atomic_and_private(tmp_path: Path) -> None:
+    """SnapshotStorage as a plain TinyDB storage: a readable file, mode 0600, no temp left."""
+    path = tmp_path / "plain.json"
+    with TinyDB(path, storage=SnapshotStorage) as database:
+        database.table("notes").insert({"text": "caf\u00e9"})
+        database.table("notes").insert({"text": "second"})
+    assert json.loads(path.read_text("utf-8")) == {
+        "notes": {"1": {"text": "caf\u00e9"}, "2": {"text": "second"}}
+    }
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.json"]
+    with TinyDB(path, storage=SnapshotStorage) as database:
+        assert database.table("notes").get(doc_id=2) == {"text": "second"}
