@@ -294,3 +294,17 @@ def test_tinydb_writes_through_snapshot_storage_are_atomic_and_private(tmp_path:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.json"]
     with TinyDB(path, storage=SnapshotStorage) as database:
         assert database.table("notes").get(doc_id=2) == {"text": "second"}
+
+
+def test_raw_index_reads_the_files_not_the_live_indexes(store_path: Path, helpers: Any) -> None:
+    """The kit's back door re-reads snapshot + journal, so a broken live index shows."""
+    with helpers.open(store_path, **NO_COMPACTION) as store:
+        room = store.get_or_create_room_by_external_binding("slack", 1, "C1", {"type": "group"})
+        store.save_message(helpers.message(1, metadata={"channel": "slack", "bridge_id": 1}))
+        store.update_message_external_id("m1", "ext")
+        del store._state.binding_keys[("slack", "1", "C1")]  # break the live index only
+        raw = store.raw_index()
+        assert raw["room_binding_keys"] == {("slack", "1", "C1"): room.id}
+        assert raw["message_keys"] == {("slack", "1", "ext"): "m1"}
+        assert raw["row_counts"]["rooms"] == 1
+        assert raw["row_counts"]["room_bindings"] == 1
