@@ -142,7 +142,7 @@ def _load(path: Path) -> results.Document:
 @click.option(
     "--build-budget",
     type=click.FloatRange(1),
-    help="Skip a store whose build is projected (from its first 1%) to take longer, in s.",
+    help="Skip a store whose build is projected (from its first 2%) to take longer, in s.",
 )
 @click.option(
     "--in-process",

@@ -150,7 +150,7 @@ def _notes_table(document: Document) -> ReportTable:
         for baseline, reason in run["raw_skipped"].items():
             rows.append([run["target"], f"{run['size']:,}", f"raw {baseline} {reason}"])
         if run["error"]:
-            rows.append([run["target"], f"{run['size']:,}", f"error: {run['error']}"])
+            rows.append([run["target"], f"{run['size']:,}", f"{run['status']}: {run['error']}"])
     return ReportTable("Skipped and failed", ["target", "size", "note"], rows)
 
 

@@ -46,7 +46,7 @@ class Job:
     """One target at one size, with the timing method and the RNG seed.
 
     ``build_budget`` (seconds, ``None`` for none) skips the job when building the
-    store is projected, from its first 1%, to take longer.
+    store is projected, from its first 2%, to take longer.
     """
 
     target: Target
@@ -92,16 +92,24 @@ def build_store(
     build is projected to overrun ``job.build_budget``.
     """
     started = time.perf_counter()
+    mark: list[tuple[float, int]] = []
 
     def report(done: int, total: int) -> None:
-        elapsed = time.perf_counter() - started
-        projected = elapsed * total / done
-        if job.build_budget is not None and done >= total // 100 and projected > job.build_budget:
-            raise BuildBudgetExceeded(
-                f"building {total:,} records through callbacks was projected to take "
-                f"{projected:,.0f} s (after {done:,} in {elapsed:,.0f} s), over the "
-                f"{job.build_budget:,.0f} s budget; no bulk-load path is offered"
-            )
+        now = time.perf_counter()
+        if not mark:
+            # The rate is measured from here on: opening connections and the first
+            # records would make a projection from the start far too pessimistic.
+            mark.append((now, done))
+        since, done_then = mark[0]
+        if job.build_budget is not None and done >= total // 50 and done > done_then:
+            rate = (done - done_then) / (now - since)
+            projected = now - started + (total - done) / rate
+            if projected > job.build_budget:
+                raise BuildBudgetExceeded(
+                    f"building {total:,} records through callbacks was projected to take "
+                    f"{projected:,.0f} s (after {done:,} in {now - started:,.0f} s), over the "
+                    f"{job.build_budget:,.0f} s budget; no bulk-load path is offered"
+                )
         progress(f"building the store {done:,}/{total:,}")
 
     store = open_store(with_query(url, job.target.build_query))

@@ -1,0 +1,40 @@
+"""Running one store: skipped over budget, failures recorded, workers isolated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jido_persistence_bench.runner import Job, run_one
+from jido_persistence_bench.targets import resolve_targets
+from jido_persistence_bench.timing import Method
+from jido_persistence_bench.worker import run_isolated
+
+METHOD = Method(rounds=1, warmup_calls=1, round_ns=1, min_calls=1, max_calls=1)
+
+
+def test_a_build_projected_over_its_budget_is_skipped_with_the_reason() -> None:
+    [memory] = resolve_targets(["memory"])
+    record = run_one(Job(memory, 5_000, METHOD, build_budget=1e-9), lambda text: None)
+    assert record["status"] == "skipped"
+    assert record["error"] is not None
+    assert "over the 0 s budget" in record["error"]
+    assert record["operations"] == {}
+
+
+def test_a_store_that_cannot_open_is_an_error_record_not_a_crash(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "dir" / "s.json"
+    [_, tinydb] = resolve_targets([f"tinydb:///{missing}"])
+    steps: list[str] = []
+    record = run_isolated(Job(tinydb, 100, METHOD), steps.append, timeout=120)
+    assert record["status"] == "error"
+    assert record["error"] is not None
+    assert "ConfigurationError" in record["error"] or "StorageError" in record["error"]
+    assert steps == ["building the store"]
+
+
+def test_a_worker_that_outlives_its_timeout_is_stopped() -> None:
+    [memory] = resolve_targets(["memory"])
+    record = run_isolated(Job(memory, 100_000, METHOD), lambda text: None, timeout=1)
+    assert record["status"] == "error"
+    assert record["error"] is not None
+    assert "timeout" in record["error"]
