@@ -1,7 +1,7 @@
 """The plot: time per call against store size, log-log, one subplot per operation.
 
 One solid line per target (with its interquartile range as error bars), and a
-dashed line per raw baseline for the operations it runs.  matplotlib is used
+dashed or dotted line per raw baseline for the operations it runs.  matplotlib is used
 with the non-interactive ``Agg`` backend, so no display is needed.
 """
 
@@ -18,6 +18,7 @@ from jido_persistence_bench.timing import Stats
 __all__ = ["plot"]
 
 _COLUMNS = 4
+_RAW_STYLES = ("--", ":", "-.", (0, (5, 1, 1, 1)))
 
 
 def _series(points: list[tuple[int, Stats]]) -> tuple[list[int], list[float], list[list[float]]]:
@@ -61,7 +62,7 @@ def plot(document: Document, path: Path) -> None:
                     sizes, medians, yerr=errors, marker="o", color=colour, label=target, capsize=2
                 )
             baselines = sorted({name for run in runs for name in run["raw"]})
-            for baseline in baselines:
+            for style, baseline in zip(_RAW_STYLES, baselines, strict=False):
                 raw = [
                     (run["size"], run["raw"][baseline][operation])
                     for run in runs
@@ -72,7 +73,7 @@ def plot(document: Document, path: Path) -> None:
                     axis.plot(
                         sizes,
                         medians,
-                        linestyle="--",
+                        linestyle=style,
                         marker=".",
                         color=colour,
                         alpha=0.6,
@@ -94,7 +95,7 @@ def plot(document: Document, path: Path) -> None:
     figure.legend(list(handles.values()), list(handles), loc="lower right", fontsize=8, ncols=2)
     figure.suptitle(
         f"jido-persistence: time per call against store size "
-        f"(median, IQR bars; dashed: raw backend) — {document['created_at']}",
+        f"(median, IQR bars; dashed/dotted: raw backend) — {document['created_at']}",
         fontsize=10,
     )
     figure.tight_layout(rect=(0, 0, 1, 0.97))
