@@ -80,3 +80,15 @@ def test_folds_are_recomputed_when_the_unicode_version_changes(store_path: Path)
         assert [room.id for room in store.directory_search("room", {"name": "STRASSE"})] == ["r"]
         assert [p.id for p in store.directory_search("participant", {"name": "æon"})] == ["p"]
         assert store.directory_search("room", {"name": "stale"}) == []
+
+
+def test_fresh_store_url_and_destroy_store(tmp_path: Path) -> None:
+    url = DuckDBAdapter.fresh_store_url(tmp_path, "kit-1")
+    assert url == f"duckdb:///{tmp_path.resolve()}/kit-1.duckdb"
+    with open_store(url) as store:
+        assert store.list_rooms() == []
+    file = tmp_path / "kit-1.duckdb"
+    assert file.exists()
+    DuckDBAdapter.destroy_store(url)
+    assert not file.exists()
+    assert not (tmp_path / "kit-1.duckdb.wal").exists()

@@ -36,6 +36,7 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
+from jido_persistence.urls import StoreUrl
 from jido_persistence.validation import DirectoryQuery, build_record, message_external_key
 from jido_persistence_duckdb import _statements as sql
 from jido_persistence_duckdb._connection import Database
@@ -135,8 +136,8 @@ class DuckDBAdapter(PersistenceAdapter):
     @classmethod
     def destroy_store(cls, url: str) -> None:
         """Remove the database file of ``url`` and its write-ahead log."""
-        path = url.removeprefix("duckdb:///")
-        if path.startswith(":memory:"):
+        path = StoreUrl.parse(url).path
+        if not path or path.startswith(":memory:"):
             return
         for candidate in (Path(path), Path(path + ".wal")):
             candidate.unlink(missing_ok=True)
