@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import pytest
 
-__all__ = ["KitRecorder", "TestResult"]
+__all__ = ["KitRecorder", "TestResult", "area_of"]
 
 NOT_APPLICABLE_PREFIX: Final = "not applicable: "
 OUTCOMES: Final = ("passed", "failed", "skipped", "xfailed", "not_applicable", "deselected")
@@ -72,7 +72,8 @@ def _failure_text(report: pytest.TestReport) -> str:
     return (last[0][1:].strip() if last else (text[-1] if text else "failed"))[:300]
 
 
-def _area_of(item: pytest.Item) -> str:
+def area_of(item: pytest.Item) -> str:
+    """The contract area (suite module) a kit test comes from; ``other`` for extra tests."""
     function = getattr(item, "function", None)
     module = getattr(function, "__module__", "") or ""
     prefix = "jido_persistence_conformance.suite."
@@ -174,7 +175,7 @@ class KitRecorder:
             )
             run = self.runs.setdefault(run_name, _Run(run_name, "url" if url else "class"))
             name = getattr(item, "originalname", item.name)
-            result = TestResult(item.nodeid, name, _area_of(item), run_name)
+            result = TestResult(item.nodeid, name, area_of(item), run_name)
             run.tests[item.nodeid] = result
             reason = self._xfails(item, adapter_class).get(name)
             if reason is not None:
@@ -219,7 +220,7 @@ class KitRecorder:
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold the setup, call and teardown reports of a kit test into its outcome."""
-        result = self.by_nodeid.get(report.nodeid)
+        result = self.by_nodeid.get(report.nodeid) or self._uncollected(report)
         if result is None:
             return
         result.duration += report.duration
@@ -243,6 +244,19 @@ class KitRecorder:
                     result.reason = reason.removeprefix(NOT_APPLICABLE_PREFIX)
                 else:
                     result.outcome, result.reason = "skipped", reason
+
+    def _uncollected(self, report: pytest.TestReport) -> TestResult | None:
+        """A kit test this process did not collect (pytest-xdist), from its properties."""
+        info: Any = dict(report.user_properties).get("persistence_kit_test")
+        if not isinstance(info, dict):
+            return None
+        if info["kind"] == "url":
+            self._url_adapter(info["run"])
+        run = self.runs.setdefault(info["run"], _Run(info["run"], info["kind"]))
+        result = TestResult(report.nodeid, info["name"], info["area"], info["run"])
+        run.tests[report.nodeid] = result
+        self.by_nodeid[report.nodeid] = result
+        return result
 
     def _note_adapter(self, run_name: str, report: pytest.TestReport) -> None:
         run = self.runs[run_name]

@@ -22,6 +22,7 @@ import pytest
 
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.memory import MemoryAdapter
+from jido_persistence_conformance._report import area_of
 from jido_persistence_conformance._support import (
     CAPABILITY_MARK,
     INGRESS_MARK,
@@ -127,9 +128,24 @@ class AdapterConformance(
             yield reference
 
     @pytest.fixture(autouse=True)
-    def _persistence_capability_gate(self, request: pytest.FixtureRequest) -> None:
+    def _persistence_kit_test(self, request: pytest.FixtureRequest) -> None:
         """Report tests of a capability the adapter does not declare as not applicable, and
         skip the ingress tests (with the contract's reason) on adapters without the trio."""
+        node = request.node
+        callspec = getattr(node, "callspec", None)
+        url = callspec.params.get("persistence_url") if callspec is not None else None
+        # Read by the plugin's recorder where it did not collect the test (xdist workers).
+        node.user_properties.append(
+            (
+                "persistence_kit_test",
+                {
+                    "name": getattr(node, "originalname", node.name),
+                    "area": area_of(node),
+                    "run": url or node.nodeid.split("::")[0] + "::" + type(self).__qualname__,
+                    "kind": "url" if url else "class",
+                },
+            )
+        )
         marks = list(request.node.iter_markers(CAPABILITY_MARK))
         needs_ingress = request.node.get_closest_marker(INGRESS_MARK) is not None
         if not marks and not needs_ingress:

@@ -82,9 +82,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrise the kit's ``persistence_url`` argument with every ``--persistence-url``."""
-    if URL_PARAMETER in metafunc.fixturenames:
+    if URL_PARAMETER in metafunc.fixturenames and getattr(
+        metafunc.cls, "__jido_conformance__", False
+    ):
         urls: list[str] = metafunc.config.getoption("persistence_url") or []
-        metafunc.parametrize(URL_PARAMETER, urls, ids=urls)
+        if urls:
+            metafunc.parametrize(URL_PARAMETER, urls, ids=urls)
 
 
 def _recorder(config: pytest.Config) -> KitRecorder | None:
