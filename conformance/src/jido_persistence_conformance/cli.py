@@ -153,7 +153,7 @@ def check(
     if not chosen:
         raise click.ClickException("no adapter to check: none is installed")
     urls = [resolve_target(target) for target in chosen]
-    shown = {url: redact_url(url) for url in urls}
+    shown = {url: redact_url(target) for url, target in zip(urls, chosen, strict=True)}
     with tempfile.TemporaryDirectory(prefix="jido_persistence_check_") as scratch:
         ini = Path(scratch, "pytest.ini")
         ini.write_text("[pytest]\n")
