@@ -477,7 +477,7 @@ class MemoryAdapter(PersistenceAdapter):
         if existing_id is None:
             return candidate
         existing = self._bindings[existing_id]
-        changes = {
+        changes: dict[str, Any] = {
             name: getattr(candidate, name) for name in ("direction", "enabled") if name in attrs
         }
         return existing.model_copy(update=changes)
