@@ -141,3 +141,15 @@ def test_close_while_threads_write_loses_no_returned_write(store_path: Path, hel
         for message_id in saved:
             assert again.get_message(message_id).id == message_id
         assert again.raw_index()["row_counts"]["messages"] == len(saved)
+
+
+def test_a_store_dropped_without_close_releases_its_lock(store_path: Path, helpers: Any) -> None:
+    """Garbage collection releases the lock; the journal still holds the writes."""
+    import gc
+
+    store = helpers.open(store_path, compact_on_close=False)
+    store.save_room(Room(id="r", type="group"))
+    del store
+    gc.collect()
+    with helpers.open(store_path) as again:
+        assert again.get_room("r").id == "r"

@@ -38,6 +38,7 @@ class StoreFiles:
         path: Path,
         loaded: Loaded,
         lock: threading.RLock,
+        process_lock: object,
         *,
         sync: bool,
         background: bool,
@@ -53,6 +54,9 @@ class StoreFiles:
             journal_path(path), loaded.journal.valid_end, loaded.journal.size, sync=sync
         )
         self._lock = lock
+        # Held so a background compaction keeps the store locked even when the
+        # adapter is dropped without close() while it runs.
+        self._process_lock = process_lock
         self._background = background
         self._min_bytes = min_bytes
         self._ratio = ratio

@@ -13,10 +13,12 @@ dropped; any other bad record, or a gap in the sequence, is corruption and raise
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import sys
+import weakref
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -192,6 +194,7 @@ class JournalFile:
         self._sync = sync
         self._dirty = size != valid_end
         self._fd = os.open(path, _OPEN_FLAGS, 0o600)
+        self._finalizer = weakref.finalize(self, _close_quietly, self._fd)
         if created:
             sync_directory(path.parent)
 
@@ -220,8 +223,9 @@ class JournalFile:
             journal.seek(start)
             tail = journal.read(self.size - start)
         atomic_write(self.path, tail)
-        os.close(self._fd)
+        self._finalizer()
         self._fd = os.open(self.path, _OPEN_FLAGS, 0o600)
+        self._finalizer = weakref.finalize(self, _close_quietly, self._fd)
         self.size = len(tail)
         self._dirty = False
 
@@ -234,6 +238,9 @@ class JournalFile:
 
     def close(self) -> None:
         """Close the file descriptor; idempotent."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        self._finalizer()
+
+
+def _close_quietly(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import weakref
 from pathlib import Path
 from typing import Final
 
@@ -46,13 +47,12 @@ class ProcessLock:
         except OSError:
             os.close(fd)
             raise
-        self._fd = fd
+        # A store dropped without close() releases its lock when collected.
+        self._release = weakref.finalize(self, os.close, fd)
 
     def release(self) -> None:
-        """Release the lock (closing the descriptor releases the flock)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        """Release the lock (closing the descriptor releases the flock); idempotent."""
+        self._release()
 
 
 def _read_pid(fd: int) -> str:

@@ -113,6 +113,7 @@ class TinyDBAdapter(PersistenceAdapter):
                 self.path,
                 loaded,
                 self._lock,
+                self._process_lock,
                 sync=self.options.durability == "fsync",
                 background=self.options.background_compaction,
                 min_bytes=self.options.compact_min_bytes,
