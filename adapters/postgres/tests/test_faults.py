@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -12,7 +13,7 @@ from psycopg import sql
 
 from jido_persistence import open_store
 from jido_persistence.errors import NotFound, StorageError, StoreClosed
-from jido_persistence.models import BridgeConfig, Message, Room
+from jido_persistence.models import BridgeConfig, Message, Room, RoutingPolicy
 from jido_persistence.urls import StoreUrl
 from jido_persistence_postgres.adapter import PostgresAdapter
 
@@ -185,3 +186,63 @@ def test_calls_running_while_the_store_closes_complete_or_raise_store_closed(
         assert not thread.is_alive()
     assert len(outcomes) == 80
     assert set(outcomes) <= {"ok", "closed"}
+
+
+def wait_until_blocked(server_url: str, application_name: str) -> None:
+    """Return once a backend of ``application_name`` waits for a lock (polls the server)."""
+    deadline = time.monotonic() + 30
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE application_name = %s AND wait_event_type = 'Lock'",
+                (application_name,),
+            ).fetchone()
+            if row and row[0]:
+                return
+    pytest.fail("the call never reached the server")
+
+
+@pytest.mark.parametrize("repeatable", [False, True], ids=["delete", "save"])
+def test_a_connection_killed_during_a_call_costs_at_most_that_call(
+    server_url: str, named_store: tuple[PostgresAdapter, str], repeatable: bool
+) -> None:
+    store, name = named_store
+    store.save_routing_policy(RoutingPolicy(room_id="r"))
+    schema = str(store.options.schema)
+    outcome: list[BaseException | None] = []
+
+    def call() -> None:
+        try:
+            if repeatable:
+                store.save_routing_policy(RoutingPolicy(room_id="r", revision=2))
+            else:
+                store.delete_routing_policy("r")
+            outcome.append(None)
+        except StorageError as error:
+            outcome.append(error)
+
+    with psycopg.connect(server_url) as blocker:
+        blocker.execute(
+            sql.SQL("LOCK TABLE {}.routing_policies IN ACCESS EXCLUSIVE MODE").format(
+                sql.Identifier(schema)
+            )
+        )
+        worker = threading.Thread(target=call)
+        worker.start()
+        wait_until_blocked(server_url, name)
+        assert terminate_backends(server_url, name) >= 1
+        blocker.rollback()
+        worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert len(outcome) == 1
+    if repeatable:
+        # An upsert is safe to repeat: it is retried once on a fresh connection.
+        assert outcome[0] is None
+        assert store.get_routing_policy("r").revision == 2
+    else:
+        # A delete that answers NotFound on a repeat is not retried blindly.
+        assert isinstance(outcome[0], StorageError)
+        store.delete_routing_policy("r")
+        with pytest.raises(NotFound):
+            store.get_routing_policy("r")
