@@ -251,3 +251,15 @@ def test_two_instances_see_each_others_writes_and_latest_saved_holder(
     assert second.get_message_by_external_id("tg", "9", "x").id == "a"
     second.delete_message("a")
     assert first.get_message_by_external_id("tg", 9, "x").id == "b"
+
+
+@pytest.mark.parametrize(("flag", "threshold"), [("true", 0), ("false", None)])
+def test_prepared_statements_follow_the_option(
+    fresh_url: Callable[..., str], flag: str, threshold: int | None
+) -> None:
+    with open_store(fresh_url(prepared_statements=flag)) as store:
+        assert isinstance(store, PostgresAdapter)
+        store.save_room(Room(id="r", type="group"))
+        assert store.get_room("r").id == "r"
+        with store._db.pool.connection() as conn:
+            assert conn.prepare_threshold == threshold

@@ -56,7 +56,7 @@ def _lost_connection(error: BaseException, conn: Connection | None) -> bool:
 def _connection_kwargs(options: PostgresOptions) -> dict[str, Any]:
     return {
         "autocommit": True,
-        "prepare_threshold": 0,
+        "prepare_threshold": 0 if options.prepared_statements else None,
         # libpq takes whole seconds and treats values below 2 as 2.
         "connect_timeout": str(max(2, math.ceil(options.connect_timeout))),
         "client_encoding": "UTF8",

@@ -72,6 +72,10 @@ class PostgresOptions(AdapterOptions):
     retries: int = Field(default=8, ge=0)
     """How often a transaction that hit a serialization failure or deadlock is retried."""
 
+    prepared_statements: bool = True
+    """Prepare every statement on first use; turn off behind a transaction-mode pooler
+    (PgBouncer before 1.21) that cannot keep server-side prepared statements."""
+
     @field_validator("schema")
     @classmethod
     def _check_schema(cls, value: str) -> str:
@@ -103,14 +107,23 @@ class PostgresOptions(AdapterOptions):
             f"PostgresOptions(conninfo={redacted_conninfo(self.conninfo)!r}, "
             f"schema={self.schema!r}, min_size={self.min_size}, max_size={self.max_size}, "
             f"connect_timeout={self.connect_timeout}, "
-            f"statement_timeout={self.statement_timeout}, retries={self.retries})"
+            f"statement_timeout={self.statement_timeout}, retries={self.retries}, "
+            f"prepared_statements={self.prepared_statements})"
         )
 
     __str__ = __repr__
 
 
 _OPTION_NAMES: Final = frozenset(
-    {"schema", "min_size", "max_size", "connect_timeout", "statement_timeout", "retries"}
+    {
+        "schema",
+        "min_size",
+        "max_size",
+        "connect_timeout",
+        "statement_timeout",
+        "retries",
+        "prepared_statements",
+    }
 )
 
 
@@ -118,7 +131,8 @@ def options_from_url(url: StoreUrl) -> dict[str, object]:
     """Split a ``postgresql://`` store URL into adapter options and the libpq URL.
 
     Query parameters named like an option (``schema``, ``min_size``, ``max_size``,
-    ``connect_timeout``, ``statement_timeout``, ``retries``) become options; the others
+    ``connect_timeout``, ``statement_timeout``, ``retries``, ``prepared_statements``)
+    become options; the others
     (``sslmode``, ``application_name``, ...) stay in ``conninfo``.  The ``+driver`` part
     of the scheme is dropped.
     """

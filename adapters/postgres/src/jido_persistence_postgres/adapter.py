@@ -9,19 +9,12 @@ design decisions.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any, Final, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-import psycopg
-from psycopg import sql
-from pydantic import BaseModel
-
-from jido_persistence.adapter import PersistenceAdapter, RawIndex
-from jido_persistence.errors import CursorNotFound, NotFound, StoreClosed
+from jido_persistence.adapter import OPTIONAL_CALLBACKS, REQUIRED_CALLBACKS, PersistenceAdapter
+from jido_persistence.errors import CursorNotFound, NotFound
 from jido_persistence.models import (
     BridgeConfig,
     DirectoryTarget,
@@ -34,19 +27,11 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
-from jido_persistence.urls import StoreUrl
 from jido_persistence.validation import DirectoryQuery, build_record
 from jido_persistence_postgres import _keys
-from jido_persistence_postgres._database import Connection, Database
+from jido_persistence_postgres._base import TEST_URL_VARIABLE, PostgresBase
+from jido_persistence_postgres._database import Connection
 from jido_persistence_postgres._directory import directory_query
-from jido_persistence_postgres._options import (
-    MAX_IDENTIFIER_BYTES,
-    PostgresOptions,
-    check_conninfo,
-    options_from_url,
-    redacted_conninfo,
-    with_schema,
-)
 from jido_persistence_postgres._rows import (
     bridge_config_row,
     ingress_row,
@@ -57,125 +42,25 @@ from jido_persistence_postgres._rows import (
     routing_policy_row,
     thread_row,
 )
-from jido_persistence_postgres._statements import Statements
 
 __all__ = ["TEST_URL_VARIABLE", "PostgresAdapter"]
 
-TEST_URL_VARIABLE: Final = "JIDO_PERSISTENCE_TEST_POSTGRES_URL"
-"""The environment variable naming the database the test hooks create schemas in."""
 
-T = TypeVar("T")
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-class PostgresAdapter(PersistenceAdapter):
+class PostgresAdapter(PostgresBase):
     """A store in one PostgreSQL schema; durable, shared by many processes and hosts.
 
     Construct with the options of :class:`PostgresOptions` (``conninfo``, ``schema``,
-    pool sizes, timeouts, retries) or open ``postgresql://user@host/db?schema=chat``.
-    Creates or migrates the schema on first open.  Raises ConfigurationError for bad
-    options, a non-UTF8 database or a store written by a newer version, and
-    StorageError when the server cannot be reached.
+    pool sizes, timeouts, retries, ``prepared_statements``) or open
+    ``postgresql://user@host/db?schema=chat``.  Creates or migrates the schema on first
+    open.  Raises ConfigurationError for bad options, a non-UTF8 database or a store
+    written by a newer version, and StorageError when the server cannot be reached.
     """
-
-    Options = PostgresOptions
-    durable = True
-    multi_process = True
-    backend_errors = (psycopg.Error,)
-
-    def __init__(self, **options: object) -> None:
-        """Validate the options, create or migrate the schema, and start the pool."""
-        self.options = PostgresOptions.parse(options)
-        check_conninfo(self.options.conninfo)
-        self._db = Database(self.options)
-        self._sql = Statements(self.options.schema)
-
-    def __repr__(self) -> str:
-        state = " closed" if self._closed else ""
-        return (
-            f"<PostgresAdapter{state} {redacted_conninfo(self.options.conninfo)!r}"
-            f" schema={self.options.schema!r}>"
-        )
-
-    @classmethod
-    def url_options(cls, url: StoreUrl) -> dict[str, object]:
-        """``schema`` and the other options from the query; the rest of the URL is conninfo."""
-        return options_from_url(url)
-
-    @classmethod
-    def fresh_store_url(cls, directory: Path, unique: str) -> str | None:
-        """Test hook: the ``$JIDO_PERSISTENCE_TEST_POSTGRES_URL`` database, schema ``unique``.
-
-        ``None`` when the variable is unset.  A ``unique`` that is not a usable schema
-        name (too long, or starting with ``pg_``) is shortened with a hash.
-        """
-        url = os.environ.get(TEST_URL_VARIABLE)
-        if not url:
-            return None
-        schema = unique
-        if len(schema.encode("utf-8")) > MAX_IDENTIFIER_BYTES or schema.lower().startswith("pg_"):
-            digest = hashlib.sha256(unique.encode("utf-8")).hexdigest()[:16]
-            schema = f"jp_{digest}"
-        return with_schema(url, schema)
-
-    @classmethod
-    def destroy_store(cls, url: str) -> None:
-        """Test hook: drop the store's schema and everything in it."""
-        options = PostgresOptions.parse(options_from_url(StoreUrl.parse(url)))
-        with psycopg.connect(options.conninfo, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(options.schema))
-            )
-
-    def close(self) -> None:
-        """Close the pool; calls already running finish, later ones raise StoreClosed."""
-        if self._closed:
-            return
-        super().close()
-        self._db.close()
-
-    # --- helpers -------------------------------------------------------------------
-
-    def _one(self, name: str, query: str, params: Any) -> Any:
-        def work(conn: Connection) -> Any:
-            row = conn.execute(query, params).fetchone()
-            return None if row is None else row[0]
-
-        return self._db.run(name, work)
-
-    def _column(self, name: str, query: str, params: Any) -> list[Any]:
-        def work(conn: Connection) -> list[Any]:
-            return [row[0] for row in conn.execute(query, params).fetchall()]
-
-        return self._db.run(name, work)
-
-    def _write(self, name: str, query: str, params: Any) -> None:
-        def work(conn: Connection) -> None:
-            conn.execute(query, params)
-
-        self._db.run(name, work)
-
-    def _get(self, name: str, query: str, key: str, model: type[ModelT], entity: str) -> ModelT:
-        doc = self._one(name, query, (key,))
-        if doc is None:
-            raise NotFound(entity, key)
-        return model.model_validate_json(doc)
-
-    def _delete_existing(self, name: str, query: str, params: Any, entity: str, key: Any) -> None:
-        """Delete with NotFound when nothing was there; not repeated after a lost connection."""
-
-        def work(conn: Connection) -> bool:
-            return conn.execute(query, params).fetchone() is not None
-
-        if not self._db.run(name, work, repeatable=False):
-            raise NotFound(entity, key)
-
-    def _transaction(self, name: str, work: Callable[[Connection], T]) -> T:
-        return self._db.run(name, work, transaction=True)
 
     # --- rooms ---------------------------------------------------------------------
 
     def save_room(self, room: Room) -> Room:
+        """One upsert in autocommit (one round trip).  Binding keys are not touched."""
+
         self._write("save_room", self._sql.room_upsert, room_row(room))
         return room
 
@@ -183,6 +68,9 @@ class PostgresAdapter(PersistenceAdapter):
         return self._get("get_room", self._sql.room_get, room_id, Room, "room")
 
     def delete_room(self, room_id: str) -> None:
+        """One statement: data-modifying CTEs delete the messages, threads, bindings,
+        the keys still pointing at the room and its routing policy, atomically."""
+
         self._write("delete_room", self._sql.room_delete_cascade, {"room": room_id})
 
     def list_rooms(self, *, limit: int = 100) -> list[Room]:
@@ -210,6 +98,9 @@ class PostgresAdapter(PersistenceAdapter):
     # --- messages ------------------------------------------------------------------
 
     def save_message(self, message: Message) -> Message:
+        """One upsert in autocommit; the key columns and ``save_seq`` (from a sequence)
+        are set in the same statement, so the external-id key follows the latest save."""
+
         self._write("save_message", self._sql.message_upsert, message_row(message))
         return message
 
@@ -225,6 +116,10 @@ class PostgresAdapter(PersistenceAdapter):
         after: str | None = None,
         thread_id: str | None = None,
     ) -> list[Message]:
+        """One keyset range query over ``(room_id[, thread_id], sort_at, id)``; with a
+        cursor, the same statement also tells whether the cursor is in scope.  O(log n +
+        limit)."""
+
         statements = self._sql
         cursor = before if before is not None else after
         params: dict[str, object] = {"room": room_id, "limit": limit}
@@ -300,6 +195,10 @@ class PostgresAdapter(PersistenceAdapter):
         external_id: str | int,
         attrs: Mapping[str, Any] | None = None,
     ) -> Room:
+        """A select first; when absent, one transaction inserting the key row first
+        (``ON CONFLICT DO NOTHING RETURNING``) and the room and its binding record only
+        when it won.  Race-free across processes and hosts."""
+
         key = (channel, str(bridge_id), str(external_id))
         doc = self._one("get_or_create_room_by_external_binding", self._sql.binding_key_room, key)
         if doc is not None:
@@ -313,6 +212,8 @@ class PostgresAdapter(PersistenceAdapter):
     def get_or_create_participant_by_external_id(
         self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
     ) -> Participant:
+        """Like :meth:`get_or_create_room_by_external_binding`, keyed ``(channel, external_id)``."""
+
         key = (channel, str(external_id))
         doc = self._one(
             "get_or_create_participant_by_external_id",
@@ -395,6 +296,9 @@ class PostgresAdapter(PersistenceAdapter):
         *,
         limit: int | None = None,
     ) -> list[Participant] | list[Room]:
+        """One query filtered and sorted by the server; names match on the stored
+        casefold (trigram index when ``pg_trgm`` is available, else ``strpos``)."""
+
         parsed = DirectoryQuery.parse(query)
         target = DirectoryTarget(target)
         built = directory_query(
@@ -513,33 +417,13 @@ class PostgresAdapter(PersistenceAdapter):
             key,
         )
 
-    # --- test hook -----------------------------------------------------------------
 
-    def raw_index(self) -> RawIndex:
-        """The keys and row counts read straight from the tables (the kit's back door)."""
-        self._raise_if_closed()
-        statements = self._sql
+def _inherit_callback_docs(cls: type[PersistenceAdapter]) -> None:
+    """Give each callback without a docstring of its own the behaviour's docstring."""
+    for name in (*REQUIRED_CALLBACKS, *OPTIONAL_CALLBACKS):
+        method = vars(cls).get(name)
+        if method is not None and not method.__doc__:
+            method.__doc__ = getattr(PersistenceAdapter, name).__doc__
 
-        def work(conn: Connection) -> RawIndex:
-            def rows(query: str) -> list[tuple[Any, ...]]:
-                return conn.execute(query, prepare=False).fetchall()
 
-            counts = rows(statements.raw_row_counts)[0]
-            return RawIndex(
-                room_binding_keys={
-                    (c, b, e): r for c, b, e, r in rows(statements.raw_binding_keys)
-                },
-                participant_keys={(c, e): p for c, e, p in rows(statements.raw_participant_keys)},
-                message_keys={(c, b, e): m for c, b, e, m in rows(statements.raw_message_keys)},
-                thread_external_keys={
-                    (r, e): t for r, e, t in rows(statements.raw_thread_external_keys)
-                },
-                thread_root_keys={(r, m): t for r, m, t in rows(statements.raw_thread_root_keys)},
-                row_counts=dict(zip(Statements.RAW_COUNT_TABLES, map(int, counts), strict=True)),
-            )
-
-        return self._db.run("raw_index", work, transaction=True)
-
-    def _raise_if_closed(self) -> None:
-        if self._closed:
-            raise StoreClosed("PostgresAdapter is closed: raw_index() needs an open store")
+_inherit_callback_docs(PostgresAdapter)
