@@ -150,6 +150,8 @@ class PostgresBase(PersistenceAdapter):
             def rows(query: str) -> list[tuple[Any, ...]]:
                 return conn.execute(query, prepare=False).fetchall()
 
+            # One snapshot for every table, so the index is consistent even under writes.
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", prepare=False)
             counts = rows(statements.raw_row_counts)[0]
             return RawIndex(
                 room_binding_keys={
