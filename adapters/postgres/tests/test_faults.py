@@ -123,6 +123,8 @@ def test_a_statement_blocked_past_the_statement_timeout_raises_storage_error(
         f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/test?connect_timeout=2",
         f"postgresql://postgres:{PASSWORD}@/test?host=/nonexistent/socket/dir",
         f"postgresql://postgres@127.0.0.1:1/test?password={PASSWORD}",
+        # Unroutable: the connect timeout (2 s) ends the attempt if the network does not.
+        f"postgresql://postgres:{PASSWORD}@10.255.255.1:5432/test?connect_timeout=2",
     ],
 )
 def test_an_unreachable_server_is_a_storage_error_without_the_password(url: str) -> None:

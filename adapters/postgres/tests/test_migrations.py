@@ -12,7 +12,7 @@ from psycopg import sql
 
 from jido_persistence import open_store
 from jido_persistence.errors import ConfigurationError
-from jido_persistence.models import Participant, Room
+from jido_persistence.models import Message, Participant, Room, Thread
 from jido_persistence.urls import StoreUrl
 from jido_persistence_postgres._options import PostgresOptions
 from jido_persistence_postgres._schema import SCHEMA_VERSION
@@ -117,3 +117,20 @@ def sql_ascii_database(server_url: str) -> Iterator[str]:
 def test_a_database_that_is_not_utf8_is_refused(sql_ascii_database: str) -> None:
     with pytest.raises(ConfigurationError, match="UTF8"):
         PostgresAdapter(conninfo=sql_ascii_database, schema="s")
+
+
+def test_any_schema_name_is_quoted_everywhere(server_url: str) -> None:
+    schema = 'Odd "Name"; DROP TABLE x; -- é' + uuid.uuid4().hex[:6]
+    store = PostgresAdapter(conninfo=server_url, schema=schema)
+    try:
+        store.save_room(Room(id="r", type="group", name="Room"))
+        store.save_message(Message(id="m", room_id="r", sender_id="u", role="user"))
+        store.save_thread(Thread(id="t", room_id="r", external_thread_id="x"))
+        assert [m.id for m in store.get_messages("r")] == ["m"]
+        assert store.get_thread_by_external_id("r", "x").id == "t"
+        assert [r.id for r in store.directory_search("room", {"name": "roo"})] == ["r"]
+        assert store.raw_index()["row_counts"]["messages"] == 1
+    finally:
+        store.close()
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
