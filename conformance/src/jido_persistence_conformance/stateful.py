@@ -94,6 +94,8 @@ DEFAULT_SETTINGS: Final = settings(
 
 ALL: Final = 2**63 - 1
 ROOM_IDS: Final = ("room:1", "B", "é")
+GHOST_ROOM: Final = "ghost"
+"""A room id that is never saved: bindings to it are stale from the start."""
 PARTICIPANT_IDS: Final = ("p:1", "P", "ß")
 MESSAGE_IDS: Final = ("m:1", "m:2", "M", "m:é", "_")
 THREAD_IDS: Final = ("t:1", "T")
@@ -112,19 +114,8 @@ ROOM_KEYS: Final[tuple[tuple[str, str | int, str | int], ...]] = (
 channel differing only by case (a different key)."""
 EXTERNAL_IDS: Final[tuple[str | int, ...]] = ("100", 100, "x", "%")
 EXTERNAL_THREAD_IDS: Final = ("xt:1", "7")
-NAMES: Final = (
-    None,
-    "straße",
-    "100% real",
-    "100 real",
-    "a_b",
-    "axb",
-    "İstanbul",
-    "e\u0301",
-    "general",
-    "General chat",
-)
-NAME_QUERIES: Final = ("", "STRASSE", "%", "0% r", "a_b", "_", "i\u0307", "GENERAL", "É")
+NAMES: Final = (None, "straße", "100% real", "a_b", "İstanbul", "e\u0301", "General chat")
+NAME_QUERIES: Final = ("", "STRASSE", "%", "0% r", "a_b", "_", "i\u0307", "GENERAL", "É", "E\u0301")
 """Names every directory step searches for: casefold and wildcard traps."""
 _T0: Final = datetime(2020, 1, 1, tzinfo=UTC)
 TIMESTAMPS: Final = (
@@ -220,6 +211,18 @@ _EXTERNALS = st.sampled_from(EXTERNAL_IDS)
 _TIMESTAMPS = st.sampled_from(TIMESTAMPS)
 _LIMITS = st.sampled_from(LIMITS)
 _NAMES = st.sampled_from(NAMES)
+_BAD_ATTRS = kit.bad_attrs()
+_BAD_BINDING_ATTRS = kit.bad_binding_attrs()
+_BAD_CHANNELS = kit.bad_channels()
+_BAD_CURSORS = kit.bad_cursors()
+_BAD_DIRECTORY_QUERIES = kit.bad_directory_queries()
+_BAD_DIRECTORY_TARGETS = kit.bad_directory_targets()
+_BAD_ENABLED_FILTERS = kit.bad_enabled_filters()
+_BAD_EXTERNAL_IDS = kit.bad_external_ids()
+_BAD_IDS = kit.bad_ids()
+_BAD_LIMITS = kit.bad_limits()
+_BAD_MODELS = kit.bad_models()
+_BAD_ONBOARDING_FLOWS = kit.bad_onboarding_flows()
 
 
 def _revalidated(model: ModelT, **changes: Any) -> ModelT:
@@ -291,10 +294,7 @@ _RECORD_GETTERS: Final = {
     "onboarding": ("get_onboarding", ONBOARDING_IDS),
 }
 _RECORD_DELETERS: Final = {
-    "room": ("delete_room", ROOM_IDS),
     "participant": ("delete_participant", PARTICIPANT_IDS),
-    "message": ("delete_message", MESSAGE_IDS),
-    "room_binding": ("delete_room_binding", BINDING_IDS),
     "bridge_config": ("delete_bridge_config", CONFIG_IDS),
     "routing_policy": ("delete_routing_policy", ROOM_IDS),
 }
@@ -374,10 +374,16 @@ class PersistenceComparison(RuleBasedStateMachine):
         """Save a participant with a pooled (often trap) name."""
         self.compare("save_participant", participant)
 
-    @rule(batch=st.lists(_messages(), min_size=1, max_size=3))
-    def save_messages(self, batch: list[Message]) -> None:
+    @rule(
+        batch=st.lists(_messages(), min_size=1, max_size=4),
+        same_room=st.none() | _ROOM_IDS,
+    )
+    def save_messages(self, batch: list[Message], same_room: str | None) -> None:
         """Save or re-save messages: moves rooms/threads, changes or drops keys, ties."""
-        for message in batch:
+        for given in batch:
+            message = (
+                given if same_room is None else given.model_copy(update={"room_id": same_room})
+            )
             if message.external_id is not None and "channel" in message.metadata:
                 meta = message.metadata
                 self.message_keys.add(
@@ -423,34 +429,75 @@ class PersistenceComparison(RuleBasedStateMachine):
 
     @rule(kind=st.sampled_from(sorted(_RECORD_DELETERS)), data=st.data())
     def delete_record(self, kind: str, data: st.DataObject) -> None:
-        """Delete one record by id (cascades for rooms; NotFound where the contract says)."""
+        """Delete a participant, config or policy by id (NotFound where the contract says)."""
         name, pool = _RECORD_DELETERS[kind]
         self.compare(name, data.draw(st.sampled_from(pool), label="id"))
 
+    @rule(data=st.data())
+    def delete_room(self, data: st.DataObject) -> None:
+        """Delete a room and cascade (messages, threads, bindings, policy, keys)."""
+        room_id = data.draw(st.sampled_from((*ROOM_IDS, GHOST_ROOM)), label="room id")
+        self.compare("delete_room", room_id)
+
+    @rule(data=st.data())
+    def delete_message(self, data: st.DataObject) -> None:
+        """Delete a stored (or unknown) message and every index entry of it."""
+        self.compare("delete_message", self._pick_message(data))
+
+    @rule(data=st.data())
+    def delete_room_binding(self, data: st.DataObject) -> None:
+        """Delete a binding by explicit id (NotFound when unknown)."""
+        binding_id = data.draw(st.sampled_from(BINDING_IDS), label="binding id")
+        self.compare("delete_room_binding", binding_id)
+
     # --- messages ------------------------------------------------------------------
 
+    def _stored_messages(self) -> list[Message]:
+        return [
+            message
+            for room_id in ROOM_IDS
+            for message in self.reference.get_messages(room_id, limit=ALL)
+        ]
+
+    def _pick_message(self, data: st.DataObject) -> str:
+        """A stored message's id (twice as likely) or any pooled id."""
+        stored = sorted(message.id for message in self._stored_messages())
+        return data.draw(st.sampled_from([*stored, *MESSAGE_IDS]), label="message id")
+
+    def _pick_room(self, data: st.DataObject) -> str:
+        """The room of a stored message (twice as likely) or any pooled room id."""
+        stored = sorted(message.room_id for message in self._stored_messages())
+        return data.draw(st.sampled_from([*stored, *ROOM_IDS]), label="room id")
+
     @rule(
-        room_id=_ROOM_IDS,
         limit=_LIMITS,
-        cursor=st.none() | _MESSAGE_IDS,
-        direction=st.sampled_from(("before", "after")),
+        direction=st.sampled_from(("before", "after", None)),
         thread_id=st.none() | _THREAD_IDS,
+        data=st.data(),
     )
     def get_messages(
-        self, room_id: str, limit: int, cursor: str | None, direction: str, thread_id: str | None
+        self,
+        limit: int,
+        direction: str | None,
+        thread_id: str | None,
+        data: st.DataObject,
     ) -> None:
         """Page a room (or thread) with or without a cursor, either way."""
-        cursor_kw = {} if cursor is None else {direction: cursor}
+        room_id = self._pick_room(data)
+        cursor_kw = {} if direction is None else {direction: self._pick_message(data)}
         self.compare("get_messages", room_id, limit=limit, thread_id=thread_id, **cursor_kw)
 
     @rule(
-        room_id=_ROOM_IDS,
         thread_id=st.none() | _THREAD_IDS,
         limit=st.sampled_from((1, 2)),
         direction=st.sampled_from(("before", "after")),
+        data=st.data(),
     )
-    def page_through(self, room_id: str, thread_id: str | None, limit: int, direction: str) -> None:
+    def page_through(
+        self, thread_id: str | None, limit: int, direction: str, data: st.DataObject
+    ) -> None:
         """Page with ``before=`` the first (or ``after=`` the last) id of each page."""
+        room_id = self._pick_room(data)
         cursor: str | None = None
         for _ in range(len(MESSAGE_IDS) + 2):
             kwargs: dict[str, Any] = {"limit": limit, "thread_id": thread_id}
@@ -462,9 +509,10 @@ class PersistenceComparison(RuleBasedStateMachine):
                 return
             cursor = page[0].id if direction == "before" else page[-1].id
 
-    @rule(message_id=_MESSAGE_IDS, external_id=_EXTERNALS)
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> None:
+    @rule(data=st.data(), external_id=_EXTERNALS)
+    def update_message_external_id(self, data: st.DataObject, external_id: str | int) -> None:
         """Re-key a message: the old key stops resolving to it."""
+        message_id = self._pick_message(data)
         try:
             message = self.reference.get_message(message_id)
         except NotFound:
@@ -488,12 +536,26 @@ class PersistenceComparison(RuleBasedStateMachine):
         """Get-or-create a participant: live, stale or new key; bad attrs."""
         self.compare("get_or_create_participant_by_external_id", key[0], key[2], attrs)
 
-    @rule(room_id=_ROOM_IDS, key=_ROOM_KEYS, attrs=_binding_attrs())
+    @rule(
+        room_id=st.sampled_from((*ROOM_IDS, GHOST_ROOM)),
+        key=_ROOM_KEYS,
+        attrs=_binding_attrs(),
+        again=st.booleans(),
+    )
     def create_room_binding(
-        self, room_id: str, key: tuple[str, str | int, str | int], attrs: dict[str, Any]
+        self,
+        room_id: str,
+        key: tuple[str, str | int, str | int],
+        attrs: dict[str, Any],
+        again: bool,
     ) -> None:
-        """Create or update a binding record; the key moves to ``room_id``."""
+        """Create or update a binding record (twice: an upsert); the key moves to ``room_id``.
+
+        Rooms that do not exist make stale keys for get-or-create to heal.
+        """
         self.compare("create_room_binding", room_id, *key, attrs)
+        if again:
+            self.compare("create_room_binding", room_id, *key, {"enabled": False})
 
     @rule(room_id=_ROOM_IDS, data=st.data())
     def delete_generated_binding(self, room_id: str, data: st.DataObject) -> None:
@@ -540,9 +602,82 @@ class PersistenceComparison(RuleBasedStateMachine):
         self.compare("directory_search", directory_target, query, limit=limit)
         self.compare("directory_lookup", directory_target, query)
 
+    # --- probes: short sequences that set up the states bugs hide in -----------------
+
+    @rule(data=st.data(), key=_ROOM_KEYS, externals=st.lists(_EXTERNALS, min_size=2, max_size=3))
+    def probe_message_key(
+        self, data: st.DataObject, key: tuple[str, str | int, str | int], externals: list[Any]
+    ) -> None:
+        """Two messages share a key (the latest save wins), one is re-keyed, one deleted."""
+        room_id = self._pick_room(data)
+        first, second = data.draw(
+            st.lists(_MESSAGE_IDS, min_size=2, max_size=2, unique=True), label="message ids"
+        )
+        for message_id in (first, second):
+            message = Message(
+                id=message_id,
+                room_id=room_id,
+                sender_id="p:1",
+                role=MessageRole.USER,
+                external_id=str(externals[0]),
+                metadata=_message_metadata(key),
+                inserted_at=_T0,
+                updated_at=None,
+            )
+            self.message_keys.add(_normalised((key[0], key[1], externals[0])))
+            self.compare("save_message", message)
+        self.reads_agree()
+        for external in externals[1:]:
+            self.message_keys.add(_normalised((key[0], key[1], external)))
+            self.compare("update_message_external_id", second, external)
+        self.reads_agree()
+        self.compare("delete_message", data.draw(st.sampled_from((first, second)), label="gone"))
+
+    @rule(
+        rooms=st.lists(st.sampled_from((*ROOM_IDS, GHOST_ROOM)), min_size=2, max_size=2),
+        key=_ROOM_KEYS,
+        how=st.sampled_from(("delete_room", "delete_room_binding")),
+    )
+    def probe_rebind(
+        self, rooms: list[str], key: tuple[str, str | int, str | int], how: str
+    ) -> None:
+        """A key moves from one room to another; the first room's binding goes away."""
+        first, second = rooms
+        self.compare("create_room_binding", first, *key, {"id": "bind:1", "inserted_at": _T0})
+        self.compare("create_room_binding", second, *key, {"id": "bind:2", "inserted_at": _T0})
+        if how == "delete_room":
+            self.compare("delete_room", first)
+        else:
+            self.compare("delete_room_binding", "bind:1")
+        self.compare("get_room_by_external_binding", *key)
+
+    @rule(
+        room_id=_ROOM_IDS,
+        participant_id=_PARTICIPANT_IDS,
+        name=st.sampled_from(("straße", "100% real", "a_b", "İstanbul", "e\u0301")),
+        directory_target=st.sampled_from(("participant", "room")),
+    )
+    def probe_names(
+        self, room_id: str, participant_id: str, name: str | None, directory_target: str
+    ) -> None:
+        """Name a room and a participant with a trap name, then search by trap names."""
+        self.compare("save_room", Room(id=room_id, type=RoomType.GROUP, name=name, inserted_at=_T0))
+        self.compare(
+            "save_participant",
+            Participant(id=participant_id, type=ParticipantType.HUMAN, identity={"name": name}),
+        )
+        for query in NAME_QUERIES:
+            self.compare("directory_search", directory_target, {"name": query})
+
     # --- onboarding, configs ---------------------------------------------------------
 
-    @rule(flow=kit.onboarding_flows(onboarding_ids=st.sampled_from(ONBOARDING_IDS)))
+    @rule(
+        flow=st.builds(
+            lambda flow, number: {**flow, "number": number},
+            kit.onboarding_flows(onboarding_ids=st.sampled_from(ONBOARDING_IDS)),
+            st.sampled_from((1e16, -0.0, 1.0, ALL, -ALL - 1, True, 0, 0.5)),
+        )
+    )
     def save_onboarding(self, flow: dict[str, Any]) -> None:
         """Save a flow, then change the caller's dict: the store keeps its own copy."""
         theirs, ours = copy.deepcopy(flow), copy.deepcopy(flow)
@@ -551,6 +686,7 @@ class PersistenceComparison(RuleBasedStateMachine):
         self._assert_same("save_onboarding", expected, actual)
         _mutate(theirs)
         _mutate(ours)
+        self.get_onboarding(flow["onboarding_id"])
 
     @rule(onboarding_id=st.sampled_from(ONBOARDING_IDS))
     def get_onboarding(self, onboarding_id: str) -> None:
@@ -613,40 +749,40 @@ class PersistenceComparison(RuleBasedStateMachine):
         """A callback with an invalid argument: the same typed error, nothing written."""
         draw = data.draw
         calls: list[Callable[[], tuple[str, tuple[Any, ...], dict[str, Any]]]] = [
-            lambda: ("get_room", (draw(kit.bad_ids()),), {}),
-            lambda: ("delete_room", (draw(kit.bad_ids()),), {}),
-            lambda: ("list_rooms", (), {"limit": draw(kit.bad_limits())}),
-            lambda: ("get_messages", ("room:1",), {"limit": draw(kit.bad_limits())}),
-            lambda: ("get_messages", ("room:1",), {"before": draw(kit.bad_cursors())}),
+            lambda: ("get_room", (draw(_BAD_IDS),), {}),
+            lambda: ("delete_room", (draw(_BAD_IDS),), {}),
+            lambda: ("list_rooms", (), {"limit": draw(_BAD_LIMITS)}),
+            lambda: ("get_messages", ("room:1",), {"limit": draw(_BAD_LIMITS)}),
+            lambda: ("get_messages", ("room:1",), {"before": draw(_BAD_CURSORS)}),
             lambda: ("get_messages", ("room:1",), {"before": "m:1", "after": "m:2"}),
             lambda: ("get_messages", ("room:1",), {"limit": -1, "before": ""}),
             lambda: (
                 "get_or_create_room_by_external_binding",
-                (draw(kit.bad_channels()), "1", "x", {"type": "group"}),
+                (draw(_BAD_CHANNELS), "1", "x", {"type": "group"}),
                 {},
             ),
             lambda: (
                 "get_or_create_room_by_external_binding",
-                ("slack", draw(kit.bad_external_ids()), "x", {"type": "group"}),
+                ("slack", draw(_BAD_EXTERNAL_IDS), "x", {"type": "group"}),
                 {},
             ),
             lambda: (
                 "get_or_create_room_by_external_binding",
-                (*draw(_ROOM_KEYS), draw(kit.bad_attrs())),
+                (*draw(_ROOM_KEYS), draw(_BAD_ATTRS)),
                 {},
             ),
             lambda: (
                 "create_room_binding",
-                (draw(_ROOM_IDS), *draw(_ROOM_KEYS), draw(kit.bad_binding_attrs())),
+                (draw(_ROOM_IDS), *draw(_ROOM_KEYS), draw(_BAD_BINDING_ATTRS)),
                 {},
             ),
-            lambda: ("directory_search", (draw(kit.bad_directory_targets()), {}), {}),
-            lambda: ("directory_lookup", ("room", draw(kit.bad_directory_queries())), {}),
-            lambda: ("save_onboarding", (draw(kit.bad_onboarding_flows())[0],), {}),
-            lambda: ("list_bridge_configs", (), {"enabled": draw(kit.bad_enabled_filters())}),
-            lambda: ("save_room", (draw(kit.bad_models()),), {}),
-            lambda: ("update_message_external_id", ("m:1", draw(kit.bad_external_ids())), {}),
-            lambda: ("get_thread_by_external_id", ("room:1", draw(kit.bad_external_ids())), {}),
+            lambda: ("directory_search", (draw(_BAD_DIRECTORY_TARGETS), {}), {}),
+            lambda: ("directory_lookup", ("room", draw(_BAD_DIRECTORY_QUERIES)), {}),
+            lambda: ("save_onboarding", (draw(_BAD_ONBOARDING_FLOWS)[0],), {}),
+            lambda: ("list_bridge_configs", (), {"enabled": draw(_BAD_ENABLED_FILTERS)}),
+            lambda: ("save_room", (draw(_BAD_MODELS),), {}),
+            lambda: ("update_message_external_id", ("m:1", draw(_BAD_EXTERNAL_IDS)), {}),
+            lambda: ("get_thread_by_external_id", ("room:1", draw(_BAD_EXTERNAL_IDS)), {}),
         ]
         index = draw(st.integers(0, len(calls) - 1), label="bad call")
         name, args, kwargs = calls[index]()
@@ -668,8 +804,10 @@ class PersistenceComparison(RuleBasedStateMachine):
         """Every list, page and used key reads the same from both stores."""
         self.compare("list_rooms", limit=ALL)
         self.compare("list_bridge_configs", enabled=True)
+        self.compare("list_room_bindings", GHOST_ROOM)
         for room_id in ROOM_IDS:
             self.compare("get_messages", room_id, limit=ALL)
+            self.compare("get_messages", room_id, limit=1)
             self.compare("list_threads", room_id, limit=1)
             self.compare("list_room_bindings", room_id)
         for key in ROOM_KEYS[::2]:
