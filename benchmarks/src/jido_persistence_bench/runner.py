@@ -155,7 +155,7 @@ def _open_baselines(
         factory, max_size = RAW_BASELINES[name]
         if max_size is not None and job.size > max_size:
             record["raw_skipped"][name] = (
-                f"skipped above {max_size} messages: O(n) per call, it would take too long"
+                f"skipped above {max_size:,} messages: O(n) per call, it would take too long"
             )
             continue
         progress(f"loading raw baseline {name}")
