@@ -87,10 +87,12 @@ class TableSpec(Generic[ModelT]):
     columns: Sequence[tuple[str, ColumnKind]]
     conflict: str = "id"
     extras: Sequence[tuple[str, str]] = ()
+    _names: tuple[str, ...] = field(init=False, repr=False)
     _json_fields: tuple[str, ...] = field(init=False, repr=False)
     _ts_fields: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_names", tuple(name for name, _ in self.columns))
         object.__setattr__(
             self,
             "_json_fields",
@@ -139,11 +141,15 @@ class TableSpec(Generic[ModelT]):
 
     def to_model(self, row: Sequence[Any]) -> ModelT:
         """Build the model from a row read with :attr:`select_list`."""
-        data = {name: row[index] for index, (name, _) in enumerate(self.columns)}
+        data = dict(zip(self._names, row, strict=True))
         for name in self._json_fields:
-            data[name] = json.loads(data[name])
+            text = data[name]
+            # Empty maps and lists are the common case: skip the JSON parser for them.
+            data[name] = {} if text == "{}" else [] if text == "[]" else json.loads(text)
         for name in self._ts_fields:
-            data[name] = from_epoch_us(data[name])
+            value = data[name]
+            if value is not None:
+                data[name] = EPOCH + timedelta(microseconds=value)
         return self.model.model_validate(data)
 
     def column_ddl(self) -> str:
