@@ -105,20 +105,22 @@ def _overhead_table(document: Document) -> ReportTable:
 
 def _scaling_table(document: Document) -> ReportTable:
     targets = targets_of(document)
+    sizes = sizes_of(document)
     cells: dict[tuple[str, str], str] = {}
-    sizes: tuple[int, int] | None = None
     for item in scalings(document):
-        cells[(item.operation, item.target)] = (
+        cell = (
             f"{format_ratio(item.ratio)} ({format_ns(item.small_ns)} → {format_ns(item.large_ns)})"
         )
-        sizes = (item.small_size, item.large_size)
+        if (item.small_size, item.large_size) != (sizes[0], sizes[-1]):
+            cell += f" {item.large_size:,}/{item.small_size:,}"
+        cells[(item.operation, item.target)] = cell
     rows = [
         [operation, *(cells.get((operation, target), "-") for target in targets)]
         for operation in operations_of(document)
     ]
     title = "Scaling: time per call at the largest size / at the smallest"
-    if sizes is not None:
-        title += f" ({sizes[1]:,} / {sizes[0]:,} messages)"
+    if len(sizes) > 1:
+        title += f" ({sizes[-1]:,} / {sizes[0]:,} messages, unless a cell says otherwise)"
     return ReportTable(title, ["operation", *targets], rows)
 
 
