@@ -8,7 +8,8 @@ connection, so both sides also share its prepared statements):
 - ``save_message``: the adapter's one upsert (autocommit) of a new message;
 - ``get_message``: by id;
 - ``get_message_by_external_id``: the most recently saved holder of a key;
-- ``get_messages``: the latest page (50) of a room.
+- ``get_messages``: the latest page (50) of a room, sent by the server as one JSON
+  array.
 
 The raw side executes the statement and fetches the row(s) (the record's JSON text);
 the adapter side also validates arguments, serialises or parses the pydantic model
@@ -41,7 +42,7 @@ from jido_persistence.models import Message, Participant, TextPart
 from jido_persistence.urls import StoreUrl
 from jido_persistence_postgres._options import with_schema
 from jido_persistence_postgres._rows import message_row, participant_row
-from jido_persistence_postgres.adapter import PostgresAdapter
+from jido_persistence_postgres.adapter import MESSAGE_LIST, PostgresAdapter
 
 ROOMS = 100
 PAGE = 50
@@ -183,11 +184,10 @@ def measure(store: PostgresAdapter, count: int, operations: int) -> dict[str, di
             lambda i: store.get_message_by_external_id(*pick(keys, i)),
         ),
         "get_messages_latest_page": (
-            lambda conn, i: conn.execute(statements.messages_latest, page).fetchall(),
-            lambda conn, i: [
-                Message.model_validate_json(row[0])
-                for row in conn.execute(statements.messages_latest, page).fetchall()
-            ],
+            lambda conn, i: conn.execute(statements.messages_latest, page).fetchone(),
+            lambda conn, i: MESSAGE_LIST.validate_json(
+                conn.execute(statements.messages_latest, page).fetchone()[0]
+            ),
             lambda i: store.get_messages(room, limit=PAGE),
         ),
     }

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
+
+from pydantic import TypeAdapter
 
 from jido_persistence.adapter import OPTIONAL_CALLBACKS, REQUIRED_CALLBACKS, PersistenceAdapter
 from jido_persistence.errors import CursorNotFound, NotFound
@@ -44,6 +46,9 @@ from jido_persistence_postgres._rows import (
 )
 
 __all__ = ["TEST_URL_VARIABLE", "PostgresAdapter"]
+
+MESSAGE_LIST: Final = TypeAdapter(list[Message])
+"""Parses a page of messages, sent by the server as one JSON array, in one call."""
 
 
 class PostgresAdapter(PostgresBase):
@@ -131,30 +136,33 @@ class PostgresAdapter(PostgresBase):
             query = (
                 statements.messages_latest
                 if thread_id is None
-                else (statements.messages_latest_thread)
+                else statements.messages_latest_thread
             )
-            docs = self._column("get_messages", query, params)
-            return [Message.model_validate_json(doc) for doc in docs]
+            page = self._one("get_messages", query, params)
+            return [] if page is None else MESSAGE_LIST.validate_json(page)
         params["cursor"] = cursor
         if before is not None:
             query = (
                 statements.messages_before
                 if thread_id is None
-                else (statements.messages_before_thread)
+                else statements.messages_before_thread
             )
         else:
             query = (
-                statements.messages_after
-                if thread_id is None
-                else (statements.messages_after_thread)
+                statements.messages_after if thread_id is None else statements.messages_after_thread
             )
-        docs = self._column("get_messages", query, params)
-        if not docs:
+
+        def work(conn: Connection) -> tuple[int, str | None]:
+            row = conn.execute(query, params).fetchone()
+            return (0, None) if row is None else (int(row[0]), row[1])
+
+        in_scope, page = self._db.run("get_messages", work)
+        if not in_scope:
             raise CursorNotFound(
                 f"cursor {cursor!r} is not a message of room {room_id!r}"
                 + (f" thread {thread_id!r}" if thread_id is not None else "")
             )
-        return [Message.model_validate_json(doc) for doc in docs if doc is not None]
+        return [] if page is None else MESSAGE_LIST.validate_json(page)
 
     def delete_message(self, message_id: str) -> None:
         self._write("delete_message", self._sql.message_delete, (message_id,))
