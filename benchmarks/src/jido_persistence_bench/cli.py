@@ -87,10 +87,10 @@ def _load(path: Path) -> results.Document:
     help="Store sizes in messages, comma-separated [default: 1000,10000,100000].",
 )
 @click.option(
-    "--rounds", type=click.IntRange(1), help="Measured rounds per operation [default: 7]."
+    "--rounds", type=click.IntRange(1), help="Measured rounds per operation [default: 15]."
 )
 @click.option(
-    "--round-ms", type=click.FloatRange(0.1), help="Time one round aims at, in ms [default: 40]."
+    "--round-ms", type=click.FloatRange(0.1), help="Time one round aims at, in ms [default: 5]."
 )
 @click.option(
     "--quick", is_flag=True, help="Tiny sizes and few rounds: tests the harness, measures nothing."

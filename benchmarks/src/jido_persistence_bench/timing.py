@@ -49,6 +49,10 @@ class Stats(TypedDict):
 class Method:
     """How to time: warm-up calls, rounds, and the time one round should take.
 
+    Short rounds, many of them, and the median: on a shared machine a round that
+    the scheduler interrupts is an outlier the median drops, whereas long rounds
+    would all absorb some of the interruptions.
+
     Attributes:
         rounds: measured rounds per operation.
         warmup_calls: calls timed (and discarded) to calibrate the batch size.
@@ -58,11 +62,11 @@ class Method:
         max_calls: most calls per round.
     """
 
-    rounds: int = 7
+    rounds: int = 15
     warmup_calls: int = 3
-    round_ns: int = 40_000_000
+    round_ns: int = 5_000_000
     min_calls: int = 1
-    max_calls: int = 400
+    max_calls: int = 2000
 
     def calls_for(self, ns_per_call: float) -> int:
         """Calls per round for an operation that takes ``ns_per_call``."""
