@@ -20,7 +20,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -178,8 +178,7 @@ def _measure_workload(
     benches = [workload.bench(context, store)]
     names = {benches[0].name: ("", workload.name)}
     for name, baseline in baselines.items():
-        bench = workload.bench(context, baseline)
-        bench = type(bench)(f"raw:{name}", bench.prepare, bench.run)
+        bench = replace(workload.bench(context, baseline), name=f"raw:{name}")
         benches.append(bench)
         names[bench.name] = (name, workload.name)
     for bench_name, stats in measure(benches, method, calls=workload.calls_per_round).items():
