@@ -123,6 +123,7 @@ def test_the_files_rebuild_the_live_state_exactly(
                     store.close()
                     store = TinyDBAdapter(path=path, durability="flush", **SMALL)
                 assert _apply(store, operation) == _apply(reference, operation), operation
+            store._files.wait()  # the files are read without the store's lock here
             assert load_store(path).state.docs == store._state.docs
             assert _everything(store) == _everything(reference)
             store.close()

@@ -11,6 +11,7 @@ holder" sets for message and thread keys.  Not thread-safe: the adapter's lock g
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Final, Generic, TypeVar
@@ -95,48 +96,63 @@ class Holders(Generic[KeyT]):
 
 
 class LazyMessages(Mapping[str, Message]):
-    """Message id -> Message, decoded from its document on first read, then cached.
+    """Message id -> Message over the message documents, with a bounded decoded cache.
 
     Opening a store builds the message indexes from the documents alone (no model
-    validation), so it costs O(n) with a small constant; a document that does not
-    validate (only a hand-edited snapshot can hold one) raises StorageError when read.
+    validation), so it costs O(n) with a small constant.  Decoded models are kept in
+    an LRU cache of ``capacity`` entries (10,000 by default; saved messages enter it),
+    so memory stays near the documents' size however much is read; a miss decodes the
+    document (tens of microseconds).  A document that does not validate (only a
+    hand-edited snapshot can hold one) raises StorageError when read.
     """
 
-    def __init__(self, docs: dict[Any, Document]) -> None:
+    def __init__(self, docs: dict[Any, Document], capacity: int = 10_000) -> None:
         self._docs = docs
-        self._models: dict[str, Message | None] = {}
+        self._capacity = capacity
+        self._cache: OrderedDict[str, Message] = OrderedDict()
 
     def set(self, message_id: str, message: Message | None) -> None:
-        """Store ``message`` (``None``: decode it from its document when first read)."""
-        self._models[message_id] = message
+        """Cache ``message`` (``None``: decode it from its document when first read)."""
+        if message is None:
+            self._cache.pop(message_id, None)
+        else:
+            self._remember(message_id, message)
+
+    def _remember(self, message_id: str, message: Message) -> None:
+        self._cache[message_id] = message
+        self._cache.move_to_end(message_id)
+        if len(self._cache) > self._capacity:
+            self._cache.popitem(last=False)
 
     def cached(self, message_id: str) -> Message | None:
-        """The decoded message if it was decoded already (no decoding here)."""
-        return self._models.get(message_id)
+        """The decoded message if it is in the cache (no decoding here)."""
+        return self._cache.get(message_id)
 
     def discard(self, message_id: str) -> None:
-        """Forget the message."""
-        self._models.pop(message_id, None)
+        """Drop the message from the cache (its document is removed by the caller)."""
+        self._cache.pop(message_id, None)
 
     def __getitem__(self, message_id: str) -> Message:
-        message = self._models[message_id]
-        if message is None:
-            doc = {k: v for k, v in self._docs[message_id].items() if k != SEQUENCE_FIELD}
-            try:
-                message = Message.model_validate(doc)
-            except ValueError as error:
-                raise StorageError(f"stored message {message_id!r} is invalid: {error}") from error
-            self._models[message_id] = message
+        message = self._cache.get(message_id)
+        if message is not None:
+            self._cache.move_to_end(message_id)
+            return message
+        doc = {k: v for k, v in self._docs[message_id].items() if k != SEQUENCE_FIELD}
+        try:
+            message = Message.model_validate(doc)
+        except ValueError as error:
+            raise StorageError(f"stored message {message_id!r} is invalid: {error}") from error
+        self._remember(message_id, message)
         return message
 
     def __contains__(self, message_id: object) -> bool:
-        return message_id in self._models
+        return message_id in self._docs
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._models)
+        return iter(self._docs)
 
     def __len__(self) -> int:
-        return len(self._models)
+        return len(self._docs)
 
 
 class StoreState:

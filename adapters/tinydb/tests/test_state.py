@@ -1,0 +1,46 @@
+"""The in-memory state: lazily decoded messages with a bounded cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jido_persistence.errors import StorageError
+from jido_persistence_conformance import strategies as kit
+from jido_persistence_tinydb._state import LazyMessages
+from jido_persistence_tinydb._tables import SEQUENCE_FIELD, encode_model
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    messages=st.lists(kit.messages(), max_size=8, unique_by=lambda m: m.id),
+    reads=st.lists(st.integers(0, 7), max_size=30),
+)
+def test_reads_decode_exactly_and_the_cache_stays_bounded(
+    messages: list[Any], reads: list[int]
+) -> None:
+    """Whatever is evicted decodes back to the very message that was saved."""
+    docs = {m.id: encode_model(m, number) for number, m in enumerate(messages, 1)}
+    lazy = LazyMessages(docs, capacity=2)
+    for number, message in enumerate(messages):
+        lazy.set(message.id, message if number % 2 else None)
+    for index in reads:
+        if index < len(messages):
+            found = lazy[messages[index].id]
+            assert found == messages[index]
+            assert found.model_dump(mode="json") == messages[index].model_dump(mode="json")
+        assert len(lazy._cache) <= 2
+    assert len(lazy) == len(messages)
+    assert set(lazy) == {m.id for m in messages}
+
+
+def test_an_invalid_document_is_a_storage_error_when_read() -> None:
+    """A hand-edited message document fails when read, naming the message."""
+    lazy = LazyMessages({"m1": {"id": "m1", SEQUENCE_FIELD: 1}})
+    lazy.set("m1", None)
+    assert "m1" in lazy
+    with pytest.raises(StorageError, match="'m1'"):
+        lazy["m1"]
