@@ -1,0 +1,131 @@
+"""Seeded bugs in get-or-create, room bindings and the ``delete_room`` cascade."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from jido_persistence.errors import NotFound
+from jido_persistence.memory import MemoryAdapter
+from jido_persistence.models import Room, RoomBinding
+from jido_persistence.validation import build_record
+
+BindingKey = tuple[str, str, str]
+
+
+class StaleBindingNotHealed(MemoryAdapter):
+    """A key whose room was deleted is not treated as absent: NotFound, no new room."""
+
+    seeded_bug = "stale binding not healed by get-or-create"
+    expected_area: ClassVar[str] = "external_ids"
+
+    def get_or_create_room_by_external_binding(
+        self,
+        channel: str,
+        bridge_id: str | int,
+        external_id: str | int,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> Room:
+        with self._lock:
+            key = (channel, str(bridge_id), str(external_id))
+            bound = self._binding_keys.get(key)
+            if bound is not None and bound not in self._rooms:
+                raise NotFound("room", bound)
+            return super().get_or_create_room_by_external_binding(
+                channel, bridge_id, external_id, attrs
+            )
+
+
+class CascadeLeavesBindings(MemoryAdapter):
+    """``delete_room`` forgets the room's binding records and keys."""
+
+    seeded_bug = "delete_room cascade leaves bindings"
+    expected_area: ClassVar[str] = "cascades"
+
+    def delete_room(self, room_id: str) -> None:
+        with self._lock:
+            records = list(self._room_bindings.get(room_id, {}).values())
+            keys = {key: room for key, room in self._binding_keys.items() if room == room_id}
+            super().delete_room(room_id)
+            for binding in records:
+                self._put_binding(
+                    binding, (binding.channel, binding.bridge_id, binding.external_room_id)
+                )
+            self._binding_keys.update(keys)
+
+
+class CascadeLeavesRoutingPolicy(MemoryAdapter):
+    """``delete_room`` forgets the room's routing policy."""
+
+    seeded_bug = "delete_room cascade leaves the routing policy"
+    expected_area: ClassVar[str] = "cascades"
+
+    def delete_room(self, room_id: str) -> None:
+        with self._lock:
+            policy = self._routing_policies.get(room_id)
+            super().delete_room(room_id)
+            if policy is not None:
+                self._routing_policies[room_id] = policy
+
+
+class DeleteBindingDropsForeignKey(MemoryAdapter):
+    """Removing a binding deletes its key even when another room has taken the key since."""
+
+    seeded_bug = "binding key removed although it points at another room"
+    expected_area: ClassVar[str] = "room_bindings"
+
+    def _remove_binding(self, binding: RoomBinding) -> None:
+        super()._remove_binding(binding)
+        self._binding_keys.pop((binding.channel, binding.bridge_id, binding.external_room_id), None)
+
+
+class BindingUpsertDuplicates(MemoryAdapter):
+    """``create_room_binding`` inserts a new record instead of updating the pair's record."""
+
+    seeded_bug = "create_room_binding duplicates records of one (room, key)"
+    expected_area: ClassVar[str] = "room_bindings"
+
+    def _binding_for(self, room_id: str, key: BindingKey, attrs: dict[str, Any]) -> RoomBinding:
+        given_id = attrs.get("id")
+        if isinstance(given_id, str) and given_id in self._bindings:
+            return super()._binding_for(room_id, key, attrs)
+        return build_record(
+            RoomBinding,
+            attrs,
+            room_id=room_id,
+            channel=key[0],
+            bridge_id=key[1],
+            external_room_id=key[2],
+        )
+
+
+class RaceCreatesTwoRooms(MemoryAdapter):
+    """Check-then-create without holding the lock across both: racing callers each create.
+
+    ``time.sleep(0)`` yields the GIL inside the window, as a database round trip would.
+    """
+
+    seeded_bug = "race in get-or-create creates two rooms"
+    expected_area: ClassVar[str] = "concurrency"
+
+    def get_or_create_room_by_external_binding(
+        self,
+        channel: str,
+        bridge_id: str | int,
+        external_id: str | int,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> Room:
+        key = (channel, str(bridge_id), str(external_id))
+        with self._lock:
+            bound = self._binding_keys.get(key)
+            if bound is not None and bound in self._rooms:
+                return self._rooms[bound]
+        time.sleep(0)
+        with self._lock:
+            room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+            binding = self._binding_for(room.id, key, {})
+            self._binding_keys.pop(key, None)
+            self.save_room(room)
+            self._put_binding(binding, key)
+            return room

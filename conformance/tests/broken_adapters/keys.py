@@ -1,0 +1,107 @@
+"""Seeded bugs in message external-id keys and ``update_message_external_id``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from jido_persistence.errors import NotFound
+from jido_persistence.memory import MemoryAdapter
+from jido_persistence.models import Message, utc_now
+from jido_persistence.validation import MessageKey, message_external_key
+
+
+class BridgeIdNotNormalised(MemoryAdapter):
+    """An ``int`` ``metadata["bridge_id"]`` is stored as it is, not as its decimal string."""
+
+    seeded_bug = "external id key not normalised (int bridge id)"
+    expected_area: ClassVar[str] = "external_ids"
+
+    def _store_message(self, message: Message) -> None:
+        super()._store_message(message)
+        key = message_external_key(message)
+        bridge_id = message.metadata.get("bridge_id")
+        if key is not None and isinstance(bridge_id, int):
+            raw: Any = (key[0], bridge_id, key[2])
+            self._message_keys.set(message.id, raw, next(self._sequence))
+
+
+class OldExternalIdStillResolves(MemoryAdapter):
+    """``update_message_external_id`` leaves the old key in a separate index."""
+
+    seeded_bug = "old external id still resolving after update_message_external_id"
+    expected_area: ClassVar[str] = "external_ids"
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self._old_keys: dict[MessageKey, str] = {}
+
+    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+        with self._lock:
+            old = self._messages.get(message_id)
+            updated = super().update_message_external_id(message_id, external_id)
+            old_key = None if old is None else message_external_key(old)
+            if old_key is not None and old_key != message_external_key(updated):
+                self._old_keys[old_key] = message_id
+            return updated
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        with self._lock:
+            try:
+                return super().get_message_by_external_id(channel, bridge_id, external_id)
+            except NotFound:
+                holder = self._old_keys.get((channel, str(bridge_id), str(external_id)))
+                if holder is not None and holder in self._messages:
+                    return self._messages[holder]
+                raise
+
+
+class KeyResolvesToFirstHolder(MemoryAdapter):
+    """A shared key resolves to the first message saved with it, not the latest."""
+
+    seeded_bug = "message key resolves to the first saved holder"
+    expected_area: ClassVar[str] = "external_ids"
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        with self._lock:
+            key = (channel, str(bridge_id), str(external_id))
+            holders = self._message_keys._holders.get(key)
+            if not holders:
+                raise NotFound("message", key)
+            first = min(holders.items(), key=lambda item: item[1])[0]
+            return self._messages[first]
+
+
+class DeleteMessageLeavesKey(MemoryAdapter):
+    """``delete_message`` removes the row but not its external-id index entry."""
+
+    seeded_bug = "delete_message leaves the external key behind"
+    expected_area: ClassVar[str] = "messages_and_cursors"
+
+    def delete_message(self, message_id: str) -> None:
+        with self._lock:
+            message = self._messages.get(message_id)
+            key = None if message is None else message_external_key(message)
+            sequence = None
+            if key is not None:
+                sequence = self._message_keys._holders.get(key, {}).get(message_id)
+            super().delete_message(message_id)
+            if key is not None and sequence is not None:
+                self._message_keys.set(message_id, key, sequence)
+
+
+class UpdateExternalIdTouchesUpdatedAt(MemoryAdapter):
+    """``update_message_external_id`` also sets ``updated_at`` to now."""
+
+    seeded_bug = "update_message_external_id touches updated_at"
+    expected_area: ClassVar[str] = "external_ids"
+
+    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+        with self._lock:
+            updated = super().update_message_external_id(message_id, external_id)
+            touched = updated.model_copy(update={"updated_at": utc_now()})
+            self._store_message(touched)
+            return touched
