@@ -2,7 +2,8 @@
 
 Every connection is in autocommit mode, so a callback that is one statement costs one
 round trip; callbacks that need several statements open an explicit transaction.
-Statements are prepared on first use (``prepare_threshold=0``).  Each new connection
+Statements are prepared on first use (``prepare_threshold=0``; none with the option
+``prepared_statements=false``).  Each new connection
 gets ``TimeZone=UTC`` and the ``statement_timeout``, so no result depends on server or
 session settings and no call waits forever.
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import random
+import time
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
@@ -51,6 +54,13 @@ def _lost_connection(error: BaseException, conn: Connection | None) -> bool:
         return True
     state = getattr(error, "sqlstate", None) or ""
     return state.startswith(_LOST_CONNECTION_STATES)
+
+
+def _back_off(conflicts: int) -> None:
+    """Wait a random moment before a retry, longer after each conflict (at most ~50 ms),
+    so that transactions that collided do not collide again in lockstep."""
+    if conflicts > 1:
+        time.sleep(random.uniform(0, min(0.05, 0.001 * 2**conflicts)))
 
 
 def _connection_kwargs(options: PostgresOptions) -> dict[str, Any]:
@@ -140,6 +150,7 @@ class Database:
                         f"{name}() kept conflicting with concurrent calls after "
                         f"{self._retries} retries"
                     ) from None
+                _back_off(conflicts)
             except PoolClosed:
                 raise StoreClosed(f"the store is closed: {name}() needs an open store") from None
             except _TRANSIENT as error:
@@ -148,6 +159,7 @@ class Database:
                     raise StorageError(
                         self.describe(f"{name}() failed after {self._retries} retries", error)
                     ) from error
+                _back_off(conflicts)
             except psycopg.Error as error:
                 if not _lost_connection(error, conn):
                     raise StorageError(self.describe(f"{name}() failed", error)) from error
