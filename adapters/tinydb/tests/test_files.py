@@ -308,3 +308,22 @@ def test_raw_index_reads_the_files_not_the_live_indexes(store_path: Path, helper
         assert raw["message_keys"] == {("slack", "1", "ext"): "m1"}
         assert raw["row_counts"]["rooms"] == 1
         assert raw["row_counts"]["room_bindings"] == 1
+
+
+def test_temporary_files_left_by_a_crashed_compaction_are_ignored(
+    store_path: Path, helpers: Any
+) -> None:
+    """A crash before the rename leaves a .tmp file: never read, overwritten next time."""
+    _fill(store_path, helpers, 2)
+    for name in ("store.json.tmp", "store.json.journal.tmp"):
+        (store_path.parent / name).write_bytes(b'{"half a snap')
+    with helpers.open(
+        store_path, compact_min_bytes=0, compact_ratio=0.001, background_compaction=False
+    ) as store:
+        assert [m.id for m in store.get_messages("room:1")] == ["m0", "m1"]
+        store.save_message(helpers.message(2))  # compacts at once (threshold 0)
+        assert not (store_path.parent / "store.json.tmp").exists()
+    with helpers.open(store_path) as store:
+        assert [m.id for m in store.get_messages("room:1")] == ["m0", "m1", "m2"]
+    TinyDBAdapter.destroy_store(f"tinydb:///{store_path}")
+    assert sorted(p.name for p in store_path.parent.iterdir()) == []

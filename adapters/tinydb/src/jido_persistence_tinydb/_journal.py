@@ -38,6 +38,7 @@ __all__ = [
     "full_sync",
     "scan_journal",
     "sync_directory",
+    "write_temporary",
 ]
 
 _RECORD: Final = re.compile(rb'\{"seq":(\d+),"crc":"([0-9a-f]{8})","ops":(.*)\}', re.DOTALL)
@@ -159,11 +160,8 @@ def sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temp file (0600), sync, rename, sync the directory.
-
-    Raises OSError; on failure the old file is intact.  O(len(data)).
-    """
+def write_temporary(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path + ".tmp"`` (mode 0600) and sync it; return that path."""
     temporary = path.with_name(path.name + ".tmp")
     fd = os.open(temporary, _CREATE_FLAGS, 0o600)
     try:
@@ -174,7 +172,15 @@ def atomic_write(path: Path, data: bytes) -> None:
         full_sync(fd)
     finally:
         os.close(fd)
-    os.replace(temporary, path)
+    return temporary
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``: temp file (0600), sync, rename, sync the directory.
+
+    Raises OSError; on failure before the rename the old file is intact.  O(len(data)).
+    """
+    os.replace(write_temporary(path, data), path)
     sync_directory(path.parent)
 
 
@@ -222,12 +228,21 @@ class JournalFile:
         with open(self.path, "rb") as journal:
             journal.seek(start)
             tail = journal.read(self.size - start)
-        atomic_write(self.path, tail)
+        temporary = write_temporary(self.path, tail)
+        # Open the new journal before publishing it, so that once the rename is done
+        # every later append goes to the published file, whatever fails after it.
+        fd = os.open(temporary, _OPEN_FLAGS, 0o600)
+        try:
+            os.replace(temporary, self.path)
+        except BaseException:
+            os.close(fd)
+            raise
         self._finalizer()
-        self._fd = os.open(self.path, _OPEN_FLAGS, 0o600)
-        self._finalizer = weakref.finalize(self, _close_quietly, self._fd)
+        self._fd = fd
+        self._finalizer = weakref.finalize(self, _close_quietly, fd)
         self.size = len(tail)
         self._dirty = False
+        sync_directory(self.path.parent)
 
     def reset(self) -> None:
         """Empty the journal (its records are in the snapshot now) and sync it."""
