@@ -124,6 +124,8 @@ class StoreFiles:
                 self._retry_after = 2 * self.journal.size
             _log.warning("background compaction of %s failed: %s", self.path, error)
         except Exception:  # pragma: no cover - a bug; the journal still has everything
+            with self._lock:
+                self._retry_after = 2 * self.journal.size
             _log.exception("background compaction of %s failed", self.path)
         finally:
             with self._lock:
