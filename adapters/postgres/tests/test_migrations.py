@@ -134,3 +134,42 @@ def test_any_schema_name_is_quoted_everywhere(server_url: str) -> None:
         store.close()
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def limited_role(server_url: str) -> Iterator[str]:
+    """A login role without any CREATE privilege (needs CREATEROLE; skipped without it)."""
+    role = "jp_limited_" + uuid.uuid4().hex[:8]
+    try:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    except psycopg.errors.InsufficientPrivilege:
+        pytest.skip("the test user may not create roles")
+    yield role
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_a_role_without_create_privileges_opens_a_schema_its_dba_prepared(
+    server_url: str, store_url: str, limited_role: str
+) -> None:
+    open_store(store_url).close()
+    schema = sql.Identifier(schema_of(store_url))
+    role = sql.Identifier(limited_role)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role))
+        conn.execute(
+            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(
+                schema, role
+            )
+        )
+        conn.execute(
+            sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, role)
+        )
+    conninfo = psycopg.conninfo.make_conninfo(server_url, user=limited_role)
+    with PostgresAdapter(conninfo=conninfo, schema=schema_of(store_url)) as store:
+        store.save_room(Room(id="r", type="group", name="Limited"))
+        store.save_message(Message(id="m", room_id="r", sender_id="u", role="user"))
+        assert [r.id for r in store.directory_search("room", {"name": "limit"})] == ["r"]
+        assert [m.id for m in store.get_messages("r")] == ["m"]
