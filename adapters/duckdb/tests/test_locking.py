@@ -90,3 +90,10 @@ def test_capabilities_declare_a_durable_single_process_store(store: DuckDBAdapte
     assert capabilities.durable
     assert not capabilities.multi_process
     assert capabilities.ingress_subscriptions
+
+
+def test_an_instance_with_incompatible_options_gets_store_locked(store_path: Path) -> None:
+    with DuckDBAdapter(path=str(store_path), threads=1):
+        with pytest.raises(StoreLocked) as raised:
+            DuckDBAdapter(path=str(store_path), threads=2)
+        assert str(store_path.resolve()) in str(raised.value)
