@@ -10,9 +10,9 @@ session settings and no call waits forever.
 Failures:
 - serialization failures and deadlocks are retried (``retries`` times), then
   StorageError;
-- a lost connection (``pg_terminate_backend``, a server restart) makes the pool check
-  its idle connections (dropping the dead ones) and, for calls that are safe to repeat,
-  retries once on a fresh connection; otherwise StorageError, and the next call works;
+- a lost connection (``pg_terminate_backend``, a server restart) makes the pool replace
+  its connections and, for calls that are safe to repeat, the call is retried once on a
+  fresh connection; otherwise StorageError, and the next call works;
 - every message that leaves this module has the conninfo's password masked.
 """
 
@@ -171,9 +171,20 @@ class Database:
                 reconnected = True
 
     def _drop_dead_connections(self) -> None:
-        """Test the idle connections; the pool replaces the broken ones in the background."""
+        """Replace every pooled connection: one was lost, so the others may be too.
+
+        A connection killed by ``pg_terminate_backend`` or a restart can still pass
+        ``pool.check()`` for a moment (its backend has not exited yet), so the pool is
+        drained instead: idle connections close now, busy ones when returned, and new
+        ones are opened in the background.  psycopg-pool before 3.3 has no ``drain()``;
+        there the idle connections are checked.
+        """
+        drain = getattr(self.pool, "drain", None)
         with contextlib.suppress(psycopg.Error):
-            self.pool.check()
+            if drain is not None:
+                drain()
+            else:
+                self.pool.check()
 
     def close(self) -> None:
         """Close the pool; connections in use close when their call returns."""
