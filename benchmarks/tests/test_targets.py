@@ -41,6 +41,9 @@ def test_postgres_is_measured_in_a_fresh_schema_when_the_server_is_named(
     url = store_url(postgres, tmp_path, "jido_bench_abc")
     assert url == "postgresql://user:secret@db.example/test?schema=jido_bench_abc"
     assert with_query(url, {"a": "b c"}) == url + "&a=b%20c"
+    public = str(postgres.public_json())
+    assert "secret" not in public
+    assert "user:***@db.example" in public
 
 
 def test_a_named_target_adds_the_memory_floor_and_a_url_keeps_its_placeholders(

@@ -65,8 +65,8 @@ def _targets(
 
 
 def _command_line() -> list[str]:
-    """The command as typed, when it was run from a shell."""
-    arguments = sys.argv[1:]
+    """The command as typed (passwords masked), when it was run from a shell."""
+    arguments = [redact_text(argument) for argument in sys.argv[1:]]
     if arguments[:1] == ["bench"]:
         return ["jido-persistence", *arguments]
     return ["jido-persistence", "bench", "(invoked from Python)"]
@@ -204,7 +204,7 @@ def bench(
         )
     run_sizes = sizes or (QUICK_SIZES if quick else DEFAULT_SIZES)
     parameters = {
-        "targets": [target.to_json() for target in chosen],
+        "targets": [target.public_json() for target in chosen],
         "sizes": list(run_sizes),
         "method": {**Job(chosen[0], 0, method).to_json()["method"]},
         "quick": quick,

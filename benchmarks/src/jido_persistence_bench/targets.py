@@ -20,7 +20,7 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from jido_persistence import PersistenceAdapter, PersistenceError, available_adapters
-from jido_persistence.errors import ConfigurationError, redact_url
+from jido_persistence.errors import ConfigurationError, redact_text, redact_url
 from jido_persistence.registry import get_adapter, select_adapter
 
 __all__ = [
@@ -87,8 +87,16 @@ class Target:
     build_threads: int = 1
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready data (``from_json`` reads it back)."""
+        """JSON-ready data (``from_json`` reads it back); it may hold a password."""
         return asdict(self)
+
+    def public_json(self) -> dict[str, Any]:
+        """:meth:`to_json` with every password masked, for documents and logs."""
+        data = self.to_json()
+        if data["url_template"] is not None:
+            data["url_template"] = redact_text(data["url_template"])
+        data["raw_options"] = {key: redact_text(value) for key, value in self.raw_options.items()}
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Target:
