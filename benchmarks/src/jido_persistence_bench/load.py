@@ -1,8 +1,9 @@
 """Building a store from a :class:`~.dataset.Dataset` before it is measured (never timed).
 
 An adapter may offer a bulk-load path: a method ``bulk_load(records)`` taking an
-iterable of models (:class:`Room`, :class:`Participant`, :class:`Thread`,
-:class:`Message`) and storing them as the matching ``save_*`` callbacks would.
+iterable of models (:class:`Room`, :class:`Thread`, :class:`Message`) and storing
+them as the matching ``save_*`` callbacks would; bindings and participants, whose
+keys only their callbacks write, are then made through those callbacks.
 Without one, the store is built with plain callbacks in a tight loop: rooms with
 their binding (``save_room`` + ``create_room_binding``), participants through
 ``get_or_create_participant_by_external_id`` (so that their platform keys exist),
@@ -22,7 +23,7 @@ from itertools import islice
 from typing import Final
 
 from jido_persistence import PersistenceAdapter
-from jido_persistence.models import Message, Participant, Room, Thread
+from jido_persistence.models import Message, Room, Thread
 from jido_persistence_bench.dataset import (
     BRIDGE_ID,
     CHANNEL,
@@ -42,10 +43,13 @@ Progress = Callable[[int, int], None]
 _CHUNK: Final = 64
 
 
-def records(data: Dataset) -> Iterator[Room | Participant | Thread | Message]:
-    """Every record of ``data``: rooms, participants, threads, then messages."""
+def records(data: Dataset) -> Iterator[Room | Thread | Message]:
+    """The records of ``data`` a bulk load takes: rooms, threads, then messages.
+
+    Room bindings and participants (with their platform keys) are made through
+    the callbacks that write keys, whatever the path.
+    """
     yield from (data.room(index) for index in range(data.rooms))
-    yield from (data.participant(index) for index in range(data.participants))
     yield from (data.thread(index) for index in range(data.threads))
     yield from data.messages()
 
@@ -102,6 +106,7 @@ def load_store(
             store.create_room_binding(
                 data.room(index).id, CHANNEL, BRIDGE_ID, room_external_id(index)
             )
+        _store(store, data, [("participant", index) for index in range(data.participants)])
         progress(total, total)
         return True
     step = max(1, total // 100)
