@@ -3,7 +3,9 @@
 An adapter may offer a bulk-load path: a method ``bulk_load(records)`` taking an
 iterable of models (:class:`Room`, :class:`Thread`, :class:`Message`) and storing
 them as the matching ``save_*`` callbacks would; bindings and participants, whose
-keys only their callbacks write, are then made through those callbacks.
+keys only their callbacks write, are then made through those callbacks.  An adapter
+package may instead offer a function loading messages only
+(:data:`MESSAGE_BULK_LOADERS`).
 Without one, the store is built with plain callbacks in a tight loop: rooms with
 their binding (``save_room`` + ``create_room_binding``), participants through
 ``get_or_create_participant_by_external_id`` (so that their platform keys exist),
@@ -17,6 +19,7 @@ store is the same, since the order of records depends on their timestamps only.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
@@ -32,10 +35,17 @@ from jido_persistence_bench.dataset import (
     room_external_id,
 )
 
-__all__ = ["BULK_LOAD_METHOD", "load_store", "records"]
+__all__ = ["BULK_LOAD_METHOD", "MESSAGE_BULK_LOADERS", "load_store", "records"]
 
 BULK_LOAD_METHOD: Final = "bulk_load"
 """The name of the optional bulk-load method of an adapter."""
+
+MESSAGE_BULK_LOADERS: Final[dict[str, str]] = {
+    "jido_persistence_tinydb": "jido_persistence_tinydb._bulk:bulk_save_messages",
+}
+"""Functions ``(store, messages)`` that an adapter package offers the benchmarks to
+load messages in bulk, by the package of the adapter class.  Used when the adapter
+has no ``bulk_load`` method; when the function cannot be imported, callbacks are used."""
 
 Progress = Callable[[int, int], None]
 """Receives ``(records stored so far, records in all)`` about a hundred times."""
@@ -58,12 +68,26 @@ Step = tuple[str, int]
 """A record to store: its kind (``room``, ``participant``, ``thread``, ``message``) and index."""
 
 
-def _steps(data: Dataset) -> Iterator[Step]:
+def _message_loader(
+    store: PersistenceAdapter,
+) -> Callable[[PersistenceAdapter, Iterable[Message]], object] | None:
+    reference = MESSAGE_BULK_LOADERS.get(type(store).__module__.partition(".")[0])
+    if reference is None:
+        return None
+    module, _, name = reference.partition(":")
+    try:
+        loader = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+    return loader if callable(loader) else None
+
+
+def _steps(data: Dataset, *, messages: bool = True) -> Iterator[Step]:
     for kind, count in (
         ("room", data.rooms),
         ("participant", data.participants),
         ("thread", data.threads),
-        ("message", data.size),
+        ("message", data.size if messages else 0),
     ):
         yield from ((kind, index) for index in range(count))
 
@@ -93,7 +117,8 @@ def _chunks(steps: Iterable[Step]) -> Iterator[list[Step]]:
 def load_store(
     store: PersistenceAdapter, data: Dataset, progress: Progress, *, threads: int = 1
 ) -> bool:
-    """Fill the empty ``store`` with ``data``; return ``True`` if a bulk path was used.
+    """Fill the empty ``store`` with ``data``; return ``True`` if a bulk path was used
+    (a ``bulk_load`` method, or a message loader of :data:`MESSAGE_BULK_LOADERS`).
 
     ``progress(done, total)`` is called about a hundred times with the number of
     records stored so far; it may raise to abandon the build.
@@ -109,9 +134,10 @@ def load_store(
         _store(store, data, [("participant", index) for index in range(data.participants)])
         progress(total, total)
         return True
+    loader = _message_loader(store)
     step = max(1, total // 100)
     done = reported = 0
-    steps = _steps(data)
+    steps = _steps(data, messages=loader is None)
     done += _store(store, data, list(islice(steps, data.rooms)))
     pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
     try:
@@ -129,5 +155,7 @@ def load_store(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+    if loader is not None:
+        loader(store, data.messages())
     progress(total, total)
-    return False
+    return loader is not None
