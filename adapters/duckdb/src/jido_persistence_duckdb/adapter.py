@@ -23,7 +23,7 @@ import duckdb
 from pydantic import Field
 
 from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
-from jido_persistence.errors import CursorNotFound, InvalidArgument, NotFound, StoreClosed
+from jido_persistence.errors import CursorNotFound, NotFound, StoreClosed
 from jido_persistence.models import (
     BridgeConfig,
     DirectoryTarget,
@@ -40,6 +40,13 @@ from jido_persistence.urls import StoreUrl
 from jido_persistence.validation import DirectoryQuery, build_record, message_external_key
 from jido_persistence_duckdb import _statements as sql
 from jido_persistence_duckdb._connection import Database
+from jido_persistence_duckdb._keys import (
+    BindingKey,
+    binding_for,
+    directory_statement,
+    put_binding,
+    read_raw_index,
+)
 from jido_persistence_duckdb._rows import NULL_SORT_US, json_text, to_epoch_us
 from jido_persistence_duckdb._schema import migrate, name_fold, participant_name_fold
 from jido_persistence_duckdb._statements import lookup_key
@@ -56,7 +63,6 @@ from jido_persistence_duckdb._tables import (
 
 __all__ = ["DuckDBAdapter", "DuckDBOptions"]
 
-BindingKey = tuple[str, str, str]
 Cursor = duckdb.DuckDBPyConnection
 
 
@@ -346,11 +352,11 @@ class DuckDBAdapter(PersistenceAdapter):
                 bound = cursor.execute(sql.BOUND_ROOM, [binding_key]).fetchone()
                 if bound is not None and bound[1] is not None:
                     return ROOMS.to_model(bound[1:])
-                binding = self._binding_for(cursor, room.id, key, {})
+                binding = binding_for(cursor, room.id, key, {})
                 if bound is not None:
                     cursor.execute(sql.DELETE_STALE_BINDING_KEY, [binding_key, bound[0]])
                 cursor.execute(ROOMS.upsert_sql, [*ROOMS.params(room), name_fold(room.name)])
-                self._put_binding(cursor, binding, key)
+                put_binding(cursor, binding, key)
                 return room
 
             return self._db.transaction(work)
@@ -420,45 +426,12 @@ class DuckDBAdapter(PersistenceAdapter):
         key: BindingKey = (channel, str(bridge_id), str(external_id))
 
         def work(cursor: Cursor) -> RoomBinding:
-            binding = self._binding_for(cursor, room_id, key, dict(attrs or {}))
-            self._put_binding(cursor, binding, key)
+            binding = binding_for(cursor, room_id, key, dict(attrs or {}))
+            put_binding(cursor, binding, key)
             return binding
 
         with self._db.entered():
             return self._db.transaction(work)
-
-    @staticmethod
-    def _binding_for(
-        cursor: Cursor, room_id: str, key: BindingKey, attrs: dict[str, Any]
-    ) -> RoomBinding:
-        """The record ``create_room_binding`` would store (MemoryAdapter._binding_for)."""
-        row = cursor.execute(sql.BINDING_BY_ROOM_KEY, [lookup_key(room_id, *key)]).fetchone()
-        existing = None if row is None else BINDINGS.to_model(row)
-        given_id = attrs.get("id")
-        if isinstance(given_id, str) and (existing is None or given_id != existing.id):
-            taken = cursor.execute(sql.BINDING_EXISTS, [given_id]).fetchone()
-            if taken is not None:
-                raise InvalidArgument(f"binding id {given_id!r} belongs to another room or key")
-        if existing is not None:
-            changes = {name: attrs[name] for name in ("direction", "enabled") if name in attrs}
-            return build_record(RoomBinding, existing.model_dump(), **changes)
-        return build_record(
-            RoomBinding,
-            attrs,
-            room_id=room_id,
-            channel=key[0],
-            bridge_id=key[1],
-            external_room_id=key[2],
-        )
-
-    @staticmethod
-    def _put_binding(cursor: Cursor, binding: RoomBinding, key: BindingKey) -> None:
-        binding_key = lookup_key(*key)
-        cursor.execute(
-            BINDINGS.upsert_sql,
-            [*BINDINGS.params(binding), binding_key, lookup_key(binding.room_id, *key)],
-        )
-        cursor.execute(sql.PUT_BINDING_KEY, [binding_key, *key, binding.room_id])
 
     def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
         return [BINDINGS.to_model(row) for row in self._all(sql.LIST_BINDINGS, [room_id])]
@@ -483,39 +456,10 @@ class DuckDBAdapter(PersistenceAdapter):
         *,
         limit: int | None = None,
     ) -> list[Participant] | list[Room]:
-        parsed = DirectoryQuery.parse(query)
-        conditions: list[str] = ["TRUE"]
-        params: list[Any] = []
-        if parsed.id is not None:
-            conditions.append("id = ?")
-            params.append(parsed.id)
-        if parsed.name_fold is not None:
-            # A literal substring test on the fold computed in Python (not LIKE/ILIKE).
-            conditions.append("contains(name_fold, ?)")
-            params.append(parsed.name_fold)
-        if target == DirectoryTarget.PARTICIPANT:
-            if parsed.channel is not None or parsed.external_id is not None:
-                if parsed.channel is None or parsed.external_id is None:
-                    return []
-                conditions.append("list_contains(external_id_pairs, ?)")
-                params.append(lookup_key(parsed.channel, parsed.external_id))
-            statement = sql.DIRECTORY_PARTICIPANTS
-        else:
-            parts = (parsed.channel, parsed.bridge_id, parsed.external_id)
-            given = [part for part in parts if part is not None]
-            if given:
-                if len(given) < len(parts):
-                    return []
-                conditions.append(f"id = {sql.ROOM_OF_BINDING_KEY}")
-                params.append(lookup_key(*given))
-            statement = sql.DIRECTORY_ROOMS
-        text = statement + " AND ".join(conditions) + " ORDER BY id"
-        if limit is not None:
-            if limit == 0:
-                return []
-            text += " LIMIT ?"
-            params.append(limit)
-        rows = self._all(text, params)
+        built = directory_statement(DirectoryTarget(target), DirectoryQuery.parse(query), limit)
+        if built is None:
+            return []
+        rows = self._all(*built)
         if target == DirectoryTarget.PARTICIPANT:
             return [PARTICIPANTS.to_model(row) for row in rows]
         return [ROOMS.to_model(row) for row in rows]
@@ -598,30 +542,4 @@ class DuckDBAdapter(PersistenceAdapter):
     def raw_index(self) -> RawIndex:
         """The keys and row counts read straight from the tables (the kit's back door)."""
         with self._db.entered():
-            cursor = self._db.cursor()
-
-            def keyed(statement: str) -> dict[Any, str]:
-                return {
-                    tuple(json.loads(key)): holder
-                    for key, holder in cursor.execute(statement).fetchall()
-                }
-
-            counts = cursor.execute(sql.RAW_ROW_COUNTS).fetchone() or ()
-            return RawIndex(
-                room_binding_keys={
-                    (channel, bridge, external): room
-                    for channel, bridge, external, room in cursor.execute(
-                        sql.RAW_BINDING_KEYS
-                    ).fetchall()
-                },
-                participant_keys={
-                    (channel, external): participant
-                    for channel, external, participant in cursor.execute(
-                        sql.RAW_PARTICIPANT_KEYS
-                    ).fetchall()
-                },
-                message_keys=keyed(sql.RAW_MESSAGE_KEYS),
-                thread_external_keys=keyed(sql.RAW_THREAD_EXTERNAL_KEYS),
-                thread_root_keys=keyed(sql.RAW_THREAD_ROOT_KEYS),
-                row_counts=dict(zip(sql.ROW_COUNT_TABLES, counts, strict=True)),
-            )
+            return read_raw_index(self._db.cursor())

@@ -1,0 +1,142 @@
+"""Binding records and keys, the directory query, and the raw index reader.
+
+Plain functions over a cursor (no callbacks live here, so the adapter base class
+still wraps every callback of :class:`~jido_persistence_duckdb.adapter.DuckDBAdapter`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+
+from jido_persistence.adapter import RawIndex
+from jido_persistence.errors import InvalidArgument
+from jido_persistence.models import DirectoryTarget, RoomBinding
+from jido_persistence.validation import DirectoryQuery, build_record
+from jido_persistence_duckdb import _statements as sql
+from jido_persistence_duckdb._statements import lookup_key
+from jido_persistence_duckdb._tables import BINDINGS
+
+__all__ = ["BindingKey", "binding_for", "directory_statement", "put_binding", "read_raw_index"]
+
+BindingKey = tuple[str, str, str]
+"""A normalised room binding key: ``(channel, bridge_id, external_id)``."""
+
+Cursor = duckdb.DuckDBPyConnection
+
+
+def binding_for(
+    cursor: Cursor, room_id: str, key: BindingKey, attrs: dict[str, Any]
+) -> RoomBinding:
+    """The record ``create_room_binding`` would store, validated; writes nothing.
+
+    The same rules as ``MemoryAdapter._binding_for``: an existing record for
+    ``(room_id, key)`` keeps its id and inserted_at and takes only ``direction`` and
+    ``enabled`` from ``attrs``; an ``attrs`` id naming another record raises
+    InvalidArgument.
+    """
+    row = cursor.execute(sql.BINDING_BY_ROOM_KEY, [lookup_key(room_id, *key)]).fetchone()
+    existing = None if row is None else BINDINGS.to_model(row)
+    given_id = attrs.get("id")
+    if isinstance(given_id, str) and (existing is None or given_id != existing.id):
+        taken = cursor.execute(sql.BINDING_EXISTS, [given_id]).fetchone()
+        if taken is not None:
+            raise InvalidArgument(f"binding id {given_id!r} belongs to another room or key")
+    if existing is not None:
+        changes = {name: attrs[name] for name in ("direction", "enabled") if name in attrs}
+        return build_record(RoomBinding, existing.model_dump(), **changes)
+    return build_record(
+        RoomBinding,
+        attrs,
+        room_id=room_id,
+        channel=key[0],
+        bridge_id=key[1],
+        external_room_id=key[2],
+    )
+
+
+def put_binding(cursor: Cursor, binding: RoomBinding, key: BindingKey) -> None:
+    """Upsert the binding record and point the key at its room (two statements)."""
+    binding_key = lookup_key(*key)
+    cursor.execute(
+        BINDINGS.upsert_sql,
+        [*BINDINGS.params(binding), binding_key, lookup_key(binding.room_id, *key)],
+    )
+    cursor.execute(sql.PUT_BINDING_KEY, [binding_key, *key, binding.room_id])
+
+
+def directory_statement(
+    target: DirectoryTarget, parsed: DirectoryQuery, limit: int | None
+) -> tuple[str, list[Any]] | None:
+    """The SELECT of a directory search, or ``None`` when nothing can match.
+
+    The name filter is a literal substring test on the fold computed in Python
+    (``contains``, not LIKE/ILIKE, so ``%``, ``_`` and ``\\`` are ordinary characters).
+    """
+    conditions: list[str] = ["TRUE"]
+    params: list[Any] = []
+    if parsed.id is not None:
+        conditions.append("id = ?")
+        params.append(parsed.id)
+    if parsed.name_fold is not None:
+        conditions.append("contains(name_fold, ?)")
+        params.append(parsed.name_fold)
+    if target == DirectoryTarget.PARTICIPANT:
+        if parsed.channel is not None or parsed.external_id is not None:
+            if parsed.channel is None or parsed.external_id is None:
+                return None
+            conditions.append("list_contains(external_id_pairs, ?)")
+            params.append(lookup_key(parsed.channel, parsed.external_id))
+        statement = sql.DIRECTORY_PARTICIPANTS
+    else:
+        parts = (parsed.channel, parsed.bridge_id, parsed.external_id)
+        given = [part for part in parts if part is not None]
+        if given:
+            if len(given) < len(parts):
+                return None
+            conditions.append(f"id = {sql.ROOM_OF_BINDING_KEY}")
+            params.append(lookup_key(*given))
+        statement = sql.DIRECTORY_ROOMS
+    if limit == 0:
+        return None
+    text = statement + " AND ".join(conditions) + " ORDER BY id"
+    if limit is not None:
+        text += " LIMIT ?"
+        params.append(limit)
+    return text, params
+
+
+def read_raw_index(cursor: Cursor) -> RawIndex:
+    """Every key with the id it resolves to, and the row counts, read from the tables.
+
+    Runs in one read transaction, so all parts come from one snapshot.
+    """
+
+    def keyed(statement: str) -> dict[Any, str]:
+        return {
+            tuple(json.loads(key)): holder for key, holder in cursor.execute(statement).fetchall()
+        }
+
+    cursor.execute("BEGIN TRANSACTION")
+    try:
+        counts = cursor.execute(sql.RAW_ROW_COUNTS).fetchone() or ()
+        binding_keys = cursor.execute(sql.RAW_BINDING_KEYS).fetchall()
+        participant_keys = cursor.execute(sql.RAW_PARTICIPANT_KEYS).fetchall()
+        return RawIndex(
+            room_binding_keys={
+                (channel, bridge, external): room
+                for channel, bridge, external, room in binding_keys
+            },
+            participant_keys={
+                (channel, external): participant
+                for channel, external, participant in participant_keys
+            },
+            message_keys=keyed(sql.RAW_MESSAGE_KEYS),
+            thread_external_keys=keyed(sql.RAW_THREAD_EXTERNAL_KEYS),
+            thread_root_keys=keyed(sql.RAW_THREAD_ROOT_KEYS),
+            row_counts=dict(zip(sql.ROW_COUNT_TABLES, counts, strict=True)),
+        )
+    finally:
+        cursor.execute("ROLLBACK")
