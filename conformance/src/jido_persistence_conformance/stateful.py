@@ -70,6 +70,7 @@ from jido_persistence.models import (
     Room,
     RoomBinding,
     RoomType,
+    RoutingPolicy,
     TextPart,
     Thread,
     ThreadStatus,
@@ -115,6 +116,8 @@ channel differing only by case (a different key)."""
 EXTERNAL_IDS: Final[tuple[str | int, ...]] = ("100", 100, "x", "%")
 EXTERNAL_THREAD_IDS: Final = ("xt:1", "7")
 NAMES: Final = (None, "straße", "100% real", "a_b", "İstanbul", "e\u0301", "General chat")
+TRAP_NAMES: Final = ("straße", "100% real", "a_b")
+"""Names that a casefold or an unescaped LIKE gets wrong."""
 NAME_QUERIES: Final = ("", "STRASSE", "%", "0% r", "a_b", "_", "i\u0307", "GENERAL", "É", "E\u0301")
 """Names every directory step searches for: casefold and wildcard traps."""
 _T0: Final = datetime(2020, 1, 1, tzinfo=UTC)
@@ -451,6 +454,36 @@ class PersistenceComparison(RuleBasedStateMachine):
         name, pool = _RECORD_GETTERS[kind]
         self.compare(name, data.draw(st.sampled_from(pool), label="id"))
 
+    @rule(
+        kind=st.sampled_from(("rooms", "threads", "bindings", "configs", "thread_keys")),
+        room_id=_ROOM_IDS,
+        limit=_LIMITS,
+        enabled=st.sampled_from((None, True, False)),
+        external=st.sampled_from((*EXTERNAL_THREAD_IDS, 7)),
+        root=_MESSAGE_IDS,
+    )
+    def list_records(
+        self,
+        kind: str,
+        room_id: str,
+        limit: int,
+        enabled: bool | None,
+        external: str | int,
+        root: str,
+    ) -> None:
+        """List with a random limit or filter, or resolve thread keys (``7`` is ``"7"``)."""
+        if kind == "rooms":
+            self.compare("list_rooms", limit=limit)
+        elif kind == "threads":
+            self.compare("list_threads", room_id, limit=limit)
+        elif kind == "bindings":
+            self.compare("list_room_bindings", room_id)
+        elif kind == "configs":
+            self.compare("list_bridge_configs", enabled=enabled)
+        else:
+            self.compare("get_thread_by_external_id", room_id, external)
+            self.compare("get_thread_by_root_message", room_id, root)
+
     @rule(kind=st.sampled_from(sorted(_RECORD_DELETERS)), data=st.data())
     def delete_record(self, kind: str, data: st.DataObject) -> None:
         """Delete a participant, config or policy by id (NotFound where the contract says)."""
@@ -683,20 +716,48 @@ class PersistenceComparison(RuleBasedStateMachine):
     @rule(
         room_id=_ROOM_IDS,
         participant_id=_PARTICIPANT_IDS,
-        name=st.sampled_from(("straße", "100% real", "a_b", "İstanbul", "e\u0301")),
-        directory_target=st.sampled_from(("participant", "room")),
+        names=st.lists(st.sampled_from(TRAP_NAMES), min_size=2, max_size=2),
     )
-    def probe_names(
-        self, room_id: str, participant_id: str, name: str | None, directory_target: str
-    ) -> None:
-        """Name a room and a participant with a trap name, then search by trap names."""
-        self.compare("save_room", Room(id=room_id, type=RoomType.GROUP, name=name, inserted_at=_T0))
-        self.compare(
-            "save_participant",
-            Participant(id=participant_id, type=ParticipantType.HUMAN, identity={"name": name}),
+    def probe_names(self, room_id: str, participant_id: str, names: list[str]) -> None:
+        """Name a room and a participant with trap names, then search both by trap names."""
+        room = Room(id=room_id, type=RoomType.GROUP, name=names[0], inserted_at=_T0)
+        self.compare("save_room", room)
+        participant = Participant(
+            id=participant_id, type=ParticipantType.HUMAN, identity={"name": names[1]}
         )
-        for query in NAME_QUERIES:
-            self.compare("directory_search", directory_target, {"name": query})
+        self.compare("save_participant", participant)
+        for target in ("participant", "room"):
+            for query in NAME_QUERIES:
+                self.compare("directory_search", target, {"name": query})
+
+    @rule(room_id=_ROOM_IDS, key=_ROOM_KEYS, message_id=_MESSAGE_IDS, thread_id=_THREAD_IDS)
+    def probe_cascade(
+        self, room_id: str, key: tuple[str, str | int, str | int], message_id: str, thread_id: str
+    ) -> None:
+        """Give a room one of everything, then delete it: the cascade takes it all."""
+        self.compare("save_room", Room(id=room_id, type=RoomType.CHANNEL, inserted_at=_T0))
+        message = Message(
+            id=message_id,
+            room_id=room_id,
+            sender_id="p:1",
+            role=MessageRole.USER,
+            thread_id=thread_id,
+            external_id="x",
+            metadata=_message_metadata(key),
+            inserted_at=None,
+            updated_at=None,
+        )
+        self.message_keys.add(_normalised((key[0], key[1], "x")))
+        self.compare("save_message", message)
+        for other in THREAD_IDS:
+            when = _T0 if other == thread_id else TIMESTAMPS[2]
+            thread = Thread(id=other, room_id=room_id, external_thread_id="xt:1", inserted_at=when)
+            self.compare("save_thread", thread)
+        self.thread_external_keys.add((room_id, "xt:1"))
+        self.compare("save_routing_policy", RoutingPolicy(room_id=room_id, inserted_at=_T0))
+        self.compare("create_room_binding", room_id, *key, {"id": "bind:B", "inserted_at": _T0})
+        self.reads_agree()
+        self.compare("delete_room", room_id)
 
     # --- onboarding, configs ---------------------------------------------------------
 
@@ -845,9 +906,11 @@ class PersistenceComparison(RuleBasedStateMachine):
     def reads_agree(self) -> None:
         """Every list, page and used key reads the same from both stores."""
         self.compare("list_rooms", limit=ALL)
-        self.compare("list_bridge_configs", enabled=True)
+        self.compare("list_bridge_configs")
+        self.compare("list_bridge_configs", enabled=False)
         self.compare("list_room_bindings", GHOST_ROOM)
         for room_id in ROOM_IDS:
+            self.compare("get_routing_policy", room_id)
             self.compare("get_messages", room_id, limit=ALL)
             self.compare("get_messages", room_id, limit=1)
             self.compare("list_threads", room_id, limit=1)
