@@ -719,16 +719,33 @@ class PersistenceComparison(RuleBasedStateMachine):
         names=st.lists(st.sampled_from(TRAP_NAMES), min_size=2, max_size=2),
     )
     def probe_names(self, room_id: str, participant_id: str, names: list[str]) -> None:
-        """Name a room and a participant with trap names, then search both by trap names."""
-        room = Room(id=room_id, type=RoomType.GROUP, name=names[0], inserted_at=_T0)
-        self.compare("save_room", room)
-        participant = Participant(
-            id=participant_id, type=ParticipantType.HUMAN, identity={"name": names[1]}
-        )
-        self.compare("save_participant", participant)
+        """Name rooms and participants with trap names; search and look up by trap names."""
+        for name, room in zip(names, (room_id, ROOM_IDS[0]), strict=True):
+            self.compare(
+                "save_room", Room(id=room, type=RoomType.GROUP, name=name, inserted_at=_T0)
+            )
+        for name, person in zip(names, (participant_id, PARTICIPANT_IDS[0]), strict=True):
+            participant = Participant(
+                id=person, type=ParticipantType.HUMAN, identity={"name": name}
+            )
+            self.compare("save_participant", participant)
         for target in ("participant", "room"):
             for query in NAME_QUERIES:
                 self.compare("directory_search", target, {"name": query})
+                self.compare("directory_lookup", target, {"name": query})
+
+    @rule(key=_ROOM_KEYS, room_id=_ROOM_IDS, participant_id=_PARTICIPANT_IDS)
+    def probe_stale_keys(
+        self, key: tuple[str, str | int, str | int], room_id: str, participant_id: str
+    ) -> None:
+        """Keys whose room or participant is gone are healed by get-or-create."""
+        self.compare("create_room_binding", GHOST_ROOM, *key, {"inserted_at": _T0})
+        attrs = {"id": room_id, "type": RoomType.GROUP, "inserted_at": _T0}
+        self.compare("get_or_create_room_by_external_binding", *key, attrs)
+        person = {"id": participant_id, "type": ParticipantType.AGENT}
+        self.compare("get_or_create_participant_by_external_id", key[0], key[2], person)
+        self.compare("delete_participant", participant_id)
+        self.compare("get_or_create_participant_by_external_id", key[0], key[2], person)
 
     @rule(room_id=_ROOM_IDS, key=_ROOM_KEYS, message_id=_MESSAGE_IDS, thread_id=_THREAD_IDS)
     def probe_cascade(
