@@ -9,12 +9,17 @@ ingress subscriptions, bad arguments, and close + reopen for durable adapters), 
 asserts identical results (type-exact canonical JSON) and identical errors (same class;
 same ``entity``/``key`` for NotFound; same matches for AmbiguousLookup).
 
-After every step two invariants read both stores in full: every list and page (rooms,
-each room's messages and threads with and without a limit, bindings, configs) and
-every key the run has used (message, thread and binding keys, including keys that
-should have stopped resolving); and, when the adapter offers the raw index reader
-(:class:`~jido_persistence.adapter.SupportsRawIndex`), its keys and row counts, so
-stale index entries that no read path returns are caught too.
+After every step that wrote, an invariant reads both stores in full: every list and
+page (rooms, each room's messages, threads and bindings, configs, policies) and every
+key the run has used (message, thread and binding keys, including keys that should
+have stopped resolving); and, when the adapter offers the raw index reader
+(:class:`~jido_persistence.adapter.SupportsRawIndex`), its keys and row counts (every
+writing step for in-memory adapters, every 5th for durable ones, and at the end of
+each run), so stale index entries that no read path returns are caught too.  "Probe"
+rules run short sequences that set up the states bugs hide in (a key shared by two
+messages then re-keyed, a key moved between rooms, stale keys, trap names, a room with
+one of everything deleted), so each of the kit's seeded bugs is found within a few
+examples.
 
 Records are created with explicit ids and timestamps drawn from small pools, so both
 stores hold identical records and collisions (ties, shared keys, re-saves) are
