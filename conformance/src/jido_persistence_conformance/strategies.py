@@ -191,7 +191,14 @@ def _short_repr(
     @functools.wraps(build)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> st.SearchStrategy[T]:
         strategy = build(*args, **kwargs)
-        return st.deferred(lambda: strategy)
+
+        def definition() -> st.SearchStrategy[T]:
+            return strategy
+
+        # A named function, not a lambda: hypothesis describes lambdas by compiling
+        # their source, which is slow when strategies are built inside a test.
+        definition.__name__ = definition.__qualname__ = f"{build.__name__}(...)"
+        return st.deferred(definition)
 
     return wrapper
 
