@@ -34,6 +34,7 @@ from jido_persistence.models import (
     IngressStatus,
     IngressSubscription,
     Room,
+    RoomType,
 )
 from jido_persistence.urls import StoreUrl
 
@@ -475,3 +476,25 @@ def test_test_hooks() -> None:
     assert options["x"] == "1"
     assert "path" in options
     assert MemoryAdapter.url_options(StoreUrl.parse("memory://")) == {}
+
+
+class _RoomLookupMixin:
+    """A plain mixin (not a PersistenceAdapter) providing one callback."""
+
+    def get_room(self, room_id: str) -> Room:
+        return Room(id=room_id, type=RoomType.GROUP)
+
+
+def test_callbacks_inherited_from_a_plain_mixin_are_guarded() -> None:
+    """A callback that comes from a non-adapter mixin gets the checks and StoreClosed too."""
+
+    class MixedAdapter(_RoomLookupMixin, MemoryAdapter):
+        pass
+
+    store = MixedAdapter()
+    with pytest.raises(InvalidArgument):
+        store.get_room("")
+    assert store.get_room("r").id == "r"
+    store.close()
+    with pytest.raises(StoreClosed):
+        store.get_room("r")

@@ -221,9 +221,15 @@ class PersistenceAdapter(abc.ABC):
                 f"{cls.__qualname__} implements part of the optional ingress-subscription "
                 f"callbacks; missing: {', '.join(partial)} (implement all three or none)"
             )
+        # Walk the whole MRO (getattr), so a callback inherited from a mixin that is not
+        # itself a PersistenceAdapter is guarded too; abstract stubs stay unwrapped.
         for name in CALLBACK_CHECKS:
-            function = vars(cls).get(name)
-            if callable(function) and not getattr(function, "__jido_guarded__", False):
+            function = getattr(cls, name, None)
+            if (
+                callable(function)
+                and not getattr(function, "__jido_guarded__", False)
+                and not getattr(function, "__isabstractmethod__", False)
+            ):
                 setattr(cls, name, _guard(name, function))
 
     # --- lifecycle -------------------------------------------------------------------
