@@ -45,6 +45,7 @@ from jido_persistence_conformance.suite.participants import ParticipantsTests
 from jido_persistence_conformance.suite.room_bindings import RoomBindingsTests
 from jido_persistence_conformance.suite.rooms import RoomsTests
 from jido_persistence_conformance.suite.routing_policies import RoutingPoliciesTests
+from jido_persistence_conformance.suite.stateful_comparison import StatefulComparisonTests
 from jido_persistence_conformance.suite.threads import ThreadsTests
 
 __all__ = ["NOT_APPLICABLE_PREFIX", "AdapterConformance"]
@@ -71,6 +72,7 @@ class AdapterConformance(
     CapabilitiesTests,
     DurabilityTests,
     ConcurrencyTests,
+    StatefulComparisonTests,
 ):
     """Every test of the conformance kit; subclass it and define ``store_factory``.
 

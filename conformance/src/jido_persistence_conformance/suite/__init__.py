@@ -29,5 +29,6 @@ AREAS: Final = (
     "capabilities",
     "durability",
     "concurrency",
+    "stateful_comparison",
 )
 """The areas of the contract, in contract order; each is a module of this package."""
