@@ -17,15 +17,15 @@ import copy
 import itertools
 import threading
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, TypeVar
 
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.adapter import PersistenceAdapter, RawIndex
 from jido_persistence.directory import participant_matches, room_matches
-from jido_persistence.errors import CursorNotFound, InvalidArgument, NotFound, StoreClosed
+from jido_persistence.errors import InvalidArgument, NotFound, StoreClosed
+from jido_persistence.indexes import KeyHolders, SortKey, check_cursor, page_entries, sort_key
 from jido_persistence.models import (
     BridgeConfig,
     DirectoryTarget,
@@ -49,67 +49,22 @@ from jido_persistence.validation import (
 __all__ = ["MemoryAdapter", "message_sort_key"]
 
 K = TypeVar("K")
-KeyT = TypeVar("KeyT")
 RecordT = TypeVar("RecordT")
 
-_BEFORE_ALL: Final = datetime.min
-SortKey = tuple[int, datetime, str]
 BindingKey = tuple[str, str, str]
 
 
 def message_sort_key(message: Message) -> SortKey:
     """The ``(inserted_at, id)`` ordering key of a message, ``None`` timestamps first."""
-    if message.inserted_at is None:
-        return (0, _BEFORE_ALL, message.id)
-    return (1, message.inserted_at.replace(tzinfo=None), message.id)
+    return sort_key(message.inserted_at, message.id)
 
 
 def _thread_sort_key(thread: Thread) -> SortKey:
-    return (1, thread.inserted_at.replace(tzinfo=None), thread.id)
+    return sort_key(thread.inserted_at, thread.id)
 
 
 def _room_sort_key(room: Room) -> SortKey:
-    return (1, room.inserted_at.replace(tzinfo=None), room.id)
-
-
-class _Holders(Generic[KeyT]):
-    """Which records carry each key; a key resolves to its most recently saved holder.
-
-    ``add``/``discard`` are O(1); ``resolve`` is O(number of holders of that key),
-    almost always one.
-    """
-
-    def __init__(self) -> None:
-        self._holders: dict[KeyT, dict[str, int]] = {}
-        self._key_of: dict[str, KeyT] = {}
-
-    def set(self, record_id: str, key: KeyT | None, sequence: int) -> None:
-        """Record that ``record_id`` (saved at ``sequence``) now carries ``key``."""
-        self.discard(record_id)
-        if key is not None:
-            self._holders.setdefault(key, {})[record_id] = sequence
-            self._key_of[record_id] = key
-
-    def discard(self, record_id: str) -> None:
-        """Forget ``record_id`` as a holder of whatever key it carried."""
-        key = self._key_of.pop(record_id, None)
-        if key is None:
-            return
-        holders = self._holders[key]
-        del holders[record_id]
-        if not holders:
-            del self._holders[key]
-
-    def resolve(self, key: KeyT) -> str | None:
-        """The most recently saved holder of ``key``, or ``None``."""
-        holders = self._holders.get(key)
-        if not holders:
-            return None
-        return max(holders.items(), key=lambda item: item[1])[0]
-
-    def snapshot(self) -> dict[KeyT, str]:
-        """Every key with the holder it resolves to."""
-        return {key: resolved for key in self._holders if (resolved := self.resolve(key))}
+    return sort_key(room.inserted_at, room.id)
 
 
 class MemoryAdapter(PersistenceAdapter):
@@ -130,11 +85,11 @@ class MemoryAdapter(PersistenceAdapter):
         self._messages: dict[str, Message] = {}
         self._room_messages: dict[str, SortedList] = {}
         self._thread_messages: dict[tuple[str, str], SortedList] = {}
-        self._message_keys: _Holders[MessageKey] = _Holders()
+        self._message_keys: KeyHolders[MessageKey] = KeyHolders()
         self._threads: dict[str, Thread] = {}
         self._room_threads: dict[str, SortedList] = {}
-        self._thread_external_keys: _Holders[tuple[str, str]] = _Holders()
-        self._thread_root_keys: _Holders[tuple[str, str]] = _Holders()
+        self._thread_external_keys: KeyHolders[tuple[str, str]] = KeyHolders()
+        self._thread_root_keys: KeyHolders[tuple[str, str]] = KeyHolders()
         self._binding_keys: dict[BindingKey, str] = {}
         self._bindings: dict[str, RoomBinding] = {}
         self._room_bindings: dict[str, dict[str, RoomBinding]] = {}
@@ -281,30 +236,11 @@ class MemoryAdapter(PersistenceAdapter):
             else:
                 scope = self._thread_messages.get((room_id, thread_id))
             cursor = before if before is not None else after
-            cursor_key: SortKey | None = None
+            cursor_key = None
             if cursor is not None:
-                cursor_message = self._messages.get(cursor)
-                if (
-                    cursor_message is None
-                    or cursor_message.room_id != room_id
-                    or (thread_id is not None and cursor_message.thread_id != thread_id)
-                ):
-                    raise CursorNotFound(
-                        f"cursor {cursor!r} is not a message of room {room_id!r}"
-                        + (f" thread {thread_id!r}" if thread_id is not None else "")
-                    )
-                cursor_key = message_sort_key(cursor_message)
-            if scope is None or limit == 0:
-                return []
-            if cursor_key is None:
-                start, stop = max(0, len(scope) - limit), len(scope)
-            elif before is not None:
-                stop = scope.bisect_left(cursor_key)
-                start = max(0, stop - limit)
-            else:
-                start = scope.bisect_right(cursor_key)
-                stop = min(len(scope), start + limit)
-            return [self._messages[key[2]] for key in scope.islice(start, stop)]
+                cursor_key = check_cursor(self._messages.get(cursor), cursor, room_id, thread_id)
+            entries = page_entries(scope, limit, cursor_key, before=before is not None)
+            return [self._messages[entry[2]] for entry in entries]
 
     def delete_message(self, message_id: str) -> None:
         with self._lock:

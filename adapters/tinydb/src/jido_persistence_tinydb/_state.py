@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, Final, Generic, TypeVar
+from typing import Any
 
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.adapter import RawIndex
 from jido_persistence.errors import StorageError
+from jido_persistence.indexes import KeyHolders, SortKey, sort_key
 from jido_persistence.models import (
     BridgeConfig,
     IngressSubscription,
@@ -41,58 +42,9 @@ from jido_persistence_tinydb._tables import (
     Put,
 )
 
-__all__ = ["BindingKey", "Holders", "LazyMessages", "SortKey", "StoreState", "sort_key"]
+__all__ = ["BindingKey", "LazyMessages", "SortKey", "StoreState", "sort_key"]
 
-KeyT = TypeVar("KeyT")
-SortKey = tuple[int, datetime, str]
 BindingKey = tuple[str, str, str]
-_BEFORE_ALL: Final = datetime.min
-
-
-def sort_key(inserted_at: datetime | None, record_id: str) -> SortKey:
-    """The ``(inserted_at, id)`` ordering key, ``None`` timestamps first."""
-    if inserted_at is None:
-        return (0, _BEFORE_ALL, record_id)
-    return (1, inserted_at.replace(tzinfo=None), record_id)
-
-
-class Holders(Generic[KeyT]):
-    """Which records carry each key; a key resolves to its most recently saved holder.
-
-    ``set``/``discard`` are O(1); ``resolve`` is O(holders of that key), almost always 1.
-    """
-
-    def __init__(self) -> None:
-        self._holders: dict[KeyT, dict[str, int]] = {}
-        self._key_of: dict[str, KeyT] = {}
-
-    def set(self, record_id: str, key: KeyT | None, sequence: int) -> None:
-        """Record that ``record_id`` (saved at ``sequence``) now carries ``key``."""
-        self.discard(record_id)
-        if key is not None:
-            self._holders.setdefault(key, {})[record_id] = sequence
-            self._key_of[record_id] = key
-
-    def discard(self, record_id: str) -> None:
-        """Forget ``record_id`` as a holder of whatever key it carried."""
-        key = self._key_of.pop(record_id, None)
-        if key is None:
-            return
-        holders = self._holders[key]
-        del holders[record_id]
-        if not holders:
-            del self._holders[key]
-
-    def resolve(self, key: KeyT) -> str | None:
-        """The most recently saved holder of ``key``, or ``None``."""
-        holders = self._holders.get(key)
-        if not holders:
-            return None
-        return max(holders.items(), key=lambda item: item[1])[0]
-
-    def snapshot(self) -> dict[KeyT, str]:
-        """Every key with the holder it resolves to."""
-        return {key: found for key in self._holders if (found := self.resolve(key))}
 
 
 class LazyMessages(Mapping[str, Message]):
@@ -168,11 +120,11 @@ class StoreState:
         self.messages = LazyMessages(self.docs["messages"])
         self.room_messages: dict[str, SortedList] = {}
         self.thread_messages: dict[tuple[str, str], SortedList] = {}
-        self.message_keys: Holders[MessageKey] = Holders()
+        self.message_keys: KeyHolders[MessageKey] = KeyHolders()
         self.threads: dict[str, Thread] = {}
         self.room_threads: dict[str, SortedList] = {}
-        self.thread_external_keys: Holders[tuple[str, str]] = Holders()
-        self.thread_root_keys: Holders[tuple[str, str]] = Holders()
+        self.thread_external_keys: KeyHolders[tuple[str, str]] = KeyHolders()
+        self.thread_root_keys: KeyHolders[tuple[str, str]] = KeyHolders()
         self.bindings: dict[str, RoomBinding] = {}
         self.room_bindings: dict[str, dict[str, RoomBinding]] = {}
         self.binding_by_room_key: dict[tuple[str, BindingKey], str] = {}

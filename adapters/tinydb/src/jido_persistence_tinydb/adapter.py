@@ -26,12 +26,12 @@ from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawInde
 from jido_persistence.directory import participant_matches, room_matches
 from jido_persistence.errors import (
     ConfigurationError,
-    CursorNotFound,
     InvalidArgument,
     NotFound,
     StorageError,
     StoreClosed,
 )
+from jido_persistence.indexes import check_cursor, page_entries
 from jido_persistence.models import (
     BridgeConfig,
     DirectoryTarget,
@@ -49,7 +49,7 @@ from jido_persistence.validation import DirectoryQuery, build_record
 from jido_persistence_tinydb._compaction import StoreFiles
 from jido_persistence_tinydb._files import journal_path, load_store, lock_path
 from jido_persistence_tinydb._lock import ProcessLock
-from jido_persistence_tinydb._state import BindingKey, SortKey, sort_key
+from jido_persistence_tinydb._state import BindingKey
 from jido_persistence_tinydb._tables import Delete, Op, Put, encode_model
 
 __all__ = ["TinyDBAdapter", "TinyDBOptions"]
@@ -274,30 +274,11 @@ class TinyDBAdapter(PersistenceAdapter):
             else:
                 scope = state.thread_messages.get((room_id, thread_id))
             cursor = before if before is not None else after
-            cursor_key: SortKey | None = None
+            cursor_key = None
             if cursor is not None:
-                found = state.messages.get(cursor)
-                if (
-                    found is None
-                    or found.room_id != room_id
-                    or (thread_id is not None and found.thread_id != thread_id)
-                ):
-                    raise CursorNotFound(
-                        f"cursor {cursor!r} is not a message of room {room_id!r}"
-                        + (f" thread {thread_id!r}" if thread_id is not None else "")
-                    )
-                cursor_key = sort_key(found.inserted_at, found.id)
-            if scope is None or limit == 0:
-                return []
-            if cursor_key is None:
-                start, stop = max(0, len(scope) - limit), len(scope)
-            elif before is not None:
-                stop = scope.bisect_left(cursor_key)
-                start = max(0, stop - limit)
-            else:
-                start = scope.bisect_right(cursor_key)
-                stop = min(len(scope), start + limit)
-            return [state.messages[entry[2]] for entry in scope.islice(start, stop)]
+                cursor_key = check_cursor(state.messages.get(cursor), cursor, room_id, thread_id)
+            entries = page_entries(scope, limit, cursor_key, before=before is not None)
+            return [state.messages[entry[2]] for entry in entries]
 
     def delete_message(self, message_id: str) -> None:
         with self._lock:
