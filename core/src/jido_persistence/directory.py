@@ -6,10 +6,21 @@ the in-memory reference adapter, and any adapter that filters in Python, applies
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
+
 from jido_persistence.models import Participant, Room
 from jido_persistence.validation import DirectoryQuery
 
-__all__ = ["name_matches", "participant_matches", "room_matches"]
+__all__ = [
+    "name_matches",
+    "participant_matches",
+    "room_matches",
+    "search_participants",
+    "search_rooms",
+]
+
+RecordT = TypeVar("RecordT")
 
 
 def name_matches(value: object, name_fold: str | None) -> bool:
@@ -57,3 +68,44 @@ def room_matches(room: Room, query: DirectoryQuery, bound_room_id: str | None) -
     if given < len(key_parts):
         return False
     return bound_room_id == room.id
+
+
+def search_participants(
+    participants: Mapping[str, Participant], query: DirectoryQuery, limit: int | None
+) -> list[Participant]:
+    """Scan ``participants`` (id -> record) for ``query``; sorted by id, then limited.
+
+    O(n log n) for the matches; O(1) when the query names an ``id``.
+    """
+    found = sorted(
+        (p for p in _candidates(participants, query.id) if participant_matches(p, query)),
+        key=lambda participant: participant.id,
+    )
+    return found[:limit]
+
+
+def search_rooms(
+    rooms: Mapping[str, Room],
+    binding_keys: Mapping[tuple[str, str, str], str],
+    query: DirectoryQuery,
+    limit: int | None,
+) -> list[Room]:
+    """Scan ``rooms`` (id -> record) for ``query``; sorted by id, then limited.
+
+    ``binding_keys`` maps each binding key to the room it points at now.
+    """
+    bound = None
+    if query.channel is not None and query.bridge_id is not None and query.external_id is not None:
+        bound = binding_keys.get((query.channel, query.bridge_id, query.external_id))
+    found = sorted(
+        (room for room in _candidates(rooms, query.id) if room_matches(room, query, bound)),
+        key=lambda room: room.id,
+    )
+    return found[:limit]
+
+
+def _candidates(records: Mapping[str, RecordT], wanted_id: str | None) -> Iterable[RecordT]:
+    if wanted_id is None:
+        return records.values()
+    record = records.get(wanted_id)
+    return () if record is None else (record,)

@@ -16,14 +16,14 @@ from __future__ import annotations
 import copy
 import itertools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.adapter import PersistenceAdapter, RawIndex
-from jido_persistence.directory import participant_matches, room_matches
+from jido_persistence.directory import search_participants, search_rooms
 from jido_persistence.errors import InvalidArgument, NotFound, StoreClosed
 from jido_persistence.indexes import KeyHolders, SortKey, check_cursor, page_entries, sort_key
 from jido_persistence.models import (
@@ -49,7 +49,6 @@ from jido_persistence.validation import (
 __all__ = ["MemoryAdapter", "message_sort_key"]
 
 K = TypeVar("K")
-RecordT = TypeVar("RecordT")
 
 BindingKey = tuple[str, str, str]
 
@@ -462,22 +461,8 @@ class MemoryAdapter(PersistenceAdapter):
         with self._lock:
             self._check_open()
             if target == DirectoryTarget.PARTICIPANT:
-                participants = _candidates(self._participants, parsed.id)
-                found_participants = sorted(
-                    (p for p in participants if participant_matches(p, parsed)),
-                    key=lambda p: p.id,
-                )
-                return found_participants[:limit]
-            bound = None
-            if None not in (parsed.channel, parsed.bridge_id, parsed.external_id):
-                key = (str(parsed.channel), str(parsed.bridge_id), str(parsed.external_id))
-                bound = self._binding_keys.get(key)
-            rooms = _candidates(self._rooms, parsed.id)
-            found_rooms = sorted(
-                (room for room in rooms if room_matches(room, parsed, bound)),
-                key=lambda room: room.id,
-            )
-            return found_rooms[:limit]
+                return search_participants(self._participants, parsed, limit)
+            return search_rooms(self._rooms, self._binding_keys, parsed, limit)
 
     # --- onboarding ----------------------------------------------------------------
 
@@ -609,10 +594,3 @@ def _discard_sorted(index: dict[K, SortedList], scope: K, sort_key: SortKey) -> 
     entries.discard(sort_key)
     if not entries:
         del index[scope]
-
-
-def _candidates(records: Mapping[str, RecordT], wanted_id: str | None) -> Iterable[RecordT]:
-    if wanted_id is None:
-        return records.values()
-    record = records.get(wanted_id)
-    return () if record is None else (record,)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -23,7 +23,7 @@ from urllib.parse import quote
 from pydantic import Field
 
 from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
-from jido_persistence.directory import participant_matches, room_matches
+from jido_persistence.directory import search_participants, search_rooms
 from jido_persistence.errors import (
     ConfigurationError,
     InvalidArgument,
@@ -471,22 +471,8 @@ class TinyDBAdapter(PersistenceAdapter):
         with self._lock:
             self._check_open()
             if target == DirectoryTarget.PARTICIPANT:
-                participants = _candidates(self._state.participants, parsed.id)
-                found = sorted(
-                    (p for p in participants if participant_matches(p, parsed)),
-                    key=lambda p: p.id,
-                )
-                return found[:limit]
-            bound = None
-            if None not in (parsed.channel, parsed.bridge_id, parsed.external_id):
-                key = (str(parsed.channel), str(parsed.bridge_id), str(parsed.external_id))
-                bound = self._state.binding_keys.get(key)
-            rooms = _candidates(self._state.rooms, parsed.id)
-            found_rooms = sorted(
-                (room for room in rooms if room_matches(room, parsed, bound)),
-                key=lambda room: room.id,
-            )
-            return found_rooms[:limit]
+                return search_participants(self._state.participants, parsed, limit)
+            return search_rooms(self._state.rooms, self._state.binding_keys, parsed, limit)
 
     # --- onboarding ----------------------------------------------------------------
 
@@ -592,13 +578,6 @@ class TinyDBAdapter(PersistenceAdapter):
 def _binding_key_put(key: BindingKey, room_id: str) -> Put:
     doc = {"channel": key[0], "bridge_id": key[1], "external_id": key[2], "room_id": room_id}
     return Put("binding_keys", doc, room_id)
-
-
-def _candidates(records: Mapping[str, Any], wanted_id: str | None) -> Iterable[Any]:
-    if wanted_id is None:
-        return records.values()
-    record = records.get(wanted_id)
-    return () if record is None else (record,)
 
 
 def _store_path(path: Path) -> Path:
