@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from jido_persistence_bench.runner import Job, run_one
@@ -32,9 +33,17 @@ def test_a_store_that_cannot_open_is_an_error_record_not_a_crash(tmp_path: Path)
     assert steps == ["building the store"]
 
 
-def test_a_worker_that_outlives_its_timeout_is_stopped() -> None:
+def _scratch_directories() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("jido-bench-*"))
+
+
+def test_a_worker_that_outlives_its_timeout_is_stopped_and_its_files_removed() -> None:
     [memory] = resolve_targets(["memory"])
-    record = run_isolated(Job(memory, 100_000, METHOD), lambda text: None, timeout=1)
+    before = _scratch_directories()
+    steps: list[str] = []
+    record = run_isolated(Job(memory, 100_000, METHOD), steps.append, timeout=3)
+    assert "building the store" in steps
+    assert _scratch_directories() <= before
     assert record["status"] == "error"
     assert record["error"] is not None
     assert "timeout" in record["error"]

@@ -11,8 +11,11 @@ its timeout, yields an ``"error"`` record with the tail of its stderr.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from typing import Final
@@ -60,14 +63,28 @@ def run_isolated(job: Job, progress: Callable[[str], None], timeout: float | Non
     """Run ``job`` in a new Python process; ``progress`` receives its steps.
 
     ``timeout`` (seconds, ``None`` for none) bounds the whole job; on expiry the
-    worker is killed and the record says so.
+    worker is killed and the record says so.  The worker's temporary files are
+    removed in any case (a PostgreSQL schema of a killed worker is left behind).
     """
+    # The worker's temporary files go into a directory of ours, removed even when
+    # the worker was killed and could not clean up.
+    scratch = tempfile.mkdtemp(prefix="jido-bench-worker-")
+    try:
+        return _run_worker(job, progress, timeout, {**os.environ, "TMPDIR": scratch})
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_worker(
+    job: Job, progress: Callable[[str], None], timeout: float | None, env: dict[str, str]
+) -> RunRecord:
     process = subprocess.Popen(
         [sys.executable, "-m", "jido_persistence_bench.worker"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     assert process.stdin is not None
     assert process.stdout is not None
