@@ -1,4 +1,4 @@
-"""Nox sessions for the workspace: ``tests``, ``lint`` and ``typecheck``.
+"""Nox sessions for the workspace: ``tests``, ``lint``, ``typecheck``, ``conformance``, ``bench``.
 
 Every session uses the uv backend and installs exactly what ``uv.lock`` pins
 (``uv sync --locked`` into the session's own environment), so a session runs the
@@ -46,3 +46,17 @@ def typecheck(session: nox.Session) -> None:
     """Type-check every distribution with mypy --strict (config in pyproject.toml)."""
     sync(session)
     session.run("mypy")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmark suite: ``--quick`` by default; extra arguments replace it."""
+    sync(session)
+    session.run("jido-persistence", "bench", *(session.posargs or ["--quick"]))
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """Run the conformance kit on every adapter that can run here (or the named ones)."""
+    sync(session)
+    session.run("jido-persistence", "check", *session.posargs)
