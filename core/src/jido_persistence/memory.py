@@ -24,7 +24,7 @@ from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.adapter import PersistenceAdapter, RawIndex
 from jido_persistence.directory import search_participants, search_rooms
-from jido_persistence.errors import InvalidArgument, NotFound, StoreClosed
+from jido_persistence.errors import NotFound, StoreClosed
 from jido_persistence.indexes import KeyHolders, SortKey, check_cursor, page_entries, sort_key
 from jido_persistence.models import (
     BridgeConfig,
@@ -44,6 +44,7 @@ from jido_persistence.validation import (
     MessageKey,
     build_record,
     message_external_key,
+    room_binding_record,
 )
 
 __all__ = ["MemoryAdapter", "message_sort_key"]
@@ -398,24 +399,9 @@ class MemoryAdapter(PersistenceAdapter):
 
     def _binding_for(self, room_id: str, key: BindingKey, attrs: dict[str, Any]) -> RoomBinding:
         """The record ``create_room_binding`` would store, validated; writes nothing."""
-        candidate = build_record(
-            RoomBinding,
-            attrs,
-            room_id=room_id,
-            channel=key[0],
-            bridge_id=key[1],
-            external_room_id=key[2],
-        )
         existing_id = self._binding_by_room_key.get((room_id, key))
-        if candidate.id in self._bindings and candidate.id != existing_id:
-            raise InvalidArgument(f"binding id {candidate.id!r} belongs to another room or key")
-        if existing_id is None:
-            return candidate
-        existing = self._bindings[existing_id]
-        changes: dict[str, Any] = {
-            name: getattr(candidate, name) for name in ("direction", "enabled") if name in attrs
-        }
-        return existing.model_copy(update=changes)
+        existing = None if existing_id is None else self._bindings[existing_id]
+        return room_binding_record(room_id, key, attrs, existing, self._bindings.__contains__)
 
     def _put_binding(self, binding: RoomBinding, key: BindingKey) -> None:
         self._bindings[binding.id] = binding

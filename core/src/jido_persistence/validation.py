@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
@@ -24,7 +24,7 @@ from jido_persistence.errors import (
     InvalidLimit,
     InvalidOnboardingId,
 )
-from jido_persistence.models import DirectoryTarget, IngressStatus, Message
+from jido_persistence.models import DirectoryTarget, IngressStatus, Message, RoomBinding
 
 __all__ = [
     "DirectoryQuery",
@@ -45,6 +45,7 @@ __all__ = [
     "require_limit",
     "require_onboarding_flow",
     "require_optional_limit",
+    "room_binding_record",
 ]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -222,6 +223,44 @@ def build_record(model: type[ModelT], attrs: Mapping[str, Any], **overrides: Any
         return model.model_validate({**attrs, **overrides})
     except ValidationError as error:
         raise InvalidArgument(f"invalid attrs for {model.__name__}: {error}") from error
+
+
+def room_binding_record(
+    room_id: str,
+    key: tuple[str, str, str],
+    attrs: Mapping[str, Any],
+    existing: RoomBinding | None,
+    id_taken: Callable[[str], bool],
+) -> RoomBinding:
+    """The record ``create_room_binding`` stores for ``(room_id, key)``; writes nothing.
+
+    Every attr is validated (InvalidArgument, pydantic error as cause).  ``existing`` is
+    the record already held for ``(room_id, key)``: it keeps its id and inserted_at and
+    takes only the ``direction`` and ``enabled`` present in ``attrs``.  An ``attrs`` id
+    for which ``id_taken`` is true and that is not ``existing``'s raises InvalidArgument
+    (it names a record of another room or key).  Every adapter calls this, so the upsert
+    rule is written once.
+    """
+    candidate = build_record(
+        RoomBinding,
+        attrs,
+        room_id=room_id,
+        channel=key[0],
+        bridge_id=key[1],
+        external_room_id=key[2],
+    )
+    if (
+        "id" in attrs
+        and (existing is None or candidate.id != existing.id)
+        and id_taken(candidate.id)
+    ):
+        raise InvalidArgument(f"binding id {candidate.id!r} belongs to another room or key")
+    if existing is None:
+        return candidate
+    changes: dict[str, Any] = {
+        name: getattr(candidate, name) for name in ("direction", "enabled") if name in attrs
+    }
+    return existing.model_copy(update=changes)
 
 
 def require_onboarding_flow(flow: object) -> dict[str, Any]:

@@ -12,9 +12,8 @@ from typing import Any
 import duckdb
 
 from jido_persistence.adapter import RawIndex
-from jido_persistence.errors import InvalidArgument
 from jido_persistence.models import DirectoryTarget, RoomBinding
-from jido_persistence.validation import DirectoryQuery, build_record
+from jido_persistence.validation import DirectoryQuery, room_binding_record
 from jido_persistence_duckdb import _statements as sql
 from jido_persistence_duckdb._statements import lookup_key
 from jido_persistence_duckdb._tables import BINDINGS
@@ -32,29 +31,15 @@ def binding_for(
 ) -> RoomBinding:
     """The record ``create_room_binding`` would store, validated; writes nothing.
 
-    The same rules as ``MemoryAdapter._binding_for``: an existing record for
-    ``(room_id, key)`` keeps its id and inserted_at and takes only ``direction`` and
-    ``enabled`` from ``attrs``; an ``attrs`` id naming another record raises
-    InvalidArgument.
+    The rules are core's :func:`~jido_persistence.validation.room_binding_record`.
     """
     row = cursor.execute(sql.BINDING_BY_ROOM_KEY, [lookup_key(room_id, *key)]).fetchone()
     existing = None if row is None else BINDINGS.to_model(row)
-    given_id = attrs.get("id")
-    if isinstance(given_id, str) and (existing is None or given_id != existing.id):
-        taken = cursor.execute(sql.BINDING_EXISTS, [given_id]).fetchone()
-        if taken is not None:
-            raise InvalidArgument(f"binding id {given_id!r} belongs to another room or key")
-    if existing is not None:
-        changes = {name: attrs[name] for name in ("direction", "enabled") if name in attrs}
-        return build_record(RoomBinding, existing.model_dump(), **changes)
-    return build_record(
-        RoomBinding,
-        attrs,
-        room_id=room_id,
-        channel=key[0],
-        bridge_id=key[1],
-        external_room_id=key[2],
-    )
+
+    def id_taken(binding_id: str) -> bool:
+        return cursor.execute(sql.BINDING_EXISTS, [binding_id]).fetchone() is not None
+
+    return room_binding_record(room_id, key, attrs, existing, id_taken)
 
 
 def put_binding(cursor: Cursor, binding: RoomBinding, key: BindingKey) -> None:

@@ -21,9 +21,8 @@ from typing import Any
 
 import psycopg.errors
 
-from jido_persistence.errors import InvalidArgument
 from jido_persistence.models import Participant, Room, RoomBinding
-from jido_persistence.validation import build_record
+from jido_persistence.validation import build_record, room_binding_record
 from jido_persistence_postgres._database import Connection, Retry
 from jido_persistence_postgres._rows import binding_row, participant_row, room_row
 from jido_persistence_postgres._statements import Statements
@@ -84,25 +83,11 @@ def create_room_binding(
     """Create or update the record of ``(room_id, key)`` and point the key at the room."""
     row = conn.execute(statements.binding_for_room_key, (room_id, *key)).fetchone()
     existing = None if row is None else RoomBinding.model_validate_json(row[0])
-    given_id = attrs.get("id")
-    if (
-        isinstance(given_id, str)
-        and given_id != (existing.id if existing else None)
-        and conn.execute(statements.binding_id_exists, (given_id,)).fetchone() is not None
-    ):
-        raise InvalidArgument(f"binding id {given_id!r} belongs to another room or key")
-    if existing is not None:
-        changes = {name: attrs[name] for name in ("direction", "enabled") if name in attrs}
-        binding = build_record(RoomBinding, existing.model_dump(), **changes)
-    else:
-        binding = build_record(
-            RoomBinding,
-            attrs,
-            room_id=room_id,
-            channel=key[0],
-            bridge_id=key[1],
-            external_room_id=key[2],
-        )
+
+    def id_taken(binding_id: str) -> bool:
+        return conn.execute(statements.binding_id_exists, (binding_id,)).fetchone() is not None
+
+    binding = room_binding_record(room_id, key, attrs, existing, id_taken)
     try:
         conn.execute(statements.binding_upsert, binding_row(binding))
     except psycopg.errors.UniqueViolation:

@@ -26,7 +26,6 @@ from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawInde
 from jido_persistence.directory import search_participants, search_rooms
 from jido_persistence.errors import (
     ConfigurationError,
-    InvalidArgument,
     NotFound,
     StorageError,
     StoreClosed,
@@ -45,7 +44,7 @@ from jido_persistence.models import (
     Thread,
 )
 from jido_persistence.urls import StoreUrl
-from jido_persistence.validation import DirectoryQuery, build_record
+from jido_persistence.validation import DirectoryQuery, build_record, room_binding_record
 from jido_persistence_tinydb._compaction import StoreFiles
 from jido_persistence_tinydb._files import journal_path, load_store, lock_path
 from jido_persistence_tinydb._lock import ProcessLock
@@ -420,25 +419,9 @@ class TinyDBAdapter(PersistenceAdapter):
     def _binding_for(self, room_id: str, key: BindingKey, attrs: dict[str, Any]) -> RoomBinding:
         """The record ``create_room_binding`` would store, validated; writes nothing."""
         existing_id = self._state.binding_by_room_key.get((room_id, key))
-        given_id = attrs.get("id")
-        if (
-            isinstance(given_id, str)
-            and given_id in self._state.bindings
-            and given_id != existing_id
-        ):
-            raise InvalidArgument(f"binding id {given_id!r} belongs to another room or key")
-        if existing_id is not None:
-            existing = self._state.bindings[existing_id]
-            changes = {name: attrs[name] for name in ("direction", "enabled") if name in attrs}
-            return build_record(RoomBinding, existing.model_dump(), **changes)
-        return build_record(
-            RoomBinding,
-            attrs,
-            room_id=room_id,
-            channel=key[0],
-            bridge_id=key[1],
-            external_room_id=key[2],
-        )
+        existing = None if existing_id is None else self._state.bindings[existing_id]
+        bindings = self._state.bindings
+        return room_binding_record(room_id, key, attrs, existing, bindings.__contains__)
 
     def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
         with self._lock:
