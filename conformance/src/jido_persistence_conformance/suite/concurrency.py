@@ -23,6 +23,8 @@ THREADS = 16
 WRITERS = 8
 MESSAGES_PER_WRITER = 500
 PROCESSES = 8
+RACE_ROUNDS = 5
+"""Keys raced in turn by the get-or-create tests; one round can miss a narrow window."""
 NO_URL = "the store factory gives no URL another process can open (url_for returned None)"
 
 T = TypeVar("T")
@@ -46,49 +48,63 @@ class ConcurrencyTests:
     def test_threads_racing_get_or_create_room(self, store: PersistenceAdapter) -> None:
         """16 threads racing on one key with different attrs get one room and one binding.
 
+        The race is run on several keys in turn (each round released by its own
+        barrier), so a check-then-create window is hit even on a loaded machine.
+
         Troubleshooting: check-then-insert must be atomic (a lock, a transaction
         with a unique key, or ``INSERT ... ON CONFLICT`` and re-read); a losing call
         writes nothing.  Usual mistakes: a read outside the transaction, so two
         callers both create, or the loser saving its room before noticing.
         """
-        rooms = _race(
-            THREADS,
-            lambda i: store.get_or_create_room_by_external_binding(
-                "slack", "b", "hot", {"type": "group", "id": f"room:t{i}", "name": f"t{i}"}
-            ),
-        )
-        winners = {room.id for room in rooms}
-        assert len(winners) == 1, f"{len(winners)} different rooms returned"
-        winner = winners.pop()
-        candidates = {f"room:t{i}" for i in range(THREADS)}
-        assert [room.id for room in store.list_rooms(limit=HUGE)] == [winner]
-        holders = [
-            binding
-            for room_id in sorted(candidates)
-            for binding in store.list_room_bindings(room_id)
-        ]
-        assert [(b.room_id, b.external_room_id) for b in holders] == [(winner, "hot")]
+        winners: list[str] = []
+        for round_ in range(RACE_ROUNDS):
+            key = f"hot{round_}"
+            rooms = _race(
+                THREADS,
+                lambda i, key=key: store.get_or_create_room_by_external_binding(
+                    "slack", "b", key, {"type": "group", "id": f"room:{key}:t{i}", "name": f"t{i}"}
+                ),
+            )
+            returned = {room.id for room in rooms}
+            assert len(returned) == 1, f"key {key!r}: {len(returned)} different rooms returned"
+            winner = returned.pop()
+            winners.append(winner)
+            candidates = sorted(f"room:{key}:t{i}" for i in range(THREADS))
+            holders = [
+                (binding.room_id, binding.external_room_id)
+                for room_id in candidates
+                for binding in store.list_room_bindings(room_id)
+            ]
+            assert holders == [(winner, key)], f"key {key!r}: bindings {holders!r}"
+        assert [room.id for room in store.list_rooms(limit=HUGE)] == sorted(winners)
 
     def test_threads_racing_get_or_create_participant(self, store: PersistenceAdapter) -> None:
         """16 threads racing on one participant key get one participant; losers write nothing.
 
+        Run on several keys in turn, as for rooms.
+
         Troubleshooting: as for rooms.  Usual mistake: a unique key that makes the
         losers fail with StorageError instead of returning the winner.
         """
-        people = _race(
-            THREADS,
-            lambda i: store.get_or_create_participant_by_external_id(
-                "slack", "U-hot", {"type": "human", "id": f"p:t{i}"}
-            ),
-        )
-        winners = {person.id for person in people}
-        assert len(winners) == 1
-        winner = winners.pop()
-        for index in range(THREADS):
-            if f"p:t{index}" != winner:
-                with pytest.raises(NotFound):
-                    store.get_participant(f"p:t{index}")
-        assert [p.id for p in store.directory_search("participant", {})] == [winner]
+        winners: list[str] = []
+        for round_ in range(RACE_ROUNDS):
+            key = f"U-hot{round_}"
+            people = _race(
+                THREADS,
+                lambda i, key=key: store.get_or_create_participant_by_external_id(
+                    "slack", key, {"type": "human", "id": f"p:{key}:t{i}"}
+                ),
+            )
+            returned = {person.id for person in people}
+            assert len(returned) == 1, f"key {key!r}: {len(returned)} different participants"
+            winner = returned.pop()
+            winners.append(winner)
+            for index in range(THREADS):
+                if f"p:{key}:t{index}" != winner:
+                    with pytest.raises(NotFound):
+                        store.get_participant(f"p:{key}:t{index}")
+        stored = [p.id for p in store.directory_search("participant", {})]
+        assert stored == sorted(winners)
 
     def test_threads_saving_messages_lose_nothing(self, store: PersistenceAdapter) -> None:
         """8 threads saving 500 messages each: all 4000 are stored and listed in order.
