@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from jido_persistence.errors import InvalidArgument, NotFound
@@ -211,3 +215,50 @@ def test_participant_keys_are_per_channel(store: MemoryAdapter) -> None:
     one = store.get_or_create_participant_by_external_id("slack", "1", {"type": "human"})
     two = store.get_or_create_participant_by_external_id("discord", "1", {"type": "human"})
     assert one.id != two.id
+
+
+# --- NotFound.key is the argument as given (contract section 5) ----------------------
+
+external_ids = st.one_of(
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=512
+    ),
+)
+
+
+@settings(max_examples=40)
+@given(bridge_id=external_ids, external_id=external_ids, by_name=st.booleans())
+def test_not_found_key_is_the_lookup_as_given(
+    bridge_id: int | str, external_id: int | str, by_name: bool
+) -> None:
+    """Ints stay ints and strings stay the same object, positional or by name."""
+    store = MemoryAdapter()
+    for callback, entity in (
+        (store.get_message_by_external_id, "message"),
+        (store.get_room_by_external_binding, "room"),
+    ):
+        call = (
+            functools.partial(
+                callback, channel="slack", bridge_id=bridge_id, external_id=external_id
+            )
+            if by_name
+            else functools.partial(callback, "slack", bridge_id, external_id)
+        )
+        with pytest.raises(NotFound) as caught:
+            call()
+        assert caught.value.entity == entity
+        assert caught.value.key == ("slack", bridge_id, external_id)
+        assert [type(part) for part in caught.value.key] == [
+            str,
+            type(bridge_id),
+            type(external_id),
+        ]
+        assert repr(caught.value.key) in str(caught.value)
+
+
+def test_not_found_key_of_a_thread_keeps_an_int_external_id(store: MemoryAdapter) -> None:
+    with pytest.raises(NotFound) as caught:
+        store.get_thread_by_external_id(room_id="r", external_thread_id=12)
+    assert caught.value.key == ("r", 12)
+    assert type(caught.value.key[1]) is int

@@ -9,6 +9,7 @@ names a message, a record to update) are the adapter's, since only it knows the 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -228,3 +229,47 @@ CALLBACK_CHECKS: Final[dict[str, Callable[..., Normalised]]] = {
     "delete_ingress_subscription": _delete_ingress_subscription,
 }
 """The argument check of every callback, by callback name."""
+
+
+def _in_order(
+    check: Callable[..., Normalised], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> list[Any]:
+    """The caller's arguments in the callback's parameter order (``*args`` flattened)."""
+    given: list[Any] = []
+    bound = inspect.signature(check).bind(*args, **kwargs)
+    for parameter in bound.signature.parameters.values():
+        if parameter.name not in bound.arguments:
+            continue
+        value = bound.arguments[parameter.name]
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            given.extend(value)
+        elif parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            given.extend(value.values())
+        else:
+            given.append(value)
+    return given
+
+
+def key_as_given(
+    name: str,
+    key: object,
+    checked_args: tuple[Any, ...],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> object:
+    """``NotFound.key`` restated with the caller's own arguments (contract section 5).
+
+    An adapter raises NotFound with the normalised arguments it was handed (``"7"``
+    for an external id given as ``7``); the contract wants the argument as given.
+    When ``key`` is the normalised first argument, or the tuple of the leading
+    normalised arguments, the same positions of the caller's arguments replace it.
+    Any other key is the adapter's own and is returned unchanged.
+    """
+    given = _in_order(CALLBACK_CHECKS[name], args, kwargs)
+    if isinstance(key, tuple) and 1 < len(key) <= len(checked_args):
+        if key == checked_args[: len(key)]:
+            return tuple(given[: len(key)])
+        return key
+    if checked_args and given and key == checked_args[0]:
+        return given[0]
+    return key

@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Final, Protocol, Self, TypedDict, runtime_chec
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from jido_persistence._checks import CALLBACK_CHECKS
+from jido_persistence._checks import CALLBACK_CHECKS, key_as_given
 from jido_persistence.errors import (
     AmbiguousLookup,
     ConfigurationError,
@@ -134,6 +134,12 @@ def _guard(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         checked_args, checked_kwargs = check(*args, **kwargs)
         try:
             return function(self, *checked_args, **checked_kwargs)
+        except NotFound as error:
+            given = key_as_given(name, error.key, checked_args, args, kwargs)
+            if given is not error.key:
+                error.key = given
+                error.args = (f"{error.entity} not found: {given!r}",)
+            raise
         except PersistenceError:
             raise
         except self.backend_errors as error:

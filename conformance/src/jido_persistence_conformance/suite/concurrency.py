@@ -13,7 +13,7 @@ import pytest
 
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.errors import NotFound, StoreClosed
-from jido_persistence.models import Message, MessageRole, Room, RoomType
+from jido_persistence.models import Message, MessageRole, Participant, Room, RoomType
 from jido_persistence_conformance._support import HUGE, capability, run_child
 from jido_persistence_conformance.factories import StoreFactory
 
@@ -59,12 +59,12 @@ class ConcurrencyTests:
         winners: list[str] = []
         for round_ in range(RACE_ROUNDS):
             key = f"hot{round_}"
-            rooms = _race(
-                THREADS,
-                lambda i, key=key: store.get_or_create_room_by_external_binding(
-                    "slack", "b", key, {"type": "group", "id": f"room:{key}:t{i}", "name": f"t{i}"}
-                ),
-            )
+
+            def claim_room(i: int, key: str = key) -> Room:
+                attrs = {"type": "group", "id": f"room:{key}:t{i}", "name": f"t{i}"}
+                return store.get_or_create_room_by_external_binding("slack", "b", key, attrs)
+
+            rooms = _race(THREADS, claim_room)
             returned = {room.id for room in rooms}
             assert len(returned) == 1, f"key {key!r}: {len(returned)} different rooms returned"
             winner = returned.pop()
@@ -89,12 +89,12 @@ class ConcurrencyTests:
         winners: list[str] = []
         for round_ in range(RACE_ROUNDS):
             key = f"U-hot{round_}"
-            people = _race(
-                THREADS,
-                lambda i, key=key: store.get_or_create_participant_by_external_id(
-                    "slack", key, {"type": "human", "id": f"p:{key}:t{i}"}
-                ),
-            )
+
+            def claim_participant(i: int, key: str = key) -> Participant:
+                attrs = {"type": "human", "id": f"p:{key}:t{i}"}
+                return store.get_or_create_participant_by_external_id("slack", key, attrs)
+
+            people = _race(THREADS, claim_participant)
             returned = {person.id for person in people}
             assert len(returned) == 1, f"key {key!r}: {len(returned)} different participants"
             winner = returned.pop()

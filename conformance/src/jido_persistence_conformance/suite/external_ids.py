@@ -281,3 +281,23 @@ class ExternalIdsTests:
         raw = raw_index_or_none(store)
         if raw is not None:
             assert raw["message_keys"] == {}
+
+    def test_not_found_key_is_the_argument_as_given(self, store: PersistenceAdapter) -> None:
+        """``NotFound.key`` holds the caller's arguments, ints included, not their normal form.
+
+        Troubleshooting: the contract's ``.key`` is "the argument as given", so a
+        caller that looked up ``("slack", 42, 7)`` can match the error against its
+        own tuple.  Usual mistake: an adapter building the key from the normalised
+        strings; adapters built on ``PersistenceAdapter`` get this from its guard.
+        """
+        store.save_room(Room(id="room:1", type=RoomType.GROUP))
+        with pytest.raises(NotFound) as caught:
+            store.get_message_by_external_id("slack", 42, 7)
+        assert (caught.value.entity, caught.value.key) == ("message", ("slack", 42, 7))
+        with pytest.raises(NotFound) as caught:
+            store.get_room_by_external_binding(channel="slack", bridge_id=42, external_id=7)
+        assert (caught.value.entity, caught.value.key) == ("room", ("slack", 42, 7))
+        with pytest.raises(NotFound) as caught:
+            store.get_thread_by_external_id("room:1", 9)
+        assert (caught.value.entity, caught.value.key) == ("thread", ("room:1", 9))
+        assert "9" in str(caught.value)

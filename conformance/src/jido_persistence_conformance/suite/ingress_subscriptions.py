@@ -92,6 +92,9 @@ class IngressSubscriptionsTests:
         with pytest.raises(NotFound) as caught:
             store.delete_ingress_subscription("7", "a")
         assert (caught.value.entity, caught.value.key) == ("ingress_subscription", ("7", "a"))
+        with pytest.raises(NotFound) as caught:
+            store.delete_ingress_subscription(7, "a")
+        assert caught.value.key == (7, "a"), "NotFound.key is the arguments as given"
 
     @capability("ingress_subscriptions", False)
     def test_missing_trio_raises_not_supported(self, store: PersistenceAdapter) -> None:
