@@ -114,6 +114,33 @@ def test_url_run_reports_every_test(run_pytest: Any, tmp_path: Path) -> None:
     assert run["summary"]["failed"] == 0
 
 
+def test_url_run_under_xdist_reports_every_test(run_pytest: Any, tmp_path: Path) -> None:
+    """With pytest-xdist the workers collect, not the controller; the controller's JSON
+    report still lists every kit test, inapplicable ones as not_applicable."""
+    report = tmp_path / "report.json"
+    done = run_pytest(
+        "-q",
+        "-n",
+        "2",
+        "--persistence-url",
+        "memory://",
+        "--persistence-report",
+        str(report),
+        "-k",
+        "rooms or capabilities or durability or missing_trio",
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [run] = _report(report)["runs"]
+    outcomes = {test["name"]: test["outcome"] for test in run["tests"]}
+    assert sorted(outcomes) == KIT_TESTS
+    assert outcomes["test_everything_survives_close_and_reopen"] == "not_applicable"
+    assert outcomes["test_missing_trio_raises_not_supported"] == "not_applicable"
+    assert run["summary"]["not_applicable"] == sum(
+        outcome == "not_applicable" for outcome in outcomes.values()
+    )
+    assert "skipped" not in set(outcomes.values())
+
+
 def test_unknown_url_is_a_usage_error(run_pytest: Any) -> None:
     """A URL no installed adapter answers to stops the run with a clear message."""
     done = run_pytest("-q", "--persistence-url", "nosuchdb:///x")

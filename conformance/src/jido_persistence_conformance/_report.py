@@ -20,6 +20,8 @@ __all__ = ["KitRecorder", "TestResult", "area_of"]
 
 NOT_APPLICABLE_PREFIX: Final = "not applicable: "
 OUTCOMES: Final = ("passed", "failed", "skipped", "xfailed", "not_applicable", "deselected")
+WORKER_OUTPUT_KEY: Final = "jido_persistence_kit_tests"
+"""Key of ``workeroutput`` under which a pytest-xdist worker sends the tests it did not run."""
 
 
 @dataclass
@@ -287,11 +289,49 @@ class KitRecorder:
             if result.outcome == "skipped"
         ]
 
+    # --- pytest-xdist -------------------------------------------------------------
+
+    def _send_unreported(self) -> None:
+        """Worker side: hand the controller every kit test this worker did not run.
+
+        Deselected and not-applicable tests produce no report, and under xdist only the
+        workers collect, so without this the controller's JSON report would omit them.
+        """
+        workeroutput: dict[str, Any] = getattr(self.config, "workeroutput", {})
+        workeroutput[WORKER_OUTPUT_KEY] = [
+            {"kind": run.kind, "run": run.run, **result.as_json()}
+            for run in self.runs.values()
+            for result in run.tests.values()
+            if not result.seen
+        ]
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """Controller side: add the tests a finished worker did not run, unless some
+        worker reported them (a later report still overrides the entry added here)."""
+        for entry in (getattr(node, "workeroutput", None) or {}).get(WORKER_OUTPUT_KEY, []):
+            known = self.by_nodeid.get(entry["nodeid"])
+            if known is not None:
+                continue
+            if entry["kind"] == "url":
+                self._url_adapter(entry["run"])
+            run = self.runs.setdefault(entry["run"], _Run(entry["run"], entry["kind"]))
+            result = TestResult(
+                entry["nodeid"], entry["name"], entry["area"], entry["run"], entry["outcome"]
+            )
+            result.reason = entry["reason"]
+            run.tests[result.nodeid] = result
+            self.by_nodeid[result.nodeid] = result
+
     # --- end of session ----------------------------------------------------------
 
     @pytest.hookimpl
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        """Write the JSON report and apply ``--persistence-strict``."""
+        """Write the JSON report (send the unrun tests, on an xdist worker) and apply
+        ``--persistence-strict``."""
+        if hasattr(self.config, "workerinput"):
+            self._send_unreported()  # the controller writes the report and judges strictness
+            return
         path = self.config.getoption("persistence_report")
         if path:
             Path(path).write_text(json.dumps(self.report(), indent=2, sort_keys=False) + "\n")
