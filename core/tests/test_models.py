@@ -695,3 +695,38 @@ def test_integer_fields_take_no_bools_or_floats() -> None:
         with pytest.raises(ValidationError):
             attempt()
     assert type(AudioPart(duration=2).duration) is float
+
+
+BOOL_FIELDS: list[tuple[type[BaseModel], dict[str, Any], str]] = [
+    (ToolResultPart, {"tool_use_id": "t"}, "is_error"),
+    (
+        RoomBinding,
+        {"room_id": "r", "channel": "c", "bridge_id": "b", "external_room_id": "x"},
+        "enabled",
+    ),
+    (BridgeConfig, {"adapter_module": "m"}, "enabled"),
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "base", "field"), BOOL_FIELDS, ids=lambda v: getattr(v, "__name__", "")
+)
+@pytest.mark.parametrize("value", [1, 0, "yes", "true", "off", 1.0, None])
+def test_bool_fields_take_only_bools(
+    model: type[BaseModel], base: dict[str, Any], field: str, value: object
+) -> None:
+    """Lax coercion would store ``"off"`` as False; a bool field holds what was written."""
+    with pytest.raises(ValidationError) as caught:
+        model(**base, **{field: value})
+    assert field in str(caught.value)
+    assert getattr(model(**base, **{field: True}), field) is True
+    assert (
+        getattr(model.model_validate_json(model(**base, **{field: False}).model_dump_json()), field)
+        is False
+    )
+
+
+def test_delivery_policy_dead_letter_is_strict() -> None:
+    with pytest.raises(ValidationError, match="dead_letter"):
+        DeliveryPolicy(dead_letter="no")
+    assert DeliveryPolicy(dead_letter=False).dead_letter is False

@@ -153,6 +153,13 @@ Key = Annotated[
 Int64 = Annotated[int, Strict(), Field(ge=INT64_MIN, le=INT64_MAX)]
 """An integer within signed 64 bits."""
 
+StrictBool = Annotated[bool, Strict()]
+"""A bool field: ``True`` or ``False`` only; ``1``, ``"yes"`` or ``"off"`` are refused.
+
+Int and id fields are strict too, so a record never holds a value the caller did
+not write (pydantic's lax mode would turn ``enabled="off"`` into ``False``).
+"""
+
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """An aware datetime, normalised to ``datetime.timezone.utc`` (naive ones are rejected)."""
 
@@ -374,7 +381,7 @@ class ToolResultPart(_Record):
     type: Literal["tool_result"] = "tool_result"
     tool_use_id: Text
     content: Json = None
-    is_error: bool = False
+    is_error: StrictBool = False
 
 
 KNOWN_PART_TYPES: Final = frozenset(
@@ -498,7 +505,7 @@ class RoomBinding(_Record):
     bridge_id: Key
     external_room_id: Key
     direction: BindingDirection = BindingDirection.BOTH
-    enabled: bool = True
+    enabled: StrictBool = True
     inserted_at: UtcDatetime = Field(default_factory=utc_now)
 
 
@@ -508,7 +515,7 @@ class DeliveryPolicy(_Record):
     max_attempts: Int64 = 3
     base_backoff_ms: Int64 = 25
     max_backoff_ms: Int64 = 500
-    dead_letter: bool = True
+    dead_letter: StrictBool = True
 
 
 class BridgeConfig(_Record):
@@ -525,7 +532,7 @@ class BridgeConfig(_Record):
     adapter_module: Text
     credentials: JsonMap = Field(default_factory=dict, repr=False)
     opts: JsonMap = Field(default_factory=dict)
-    enabled: bool = True
+    enabled: StrictBool = True
     capabilities: JsonMap = Field(default_factory=dict)
     delivery_policy: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
     revision: Int64 = 0
