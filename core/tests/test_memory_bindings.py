@@ -251,3 +251,15 @@ def test_bindings_match_an_oracle(steps: list[tuple[str, Any]]) -> None:
         else:
             with pytest.raises(NotFound):
                 store.get_room_by_external_binding(*key)
+
+
+@pytest.mark.parametrize("enabled", ["yes", "false", 1, 0, None])
+def test_binding_enabled_must_be_a_bool(store: MemoryAdapter, enabled: object) -> None:
+    """A lax ``"false"`` would silently enable or disable a binding; it is refused."""
+    store.save_room(Room(id="r", type="group"))
+    kept = store.create_room_binding("r", "slack", "b", "C", {"enabled": False})
+    with pytest.raises(InvalidArgument, match="enabled"):
+        store.create_room_binding("r", "slack", "b", "C", {"enabled": enabled})
+    with pytest.raises(InvalidArgument, match="enabled"):
+        store.create_room_binding("r", "slack", "b", "D", {"enabled": enabled})
+    assert store.list_room_bindings("r") == [kept]
