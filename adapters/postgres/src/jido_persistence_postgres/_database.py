@@ -13,6 +13,9 @@ Failures:
 - a lost connection (``pg_terminate_backend``, a server restart) makes the pool replace
   its connections and, for calls that are safe to repeat, the call is retried once on a
   fresh connection; otherwise StorageError, and the next call works;
+- while the server is down, calls raise StorageError after ``connect_timeout +
+  statement_timeout``; the pool's background reconnection gives up after as long, so a
+  call made once the server is back connects at once instead of waiting out a backoff;
 - every message that leaves this module has the conninfo's password masked.
 """
 
@@ -92,13 +95,21 @@ class Database:
                 self.name_search: NameSearch = migrate(conn, options.schema)
         except psycopg.Error as error:
             raise StorageError(self.describe("cannot open the store", error)) from error
+        wait = options.connect_timeout + options.statement_timeout
         self.pool: ConnectionPool[Connection] = ConnectionPool(
             options.conninfo,
             kwargs=kwargs,
             min_size=options.min_size,
             max_size=options.max_size,
             configure=self._configure,
-            timeout=options.connect_timeout + options.statement_timeout,
+            timeout=wait,
+            # The pool retries a failed connection in the background with exponential
+            # backoff (1, 2, 4, ... s) for ``reconnect_timeout`` (5 min by default):
+            # after an outage its next attempt could come long after the server is
+            # back, and calls would time out meanwhile.  Giving up within one call's
+            # wait means a call made once the server is back finds an attempt due
+            # before its own deadline, or starts a fresh one at once.
+            reconnect_timeout=wait,
             name=f"jido_persistence:{options.schema}",
             open=False,
         )
