@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from jido_persistence.errors import StorageError
 from jido_persistence_conformance import strategies as kit
 from jido_persistence_tinydb._state import LazyMessages
-from jido_persistence_tinydb._tables import SEQUENCE_FIELD, encode_model
+from jido_persistence_tinydb._tables import SEQUENCE_FIELD, encode_document, encode_model
 
 
 @settings(max_examples=30, deadline=None)
@@ -23,7 +23,7 @@ def test_reads_decode_exactly_and_the_cache_stays_bounded(
     messages: list[Any], reads: list[int]
 ) -> None:
     """Whatever is evicted decodes back to the very message that was saved."""
-    docs = {m.id: encode_model(m, number) for number, m in enumerate(messages, 1)}
+    docs = {m.id: encode_document(encode_model(m, number)) for number, m in enumerate(messages, 1)}
     lazy = LazyMessages(docs, capacity=2)
     for number, message in enumerate(messages):
         lazy.set(message.id, message if number % 2 else None)
@@ -39,7 +39,7 @@ def test_reads_decode_exactly_and_the_cache_stays_bounded(
 
 def test_an_invalid_document_is_a_storage_error_when_read() -> None:
     """A hand-edited message document fails when read, naming the message."""
-    lazy = LazyMessages({"m1": {"id": "m1", SEQUENCE_FIELD: 1}})
+    lazy = LazyMessages({"m1": encode_document({"id": "m1", SEQUENCE_FIELD: 1})})
     lazy.set("m1", None)
     assert "m1" in lazy
     with pytest.raises(StorageError, match="'m1'"):

@@ -1,9 +1,10 @@
 """The open files of a store: journal appends and snapshot compaction.
 
 Compaction folds the journal into a new snapshot.  In the background (the default) it
-holds the store's lock only to copy the document lists (O(n) reference copies) and,
-at the end, to cut the journal down to the records written meanwhile; rendering and
-writing the snapshot (the O(n) part) run while callbacks go on.  Crash safety:
+holds the store's lock only to copy the lists of document texts (O(n) reference
+copies) and, at the end, to cut the journal down to the records written meanwhile;
+writing the snapshot (the O(n) part, streamed line by line to the temporary file, so
+it never exists whole in memory) runs while callbacks go on.  Crash safety:
 
 1. the snapshot is written to ``path + ".tmp"``, synced, renamed over ``path``, and the
    directory synced: a crash leaves the old or the new snapshot;
@@ -18,8 +19,8 @@ import logging
 import threading
 from pathlib import Path
 
-from jido_persistence_tinydb._files import Loaded, copy_tables, journal_path, render_state
-from jido_persistence_tinydb._journal import JournalFile, atomic_write, encode_record
+from jido_persistence_tinydb._files import Loaded, copy_tables, journal_path, state_chunks
+from jido_persistence_tinydb._journal import JournalFile, atomic_write_chunks, encode_record
 from jido_persistence_tinydb._state import StoreState
 from jido_persistence_tinydb._tables import Op
 
@@ -87,9 +88,8 @@ class StoreFiles:
 
     def compact(self) -> None:
         """Compact now, holding the lock throughout.  O(n).  Raises OSError."""
-        data = render_state(copy_tables(self.state), self.sequence)
-        atomic_write(self.path, data)
-        self.snapshot_size = len(data)
+        size = atomic_write_chunks(self.path, state_chunks(copy_tables(self.state), self.sequence))
+        self.snapshot_size = size
         self.journal.reset()
         self._retry_after = 0
 
@@ -113,11 +113,11 @@ class StoreFiles:
                     return
                 sequence, start = self.sequence, self.journal.size
                 tables = copy_tables(self.state)
-            data = render_state(tables, sequence)
-            atomic_write(self.path, data)
+            size = atomic_write_chunks(self.path, state_chunks(tables, sequence))
+            del tables
             with self._lock:
                 self.journal.keep_from(start)
-                self.snapshot_size = len(data)
+                self.snapshot_size = size
                 self._retry_after = 0
         except OSError as error:
             with self._lock:

@@ -4,10 +4,14 @@ Files of a store at ``path``: the snapshot ``path`` (TinyDB's JSON format, with 
 table ``_jido_persistence`` holding the last journal sequence it contains), the journal
 ``path + ".journal"`` (JSON lines, see :mod:`._journal`), the lock ``path + ".lock"``
 and, briefly during a compaction, ``path + ".tmp"``.
+
+Snapshots are written as a stream of lines, never as one big string.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import count
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -18,13 +22,13 @@ from jido_persistence_tinydb._tables import (
     META_TABLE,
     TABLES,
     Delete,
-    Document,
     Op,
     Put,
     decode_key,
     decode_record,
+    encode_document,
 )
-from jido_persistence_tinydb.storage import parse_snapshot, render_snapshot
+from jido_persistence_tinydb.storage import parse_snapshot, snapshot_chunks
 
 __all__ = [
     "FORMAT",
@@ -35,7 +39,7 @@ __all__ = [
     "journal_path",
     "load_store",
     "lock_path",
-    "render_state",
+    "state_chunks",
 ]
 
 FORMAT: Final = "jido-persistence-tinydb"
@@ -63,6 +67,10 @@ class Loaded(NamedTuple):
 
 
 def _snapshot_sequence(path: Path, snapshot: dict[str, dict[str, Any]]) -> int:
+    """The meta table's journal sequence; StorageError unless ``snapshot`` is a store.
+
+    Only the table names, whether they are empty and the meta table are read.
+    """
     unknown = sorted(set(snapshot) - {*TABLES, META_TABLE})
     if unknown:
         raise StorageError(
@@ -110,23 +118,14 @@ def load_store(path: Path) -> Loaded:
     Raises StorageError naming the file and position on any other damage, and OSError
     when a file cannot be read.  O(size of the files).
     """
-    state = StoreState()
     try:
         data = path.read_bytes()
         exists = True
     except FileNotFoundError:
         data, exists = b"", False
-    snapshot = parse_snapshot(path, data)
-    sequence = _snapshot_sequence(path, snapshot)
-    for table in TABLES:
-        for doc_id, doc in snapshot.get(table, {}).items():
-            try:
-                state.apply(Put(table, doc, decode_record(table, doc)))
-            except _DECODE_ERRORS as error:
-                raise StorageError(
-                    f"{path}: invalid document {doc_id} of table {table}: {error}; "
-                    "the file was left untouched"
-                ) from error
+    state, sequence = _load_parsed(path, data)
+    size = len(data)
+    del data
     journal = journal_path(path)
     try:
         journal_data = journal.read_bytes()
@@ -143,22 +142,42 @@ def load_store(path: Path) -> Loaded:
             ) from error
         for op in ops:
             state.apply(op)
-    return Loaded(state, scan, len(data), exists)
+    return Loaded(state, scan, size, exists)
 
 
-def copy_tables(state: StoreState) -> dict[str, list[Document]]:
-    """The documents of every table, as lists (O(n) reference copies, no encoding).
+def _load_parsed(path: Path, data: bytes) -> tuple[StoreState, int]:
+    """The state and journal sequence of a snapshot, parsed whole; StorageError
+    naming the file and position on damage.
+    """
+    state = StoreState()
+    snapshot = parse_snapshot(path, data)
+    sequence = _snapshot_sequence(path, snapshot)
+    for table in TABLES:
+        for doc_id, doc in snapshot.get(table, {}).items():
+            try:
+                state.apply(Put(table, doc, decode_record(table, doc)))
+            except _DECODE_ERRORS as error:
+                raise StorageError(
+                    f"{path}: invalid document {doc_id} of table {table}: {error}; "
+                    "the file was left untouched"
+                ) from error
+    return state, sequence
 
-    Documents are never changed once stored, so the copy can be rendered while the
-    store goes on writing.
+
+def copy_tables(state: StoreState) -> dict[str, list[bytes]]:
+    """The documents' texts of every table, as lists (O(n) reference copies).
+
+    Texts are immutable, so the copy can be written while the store goes on writing.
     """
     return {table: list(state.docs[table].values()) for table in TABLES}
 
 
-def render_state(tables: dict[str, list[Document]], journal_sequence: int) -> bytes:
-    """The snapshot of ``tables`` holding journal records up to ``journal_sequence``."""
+def state_chunks(tables: dict[str, list[bytes]], journal_sequence: int) -> Iterator[bytes]:
+    """The snapshot of ``tables`` holding journal records up to ``journal_sequence``,
+    as a stream of chunks (one document a line; see :func:`~.storage.snapshot_chunks`).
+    """
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "journal_sequence": journal_sequence}
-    rendered: dict[str, Any] = {META_TABLE: [(1, meta)]}
+    rendered: dict[str, Any] = {META_TABLE: [(1, encode_document(meta))]}
     for table in TABLES:
-        rendered[table] = enumerate(tables[table], 1)
-    return render_snapshot(rendered)
+        rendered[table] = zip(count(1), tables[table])
+    return snapshot_chunks(rendered)

@@ -20,18 +20,19 @@ import re
 import sys
 import weakref
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from jido_persistence.errors import StorageError
-from jido_persistence_tinydb._tables import Op, Put
+from jido_persistence_tinydb._tables import Op, Put, dumps
 
 __all__ = [
     "JournalFile",
     "JournalScan",
     "RawRecord",
     "atomic_write",
+    "atomic_write_chunks",
     "data_sync",
     "dumps",
     "encode_record",
@@ -46,19 +47,22 @@ _CREATE_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CL
 _OPEN_FLAGS: Final = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
 
 
-def dumps(value: object) -> str:
-    """Compact JSON as the journal and snapshot write it (UTF-8, no NaN)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_WRITE_CHUNK: Final = 1 << 20
+
+
+def _encode_op(op: Op) -> bytes:
+    """``dumps(["put", table, doc])`` (from the document's text) or ``dumps(["del", ...])``."""
+    if isinstance(op, Put):
+        return b'["put",%s,%s]' % (dumps(op.table).encode("utf-8"), op.encoded())
+    return dumps(["del", op.table, op.key]).encode("utf-8")
 
 
 def encode_record(sequence: int, ops: Sequence[Op]) -> bytes:
-    """The journal line (with its newline) recording ``ops`` as record ``sequence``."""
-    body = dumps(
-        [
-            ["put", op.table, op.doc] if isinstance(op, Put) else ["del", op.table, op.key]
-            for op in ops
-        ]
-    ).encode("utf-8")
+    """The journal line (with its newline) recording ``ops`` as record ``sequence``.
+
+    The ops text is ``dumps`` of the list of ops, assembled from each document's text.
+    """
+    body = b"[" + b",".join(_encode_op(op) for op in ops) + b"]"
     return b'{"seq":%d,"crc":"%08x","ops":%s}\n' % (sequence, zlib.crc32(body), body)
 
 
@@ -160,19 +164,37 @@ def sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def write_temporary(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path + ".tmp"`` (mode 0600) and sync it; return that path."""
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_temporary(path: Path, data: bytes | Iterable[bytes]) -> tuple[Path, int]:
+    """Write ``data`` (bytes, or chunks of them written as they come, about 1 MiB at a
+    time) to ``path + ".tmp"`` (mode 0600) and sync it; return that path and its size.
+    """
     temporary = path.with_name(path.name + ".tmp")
+    chunks = (data,) if isinstance(data, bytes) else data
     fd = os.open(temporary, _CREATE_FLAGS, 0o600)
+    size = 0
     try:
         os.fchmod(fd, 0o600)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        pending: list[bytes] = []
+        buffered = 0
+        for chunk in chunks:
+            pending.append(chunk)
+            buffered += len(chunk)
+            if buffered >= _WRITE_CHUNK:
+                _write_all(fd, b"".join(pending))
+                size += buffered
+                pending, buffered = [], 0
+        _write_all(fd, b"".join(pending))
+        size += buffered
         full_sync(fd)
     finally:
         os.close(fd)
-    return temporary
+    return temporary, size
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -180,8 +202,18 @@ def atomic_write(path: Path, data: bytes) -> None:
 
     Raises OSError; on failure before the rename the old file is intact.  O(len(data)).
     """
-    os.replace(write_temporary(path, data), path)
+    atomic_write_chunks(path, (data,))
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> int:
+    """:func:`atomic_write` of the concatenated ``chunks``, streamed to the temp file.
+
+    Returns the number of bytes written.  Memory: about 1 MiB besides the chunks.
+    """
+    temporary, size = write_temporary(path, chunks)
+    os.replace(temporary, path)
     sync_directory(path.parent)
+    return size
 
 
 class JournalFile:
@@ -228,7 +260,7 @@ class JournalFile:
         with open(self.path, "rb") as journal:
             journal.seek(start)
             tail = journal.read(self.size - start)
-        temporary = write_temporary(self.path, tail)
+        temporary, _ = write_temporary(self.path, tail)
         # Open the new journal before publishing it, so that once the rename is done
         # every later append goes to the published file, whatever fails after it.
         fd = os.open(temporary, _OPEN_FLAGS, 0o600)

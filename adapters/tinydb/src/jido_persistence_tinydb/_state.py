@@ -7,10 +7,15 @@ records, so a live store and one rebuilt from snapshot + journal are identical. 
 indexes are those of the reference :class:`~jido_persistence.memory.MemoryAdapter`:
 O(1) dict lookups for ids and keys, sorted lists for pages, and "most recently saved
 holder" sets for message and thread keys.  Not thread-safe: the adapter's lock guards it.
+
+Memory: documents are kept as their compact JSON text (UTF-8 bytes, as the snapshot
+writes them), not as dicts; messages are decoded from it when read (with an LRU cache
+of decoded models), other records are kept decoded as well.
 """
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -42,23 +47,24 @@ from jido_persistence_tinydb._tables import (
     Put,
 )
 
-__all__ = ["BindingKey", "LazyMessages", "SortKey", "StoreState", "sort_key"]
+__all__ = ["BindingKey", "LazyMessages", "SortKey", "StoreState", "decode_document", "sort_key"]
 
 BindingKey = tuple[str, str, str]
 
 
 class LazyMessages(Mapping[str, Message]):
-    """Message id -> Message over the message documents, with a bounded decoded cache.
+    """Message id -> Message over the message documents' JSON text, with a bounded
+    decoded cache.
 
     Opening a store builds the message indexes from the documents alone (no model
     validation), so it costs O(n) with a small constant.  Decoded models are kept in
     an LRU cache of ``capacity`` entries (10,000 by default; saved messages enter it),
-    so memory stays near the documents' size however much is read; a miss decodes the
-    document (tens of microseconds).  A document that does not validate (only a
-    hand-edited snapshot can hold one) raises StorageError when read.
+    so memory stays near the documents' size however much is read; a miss parses the
+    document's JSON and validates it (tens of microseconds).  A document that does not
+    validate (only a hand-edited snapshot can hold one) raises StorageError when read.
     """
 
-    def __init__(self, docs: dict[Any, Document], capacity: int = 10_000) -> None:
+    def __init__(self, docs: dict[Any, bytes], capacity: int = 10_000) -> None:
         self._docs = docs
         self._capacity = capacity
         self._cache: OrderedDict[str, Message] = OrderedDict()
@@ -89,7 +95,8 @@ class LazyMessages(Mapping[str, Message]):
         if message is not None:
             self._cache.move_to_end(message_id)
             return message
-        doc = {k: v for k, v in self._docs[message_id].items() if k != SEQUENCE_FIELD}
+        doc = decode_document(self._docs[message_id])
+        doc.pop(SEQUENCE_FIELD, None)
         try:
             message = Message.model_validate(doc)
         except ValueError as error:
@@ -111,7 +118,7 @@ class StoreState:
     """Documents, records and indexes of one store; see the module docstring."""
 
     def __init__(self) -> None:
-        self.docs: dict[str, dict[Key, Document]] = {table: {} for table in TABLES}
+        self.docs: dict[str, dict[Key, bytes]] = {table: {} for table in TABLES}
         self.save_sequence = 0
         self.rooms: dict[str, Room] = {}
         self.room_order = SortedList()
@@ -139,12 +146,15 @@ class StoreState:
         return self.save_sequence + 1
 
     def apply(self, op: Op) -> None:
-        """Apply one operation: O(log n) for sorted tables, O(1) otherwise."""
+        """Apply one operation: O(log n) for sorted tables, O(1) otherwise.
+
+        A put stores the document's text (``op.encoded()``), not ``op.doc``.
+        """
         if isinstance(op, Put):
             key = KEY_OF[op.table](op.doc)
             if key in self.docs[op.table]:
                 self._delete(op.table, key)
-            self.docs[op.table][key] = op.doc
+            self.docs[op.table][key] = op.encoded()
             self._put(op.table, key, op.doc, op.record)
         elif op.key in self.docs[op.table]:
             self._delete(op.table, op.key)
@@ -194,8 +204,9 @@ class StoreState:
         self.message_keys.set(message_id, key, sequence)
 
     def _delete_message(self, message_id: str) -> None:
-        doc = self.docs["messages"][message_id]
-        _, room_id, thread_id, entry, _ = _message_index(doc, self.messages.cached(message_id))
+        message = self.messages.cached(message_id)
+        doc = {} if message is not None else decode_document(self.docs["messages"][message_id])
+        _, room_id, thread_id, entry, _ = _message_index(doc, message)
         self.messages.discard(message_id)
         _discard_sorted(self.room_messages, room_id, entry)
         if thread_id is not None:
@@ -281,6 +292,12 @@ class StoreState:
                 "ingress_subscriptions": sum(len(subs) for subs in self.ingress.values()),
             },
         )
+
+
+def decode_document(text: bytes) -> Document:
+    """The document whose JSON text is ``text`` (stored texts are always JSON objects)."""
+    doc: Document = json.loads(text.decode("utf-8"))
+    return doc
 
 
 def _message_index(

@@ -5,11 +5,14 @@ journal: ``model.model_dump(mode="json")`` for model tables (messages and thread
 ``"_seq"``, their save sequence number, which decides which holder a key resolves
 to), the flow itself for ``onboarding``, and a small mapping for the two key tables
 (``participant_keys``, ``binding_keys``) that get-or-create and room bindings write.
+The store keeps every document as its compact JSON text (UTF-8 bytes, see
+:func:`encode_document`), the very bytes the snapshot and the journal write.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any, Final, NamedTuple
 
@@ -39,7 +42,10 @@ __all__ = [
     "Put",
     "decode_key",
     "decode_record",
+    "dumps",
+    "encode_document",
     "encode_model",
+    "put",
 ]
 
 Document = dict[str, Any]
@@ -82,11 +88,20 @@ MODEL_OF: Final[dict[str, type[BaseModel]]] = {
 
 
 class Put(NamedTuple):
-    """Insert or replace ``doc`` in ``table``; ``record`` is its decoded form."""
+    """Insert or replace ``doc`` in ``table``; ``record`` is its decoded form.
+
+    ``text`` is the document's JSON text when already known (``encode_document(doc)``,
+    or the document's own text in a snapshot being read); ``None``: encode ``doc``.
+    """
 
     table: str
     doc: Document
     record: Any
+    text: bytes | None = None
+
+    def encoded(self) -> bytes:
+        """The document's JSON text: ``text``, or ``encode_document(doc)``."""
+        return encode_document(self.doc) if self.text is None else self.text
 
 
 class Delete(NamedTuple):
@@ -97,6 +112,24 @@ class Delete(NamedTuple):
 
 
 Op = Put | Delete
+
+
+def put(table: str, doc: Document, record: Any) -> Put:
+    """A :class:`Put` with its text encoded now (once, for the journal and the state).
+
+    Raises TypeError or ValueError when ``doc`` is not JSON (NaN included).
+    """
+    return Put(table, doc, record, encode_document(doc))
+
+
+def dumps(value: object) -> str:
+    """Compact JSON as the journal and snapshot write it (UTF-8, no NaN)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def encode_document(doc: Document) -> bytes:
+    """The compact JSON text of ``doc`` as stored, journaled and snapshotted.  O(size)."""
+    return dumps(doc).encode("utf-8")
 
 
 def encode_model(model: BaseModel, sequence: int | None = None) -> Document:

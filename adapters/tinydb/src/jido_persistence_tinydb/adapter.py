@@ -49,7 +49,7 @@ from jido_persistence_tinydb._compaction import StoreFiles
 from jido_persistence_tinydb._files import journal_path, load_store, lock_path
 from jido_persistence_tinydb._lock import ProcessLock
 from jido_persistence_tinydb._state import BindingKey
-from jido_persistence_tinydb._tables import Delete, Op, Put, encode_model
+from jido_persistence_tinydb._tables import Delete, Op, Put, encode_model, put
 
 __all__ = ["TinyDBAdapter", "TinyDBOptions"]
 
@@ -180,7 +180,7 @@ class TinyDBAdapter(PersistenceAdapter):
             sequenced = table in ("messages", "threads")
             sequence = self._state.next_save_sequence() if sequenced else None
             doc = encode_model(record, sequence)
-        return Put(table, doc, record)
+        return put(table, doc, record)
 
     def _save(self, table: str, record: Any) -> None:
         with self._lock:
@@ -362,7 +362,7 @@ class TinyDBAdapter(PersistenceAdapter):
             self._commit(
                 [
                     self._put("participants", participant),
-                    Put("participant_keys", doc, participant.id),
+                    put("participant_keys", doc, participant.id),
                 ]
             )
             return participant
@@ -463,7 +463,7 @@ class TinyDBAdapter(PersistenceAdapter):
         stored = copy.deepcopy(dict(flow))
         with self._lock:
             self._check_open()
-            self._commit([Put("onboarding", stored, stored)])
+            self._commit([put("onboarding", stored, stored)])
             return dict(flow)
 
     def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
@@ -560,7 +560,7 @@ class TinyDBAdapter(PersistenceAdapter):
 
 def _binding_key_put(key: BindingKey, room_id: str) -> Put:
     doc = {"channel": key[0], "bridge_id": key[1], "external_id": key[2], "room_id": room_id}
-    return Put("binding_keys", doc, room_id)
+    return put("binding_keys", doc, room_id)
 
 
 def _store_path(path: Path) -> Path:

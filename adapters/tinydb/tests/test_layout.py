@@ -1,0 +1,144 @@
+"""The in-memory layout: documents held as JSON text, and the files unchanged.
+
+``data/old_layout`` was written by the adapter as it was before documents were kept
+as text (see ``data/make_old_layout.py``): it must open, and compact to the very bytes
+that version wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jido_persistence.models import Message
+from jido_persistence_conformance import strategies as kit
+from jido_persistence_tinydb import TinyDBAdapter
+from jido_persistence_tinydb._files import journal_path, load_store
+from jido_persistence_tinydb._state import decode_document
+from jido_persistence_tinydb._tables import SEQUENCE_FIELD, encode_document, encode_model
+
+OLD = Path(__file__).parent / "data" / "old_layout"
+AT = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
+
+
+def _message(number: int, **fields: object) -> Message:
+    """``make_old_layout.message``."""
+    return Message.model_validate(
+        {
+            "id": f"m{number}",
+            "room_id": "r1",
+            "sender_id": "u1",
+            "role": "user",
+            "content": [{"type": "text", "text": f"caf\u00e9 {number} \u4e2d \U0001f600"}],
+            "external_id": f"E{number}",
+            "metadata": {"channel": "slack", "bridge_id": 7},
+            "inserted_at": AT + timedelta(seconds=number),
+            "updated_at": AT + timedelta(seconds=number),
+            **fields,
+        }
+    )
+
+
+def _old_store(directory: Path, *, journal: bool = True) -> Path:
+    path = directory / "store.json"
+    shutil.copy(OLD / "store.json", path)
+    if journal:
+        shutil.copy(OLD / "store.json.journal", journal_path(path))
+    return path
+
+
+def test_a_store_written_by_the_old_layout_opens_and_compacts_to_the_same_bytes(
+    tmp_path: Path,
+) -> None:
+    """Snapshot + journal of the previous version: every record reads back, and the
+    compaction at close writes exactly what that version wrote.
+    """
+    path = _old_store(tmp_path)
+    with TinyDBAdapter(path=path) as store:
+        assert [m.id for m in store.get_messages("r1")] == ["m7", "m0", "m1", "m3", "m5", "m6"]
+        assert store.get_message("m5") == _message(5, thread_id="t1")
+        assert store.get_message_by_external_id("slack", 7, "E1").id == "m6"
+        assert store.get_message_by_external_id("slack", "7", "E33").id == "m3"
+        assert [m.id for m in store.get_messages("r1", thread_id="t1")] == ["m1", "m3", "m5"]
+        assert store.get_thread_by_external_id("r1", "T1").id == "t1"
+        assert store.get_room_by_external_binding("slack", 7, "C1").name == "Lobby \u00e9"
+        participant = store.get_or_create_participant_by_external_id("slack", "U1")
+        assert participant.id == "u1"
+        assert store.get_onboarding("o1") == {
+            "onboarding_id": "o1",
+            "step": 2,
+            "data": {"x": [1, 2.5, None]},
+        }
+    assert path.read_bytes() == (OLD / "compacted.json").read_bytes()
+
+
+def test_journal_records_are_the_bytes_the_old_layout_wrote(tmp_path: Path) -> None:
+    """The same callbacks on the same snapshot append the very same journal lines."""
+    path = _old_store(tmp_path, journal=False)
+    with TinyDBAdapter(path=path, durability="flush", compact_on_close=False) as store:
+        store.save_message(_message(6, external_id="E1"))
+        store.update_message_external_id("m3", "E33")
+        store.delete_message("m4")
+        store.save_message(_message(7, inserted_at=None, updated_at=None))
+    assert journal_path(path).read_bytes() == (OLD / "store.json.journal").read_bytes()
+
+
+@settings(max_examples=25, deadline=None)
+@given(messages=st.lists(kit.messages(), max_size=6, unique_by=lambda m: m.id))
+def test_documents_are_held_as_their_snapshot_text_and_decode_exactly(
+    messages: list[Message],
+) -> None:
+    """Live, reopened, and evicted from the cache: the text is the document's compact
+    JSON (the line the snapshot holds), and it decodes to the saved message.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "store.json"
+        with TinyDBAdapter(path=path, durability="flush") as store:
+            for message in messages:
+                store.save_message(message)
+            live = dict(store._state.docs["messages"])
+        snapshot = json.loads(path.read_text("utf-8"))["messages"]
+        assert [encode_document(doc) for doc in snapshot.values()] == list(live.values())
+        for sequence, message in enumerate(messages, 1):
+            assert live[message.id] == encode_document(encode_model(message, sequence))
+        with TinyDBAdapter(path=path) as store:
+            assert store._state.docs["messages"] == live
+            for message in messages:
+                assert message.id not in store._state.messages._cache
+                assert store.get_message(message.id) == message
+                doc = decode_document(live[message.id])
+                assert doc.pop(SEQUENCE_FIELD) > 0
+                assert doc == message.model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        {"indent": 2},
+        {},  # stock TinyDB's JSONStorage: one line, ", " and ": "
+        {"ensure_ascii": False, "separators": (",", ":")},
+    ],
+)
+def test_a_snapshot_laid_out_otherwise_reads_the_same(
+    tmp_path: Path, layout: dict[str, Any]
+) -> None:
+    """A snapshot that is valid but not in this adapter's layout is parsed whole: the
+    same records, and documents re-encoded in the compact form.
+    """
+    regular = load_store(OLD / "compacted.json").state
+    path = tmp_path / "store.json"
+    path.write_text(json.dumps(json.loads((OLD / "compacted.json").read_bytes()), **layout))
+    other = load_store(path).state
+    assert other.docs == regular.docs
+    assert other.raw_index() == regular.raw_index()
+    with TinyDBAdapter(path=path) as store:
+        assert store.get_message("m3") == regular.messages["m3"]
