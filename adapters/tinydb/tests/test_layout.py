@@ -21,6 +21,7 @@ from jido_persistence.models import Message
 from jido_persistence_conformance import strategies as kit
 from jido_persistence_tinydb import TinyDBAdapter
 from jido_persistence_tinydb._files import journal_path, load_store
+from jido_persistence_tinydb._scan import Irregular, regular_documents
 from jido_persistence_tinydb._state import decode_document
 from jido_persistence_tinydb._tables import SEQUENCE_FIELD, encode_document, encode_model
 
@@ -137,8 +138,56 @@ def test_a_snapshot_laid_out_otherwise_reads_the_same(
     regular = load_store(OLD / "compacted.json").state
     path = tmp_path / "store.json"
     path.write_text(json.dumps(json.loads((OLD / "compacted.json").read_bytes()), **layout))
+    with pytest.raises(Irregular):
+        list(regular_documents(path.read_bytes()))
     other = load_store(path).state
     assert other.docs == regular.docs
     assert other.raw_index() == regular.raw_index()
     with TinyDBAdapter(path=path) as store:
         assert store.get_message("m3") == regular.messages["m3"]
+
+
+def test_the_regular_reader_takes_this_adapters_snapshots() -> None:
+    """Files the adapter writes are read one document at a time, as json.loads reads them."""
+    data = (OLD / "compacted.json").read_bytes()
+    assert _read_regular(data) == json.loads(data)
+
+
+def _read_regular(data: bytes) -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {}
+    for table, doc, text in regular_documents(data):
+        if doc is None:
+            tables[table] = {}
+        else:
+            assert json.loads(text) == doc
+            tables[table][str(len(tables[table]) + 1)] = doc
+    return tables
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 10**6),
+            st.integers(0, 3),
+            st.sampled_from([b"", b"}", b"{", b",", b"\n", b" ", b'"', b"1", b"\\", b"\xff"]),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_whatever_the_regular_reader_accepts_json_reads_the_same(
+    edits: list[tuple[int, int, bytes]],
+) -> None:
+    """Damage the snapshot anywhere: the reader refuses it, or json.loads agrees with it
+    (the whole-file parse, which names the byte of errors, is then never needed).
+    """
+    data = bytearray((OLD / "compacted.json").read_bytes())
+    for position, removed, inserted in edits:
+        at = position % (len(data) + 1)
+        data[at : at + removed] = inserted
+    try:
+        read = _read_regular(bytes(data))
+    except Irregular:
+        return
+    assert json.loads(bytes(data).decode("utf-8")) == read

@@ -5,7 +5,9 @@ table ``_jido_persistence`` holding the last journal sequence it contains), the 
 ``path + ".journal"`` (JSON lines, see :mod:`._journal`), the lock ``path + ".lock"``
 and, briefly during a compaction, ``path + ".tmp"``.
 
-Snapshots are written as a stream of lines, never as one big string.
+A snapshot in the layout this adapter writes is read one document at a time
+(:mod:`._scan`); any other file is parsed whole, as before, which also names the byte
+of any error.  Snapshots are written as a stream of lines, never as one big string.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import Any, Final, NamedTuple
 
 from jido_persistence.errors import StorageError
 from jido_persistence_tinydb._journal import JournalScan, scan_journal
+from jido_persistence_tinydb._scan import Irregular, regular_documents
 from jido_persistence_tinydb._state import StoreState
 from jido_persistence_tinydb._tables import (
+    KEY_OF,
     META_TABLE,
     TABLES,
     Delete,
@@ -123,9 +127,10 @@ def load_store(path: Path) -> Loaded:
         exists = True
     except FileNotFoundError:
         data, exists = b"", False
-    state, sequence = _load_parsed(path, data)
+    loaded = _load_regular(path, data)
+    state, sequence = loaded if loaded is not None else _load_parsed(path, data)
     size = len(data)
-    del data
+    del data, loaded
     journal = journal_path(path)
     try:
         journal_data = journal.read_bytes()
@@ -145,9 +150,32 @@ def load_store(path: Path) -> Loaded:
     return Loaded(state, scan, size, exists)
 
 
+def _load_regular(path: Path, data: bytes) -> tuple[StoreState, int] | None:
+    """The state and journal sequence of a snapshot in this adapter's own layout, read
+    one document at a time; ``None`` when the file is laid out otherwise or a document
+    is invalid (:func:`_load_parsed` then reads it and reports the error).
+    """
+    state = StoreState()
+    tables: dict[str, dict[str, Any]] = {}
+    try:
+        for table, doc, text in regular_documents(data):
+            if doc is None:
+                tables[table] = {}
+            elif table == META_TABLE:
+                tables[table][str(len(tables[table]) + 1)] = doc
+            elif table not in KEY_OF:
+                return None
+            else:
+                tables[table] = {"": {}}  # not empty
+                state.apply(Put(table, doc, decode_record(table, doc), text))
+    except (Irregular, *_DECODE_ERRORS):
+        return None
+    return state, _snapshot_sequence(path, tables)
+
+
 def _load_parsed(path: Path, data: bytes) -> tuple[StoreState, int]:
-    """The state and journal sequence of a snapshot, parsed whole; StorageError
-    naming the file and position on damage.
+    """The state and journal sequence of any snapshot, parsed whole (O(size) memory
+    several times the file's); StorageError naming the file and position on damage.
     """
     state = StoreState()
     snapshot = parse_snapshot(path, data)
