@@ -10,12 +10,14 @@ holder" sets for message and thread keys.  Not thread-safe: the adapter's lock g
 
 Memory: documents are kept as their compact JSON text (UTF-8 bytes, as the snapshot
 writes them), not as dicts; messages are decoded from it when read (with an LRU cache
-of decoded models), other records are kept decoded as well.
+of decoded models), other records are kept decoded as well.  The message indexes hold
+only what they need (sort keys, key tuples with interned channel and bridge ids).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -25,7 +27,7 @@ from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.adapter import RawIndex
 from jido_persistence.errors import StorageError
-from jido_persistence.indexes import KeyHolders, SortKey, sort_key
+from jido_persistence.indexes import SortKey, sort_key
 from jido_persistence.models import (
     BridgeConfig,
     IngressSubscription,
@@ -37,6 +39,7 @@ from jido_persistence.models import (
     Thread,
 )
 from jido_persistence.validation import MessageKey
+from jido_persistence_tinydb._keys import CompactKeyHolders
 from jido_persistence_tinydb._tables import (
     KEY_OF,
     SEQUENCE_FIELD,
@@ -127,11 +130,11 @@ class StoreState:
         self.messages = LazyMessages(self.docs["messages"])
         self.room_messages: dict[str, SortedList] = {}
         self.thread_messages: dict[tuple[str, str], SortedList] = {}
-        self.message_keys: KeyHolders[MessageKey] = KeyHolders()
+        self.message_keys: CompactKeyHolders[MessageKey] = CompactKeyHolders()
         self.threads: dict[str, Thread] = {}
         self.room_threads: dict[str, SortedList] = {}
-        self.thread_external_keys: KeyHolders[tuple[str, str]] = KeyHolders()
-        self.thread_root_keys: KeyHolders[tuple[str, str]] = KeyHolders()
+        self.thread_external_keys: CompactKeyHolders[tuple[str, str]] = CompactKeyHolders()
+        self.thread_root_keys: CompactKeyHolders[tuple[str, str]] = CompactKeyHolders()
         self.bindings: dict[str, RoomBinding] = {}
         self.room_bindings: dict[str, dict[str, RoomBinding]] = {}
         self.binding_by_room_key: dict[tuple[str, BindingKey], str] = {}
@@ -333,7 +336,12 @@ def _external_key(external_id: str | None, metadata: Mapping[str, Any]) -> Messa
     channel, bridge_id = metadata.get("channel"), metadata.get("bridge_id")
     if channel is None or bridge_id is None:
         return None
-    return (channel, str(bridge_id), external_id)
+    return (_interned(channel), _interned(str(bridge_id)), external_id)
+
+
+def _interned(text: str) -> str:
+    """``text`` interned: channels and bridge ids repeat in every message key."""
+    return sys.intern(text) if type(text) is str else text
 
 
 def _discard_sorted(index: dict[Any, SortedList], scope: Any, entry: SortKey) -> None:
