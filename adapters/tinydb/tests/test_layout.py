@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jido_persistence.errors import StoreClosed
 from jido_persistence.indexes import KeyHolders
 from jido_persistence.models import Message
 from jido_persistence_conformance import strategies as kit
@@ -221,3 +222,15 @@ def test_compact_key_holders_answer_as_the_reference(
         assert compact.snapshot() == reference.snapshot()
         for probe in ("a", "b"):
             assert compact.resolve(probe) == reference.resolve(probe)
+
+
+def test_close_releases_the_in_memory_state(tmp_path: Path, helpers: Any) -> None:
+    """A closed store holds no documents (a reopened one is not held twice)."""
+    store = TinyDBAdapter(path=tmp_path / "store.json")
+    message = store.save_message(helpers.message(1))
+    store.close()
+    assert not any(store._state.docs.values())
+    with pytest.raises(StoreClosed):
+        store.get_message("m1")
+    with TinyDBAdapter(path=tmp_path / "store.json") as reopened:
+        assert reopened.get_message("m1") == message

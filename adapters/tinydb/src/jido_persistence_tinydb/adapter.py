@@ -48,7 +48,7 @@ from jido_persistence.validation import DirectoryQuery, build_record, room_bindi
 from jido_persistence_tinydb._compaction import StoreFiles
 from jido_persistence_tinydb._files import journal_path, load_store, lock_path
 from jido_persistence_tinydb._lock import ProcessLock
-from jido_persistence_tinydb._state import BindingKey
+from jido_persistence_tinydb._state import BindingKey, StoreState
 from jido_persistence_tinydb._tables import Delete, Op, Put, encode_model, put
 
 __all__ = ["TinyDBAdapter", "TinyDBOptions"]
@@ -147,7 +147,9 @@ class TinyDBAdapter(PersistenceAdapter):
             file.with_name(file.name + ".tmp").unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Wait for running calls and compactions, compact, release the files.
+        """Wait for running calls and compactions, compact, release the files and the
+        in-memory state (so a store reopened while this object lives does not hold
+        two copies).
 
         Idempotent.  Later callbacks raise StoreClosed.
         """
@@ -164,6 +166,7 @@ class TinyDBAdapter(PersistenceAdapter):
             finally:
                 self._process_lock.release()
                 super().close()
+                self._state = self._files.state = StoreState()
 
     # --- writing -------------------------------------------------------------------
 
