@@ -5,7 +5,7 @@ iterable of models (:class:`Room`, :class:`Thread`, :class:`Message`) and storin
 them as the matching ``save_*`` callbacks would; bindings and participants, whose
 keys only their callbacks write, are then made through those callbacks.  An adapter
 package may instead offer a function loading messages only
-(:data:`MESSAGE_BULK_LOADERS`).
+(:data:`MESSAGE_BULK_LOADERS`: DuckDB's and TinyDB's).
 Without one, the store is built with plain callbacks in a tight loop: rooms with
 their binding (``save_room`` + ``create_room_binding``), participants through
 ``get_or_create_participant_by_external_id`` (so that their platform keys exist),
@@ -41,6 +41,7 @@ BULK_LOAD_METHOD: Final = "bulk_load"
 """The name of the optional bulk-load method of an adapter."""
 
 MESSAGE_BULK_LOADERS: Final[dict[str, str]] = {
+    "jido_persistence_duckdb": "jido_persistence_duckdb._bulk:bulk_save_messages",
     "jido_persistence_tinydb": "jido_persistence_tinydb._bulk:bulk_save_messages",
 }
 """Functions ``(store, messages)`` that an adapter package offers the benchmarks to
