@@ -2,7 +2,8 @@
 
 Open a store with :func:`open_store` (a name, a URL, ``JIDO_PERSISTENCE_URL`` or the
 embedded TinyDB default) and call the callbacks of
-:class:`~jido_persistence.adapter.PersistenceAdapter` on it.  Records are the models
+:class:`~jido_persistence.adapter.PersistenceAdapter` on it; :func:`copy_store` copies
+one store into another.  Records are the models
 of :mod:`jido_persistence.models`; failures are the exceptions of
 :mod:`jido_persistence.errors`.
 """
@@ -10,6 +11,7 @@ of :mod:`jido_persistence.models`; failures are the exceptions of
 from __future__ import annotations
 
 from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
+from jido_persistence.copy import CopyReport, copy_store
 from jido_persistence.errors import (
     AdapterNotFound,
     AmbiguousLookup,
@@ -50,6 +52,7 @@ __all__ = [
     "BridgeConfig",
     "Capabilities",
     "ConfigurationError",
+    "CopyReport",
     "CursorNotFound",
     "DirectoryTarget",
     "IngressSubscription",
@@ -73,6 +76,7 @@ __all__ = [
     "StoreLocked",
     "Thread",
     "available_adapters",
+    "copy_store",
     "new_onboarding_id",
     "normalize_external_id",
     "open_store",
