@@ -7,9 +7,9 @@ that version wrote.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,25 +29,15 @@ from jido_persistence_tinydb._state import decode_document
 from jido_persistence_tinydb._tables import SEQUENCE_FIELD, encode_document, encode_model
 
 OLD = Path(__file__).parent / "data" / "old_layout"
-AT = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
-
-
-def _message(number: int, **fields: object) -> Message:
-    """``make_old_layout.message``."""
-    return Message.model_validate(
-        {
-            "id": f"m{number}",
-            "room_id": "r1",
-            "sender_id": "u1",
-            "role": "user",
-            "content": [{"type": "text", "text": f"caf\u00e9 {number} \u4e2d \U0001f600"}],
-            "external_id": f"E{number}",
-            "metadata": {"channel": "slack", "bridge_id": 7},
-            "inserted_at": AT + timedelta(seconds=number),
-            "updated_at": AT + timedelta(seconds=number),
-            **fields,
-        }
-    )
+_spec = importlib.util.spec_from_file_location(
+    "make_old_layout", Path(__file__).parent / "data" / "make_old_layout.py"
+)
+assert _spec is not None
+assert _spec.loader is not None
+old_layout = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(old_layout)
+_message = old_layout.message
+"""The messages the old-layout fixture holds, built by the script that wrote it."""
 
 
 def _old_store(directory: Path, *, journal: bool = True) -> Path:
