@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
@@ -136,3 +137,24 @@ def run_processes(racer: Racer, count: int, url: str) -> list[str]:
             if process.is_alive():
                 process.kill()
     return [collected[index] for index in range(count)]
+
+
+def _use_both_connections(store: PostgresAdapter) -> None:
+    barrier = threading.Barrier(2)
+
+    def use() -> None:
+        barrier.wait()
+        store.list_rooms()
+
+    threads = [threading.Thread(target=use) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+@pytest.fixture
+def warm_up() -> Callable[[PostgresAdapter], None]:
+    """A function that uses two pooled connections at once, so both are open and prepared
+    when the server drops them (the fault tests then hit a pooled, not a new, connection)."""
+    return _use_both_connections

@@ -43,23 +43,10 @@ def named_store(
     store.close()
 
 
-def warm_up(store: PostgresAdapter) -> None:
-    """Use both pooled connections at once, so both are open and prepared."""
-    barrier = threading.Barrier(2)
-
-    def use() -> None:
-        barrier.wait()
-        store.list_rooms()
-
-    threads = [threading.Thread(target=use) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
 def test_killed_connections_cost_at_most_one_error_then_calls_work(
-    server_url: str, named_store: tuple[PostgresAdapter, str]
+    server_url: str,
+    named_store: tuple[PostgresAdapter, str],
+    warm_up: Callable[[PostgresAdapter], None],
 ) -> None:
     store, name = named_store
     store.save_room(Room(id="r", type="group"))
@@ -77,7 +64,9 @@ def test_killed_connections_cost_at_most_one_error_then_calls_work(
 
 
 def test_a_call_that_must_not_be_repeated_fails_once_then_calls_work(
-    server_url: str, named_store: tuple[PostgresAdapter, str]
+    server_url: str,
+    named_store: tuple[PostgresAdapter, str],
+    warm_up: Callable[[PostgresAdapter], None],
 ) -> None:
     store, name = named_store
     config = BridgeConfig(id="bridge_1", adapter_module="x")

@@ -326,23 +326,8 @@ def check_filled(store: PostgresAdapter, saved: list[Message]) -> None:
     assert store.get_routing_policy("r").revision == 3
 
 
-def warm_up(store: PostgresAdapter) -> None:
-    """Use both pooled connections at once, so both are open when the server goes away."""
-    barrier = threading.Barrier(2)
-
-    def use() -> None:
-        barrier.wait()
-        store.list_rooms()
-
-    threads = [threading.Thread(target=use) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
 def test_a_restart_keeps_the_data_and_costs_at_most_the_call_in_flight(
-    server: PrivateServer, store: PostgresAdapter
+    server: PrivateServer, store: PostgresAdapter, warm_up: Callable[[PostgresAdapter], None]
 ) -> None:
     saved = fill(store, 20)
     warm_up(store)
@@ -367,7 +352,7 @@ def test_a_restart_keeps_the_data_and_costs_at_most_the_call_in_flight(
 
 
 def test_writes_racing_a_restart_are_neither_lost_duplicated_nor_corrupted(
-    server: PrivateServer, store: PostgresAdapter
+    server: PrivateServer, store: PostgresAdapter, warm_up: Callable[[PostgresAdapter], None]
 ) -> None:
     saved = fill(store, 5)
     warm_up(store)
@@ -458,7 +443,7 @@ def test_writes_racing_a_restart_are_neither_lost_duplicated_nor_corrupted(
 
 
 def test_a_stopped_server_raises_storage_error_promptly_and_calls_work_once_it_is_back(
-    server: PrivateServer, store: PostgresAdapter
+    server: PrivateServer, store: PostgresAdapter, warm_up: Callable[[PostgresAdapter], None]
 ) -> None:
     saved = fill(store, 10)
     warm_up(store)
