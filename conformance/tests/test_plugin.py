@@ -9,6 +9,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from jido_persistence_conformance import AdapterConformance
 from jido_persistence_conformance._support import INGRESS_SKIP_REASON
 
@@ -74,13 +76,16 @@ def test_plugin_is_inert_without_options(run_pytest: Any, tmp_path: Path) -> Non
     assert "_kit_by_url" not in listed.stdout
 
 
-def test_url_run_reports_every_test(run_pytest: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["in-process", "xdist"])
+def test_url_run_reports_every_test(run_pytest: Any, tmp_path: Path, workers: list[str]) -> None:
     """``--persistence-url memory://`` runs only the kit, parametrised by URL, and the JSON
-    report lists every kit test (inapplicable ones as not_applicable)."""
+    report lists every kit test (inapplicable ones as not_applicable, unselected ones as
+    deselected), also under pytest-xdist, where only the workers collect."""
     (tmp_path / "test_not_the_kit.py").write_text("def test_other():\n    assert False\n")
     report = tmp_path / "report.json"
     done = run_pytest(
         "-q",
+        *workers,
         "--persistence-url",
         "memory://",
         "--persistence-report",
@@ -110,35 +115,12 @@ def test_url_run_reports_every_test(run_pytest: Any, tmp_path: Path) -> None:
     assert outcomes["test_list_rooms_limit"] == "passed"
     assert outcomes["test_everything_survives_close_and_reopen"] == "not_applicable"
     assert outcomes["test_missing_trio_raises_not_supported"] == "not_applicable"
+    assert outcomes["test_threads_saving_messages_lose_nothing"] == "deselected"
     assert "skipped" not in set(outcomes.values())
     assert run["summary"]["failed"] == 0
-
-
-def test_url_run_under_xdist_reports_every_test(run_pytest: Any, tmp_path: Path) -> None:
-    """With pytest-xdist the workers collect, not the controller; the controller's JSON
-    report still lists every kit test, inapplicable ones as not_applicable."""
-    report = tmp_path / "report.json"
-    done = run_pytest(
-        "-q",
-        "-n",
-        "2",
-        "--persistence-url",
-        "memory://",
-        "--persistence-report",
-        str(report),
-        "-k",
-        "rooms or capabilities or durability or missing_trio",
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    [run] = _report(report)["runs"]
-    outcomes = {test["name"]: test["outcome"] for test in run["tests"]}
-    assert sorted(outcomes) == KIT_TESTS
-    assert outcomes["test_everything_survives_close_and_reopen"] == "not_applicable"
-    assert outcomes["test_missing_trio_raises_not_supported"] == "not_applicable"
     assert run["summary"]["not_applicable"] == sum(
         outcome == "not_applicable" for outcome in outcomes.values()
     )
-    assert "skipped" not in set(outcomes.values())
 
 
 def test_unknown_url_is_a_usage_error(run_pytest: Any) -> None:
