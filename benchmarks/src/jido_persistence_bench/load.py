@@ -122,7 +122,9 @@ def load_store(
     (a ``bulk_load`` method, or a message loader of :data:`MESSAGE_BULK_LOADERS`).
 
     ``progress(done, total)`` is called about a hundred times with the number of
-    records stored so far; it may raise to abandon the build.
+    records stored so far (through callbacks: messages a loader of
+    :data:`MESSAGE_BULK_LOADERS` stores are not counted); it may raise to abandon
+    the build.
     """
     total = data.rooms + data.participants + data.threads + data.size
     bulk = getattr(store, BULK_LOAD_METHOD, None)
@@ -136,6 +138,10 @@ def load_store(
         progress(total, total)
         return True
     loader = _message_loader(store)
+    if loader is not None:
+        # The callbacks then build everything but the messages, so progress (and the
+        # runner's build-time projection from it) counts only the records they store.
+        total -= data.size
     step = max(1, total // 100)
     done = reported = 0
     steps = _steps(data, messages=loader is None)

@@ -108,7 +108,7 @@ def build_store(
                 raise BuildBudgetExceeded(
                     f"building {total:,} records through callbacks was projected to take "
                     f"{projected:,.0f} s (after {done:,} in {now - started:,.0f} s), over the "
-                    f"{job.build_budget:,.0f} s budget; no bulk-load path is offered"
+                    f"{job.build_budget:,.0f} s budget (raise it with --build-budget)"
                 )
         progress(f"building the store {done:,}/{total:,}")
 
