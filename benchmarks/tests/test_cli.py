@@ -102,3 +102,31 @@ def test_sizes_below_one_message_per_room_are_refused() -> None:
     outcome = CliRunner().invoke(main, ["bench", "--sizes", "50", "memory"])
     assert outcome.exit_code == 2
     assert "at least 100" in outcome.output
+
+
+def test_from_merges_saved_runs_and_writes_the_outputs_without_running(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    _bench("--quick", "memory", "--in-process", "--sizes", "100", "--json", str(first))
+    _bench("--quick", "memory", "--in-process", "--sizes", "200", "--json", str(second))
+    merged, markdown = tmp_path / "merged.json", tmp_path / "merged.md"
+    output = _bench(
+        "--from",
+        str(first),
+        "--from",
+        str(second),
+        "--json",
+        str(merged),
+        "--markdown",
+        str(markdown),
+    )
+    assert f"figures written to {merged}" in output.replace("\n", "")
+    document = results.load(merged)
+    assert sorted((run["target"], run["size"]) for run in document["runs"]) == [
+        ("memory", 100),
+        ("memory", 200),
+    ]
+    assert [note["size"] for note in document["parameters"]["merged_runs"]] == [200]
+    assert "200" in markdown.read_text(encoding="utf-8")
+    refused = CliRunner().invoke(main, ["bench", "memory", "--from", str(first)])
+    assert refused.exit_code == 2
+    assert "--from" in refused.output

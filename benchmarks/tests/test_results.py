@@ -151,3 +151,36 @@ def test_durations_are_shown_in_a_readable_unit(value: float, text: str) -> None
 )
 def test_ratios_are_shown_readably(value: float, text: str) -> None:
     assert format_ratio(value) == text
+
+
+def test_merge_replaces_the_same_target_and_size_in_place_and_says_where_from() -> None:
+    first = _document()
+    later = _document(slowdown=4.0)
+    later["command"] = ["jido-persistence", "bench", "disk", "--sizes", "100000"]
+    later["runs"] = [
+        run for run in later["runs"] if (run["target"], run["size"]) == ("disk", 100_000)
+    ]
+    later["runs"].append(_run("extra", 1000, {"get_message": 1}, {}))
+    merged = results.merge([first, later])
+    assert [(run["target"], run["size"]) for run in merged["runs"]] == [
+        ("memory", 1000),
+        ("disk", 1000),
+        ("memory", 100_000),
+        ("disk", 100_000),
+        ("extra", 1000),
+    ]
+    replaced = results.find_run(merged, "disk", 100_000)
+    assert replaced is not None
+    assert replaced["operations"]["get_message"]["median_ns"] == pytest.approx(24_000)
+    notes = merged["parameters"]["merged_runs"]
+    assert [(note["target"], note["size"]) for note in notes] == [
+        ("disk", 100_000),
+        ("extra", 1000),
+    ]
+    assert notes[0]["command"] == later["command"]
+    assert results.find_run(first, "disk", 100_000)["operations"]["get_message"]["median_ns"] == (  # type: ignore[index]
+        pytest.approx(6000)
+    ), "the inputs are not modified"
+    assert results.validate(json.loads(json.dumps(merged))) == merged
+    with pytest.raises(ValueError, match="nothing to merge"):
+        results.merge([])

@@ -79,6 +79,29 @@ def _load(path: Path) -> results.Document:
         raise click.ClickException(f"cannot read {path}: {error}") from error
 
 
+def _write_outputs(
+    document: results.Document,
+    console: Console,
+    json_path: Path | None,
+    markdown_path: Path | None,
+    plot_path: Path | None,
+) -> None:
+    """Print the report tables and write the files asked for."""
+    print_report(document, console)
+    if json_path is not None:
+        results.save(document, json_path)
+        console.print(f"figures written to {json_path}")
+    if markdown_path is not None:
+        markdown_path.parent.mkdir(parents=True, exist_ok=True)
+        markdown_path.write_text(render_markdown(document), encoding="utf-8")
+        console.print(f"tables written to {markdown_path}")
+    if plot_path is not None:
+        from jido_persistence_bench.plot import plot
+
+        plot(document, plot_path)
+        console.print(f"plot written to {plot_path}")
+
+
 @click.command("bench")
 @click.argument("targets", nargs=-1, metavar="[NAME_OR_URL]...")
 @click.option(
@@ -126,6 +149,14 @@ def _load(path: Path) -> results.Document:
     help="With --compare: compare this JSON file instead of running anything.",
 )
 @click.option(
+    "--from",
+    "from_paths",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Run nothing: report these JSON files merged (a later file's run replaces the "
+    "same adapter and size), and write --json/--markdown/--plot from them.  Repeatable.",
+)
+@click.option(
     "--threshold",
     type=click.FloatRange(0),
     default=0.1,
@@ -167,6 +198,7 @@ def bench(
     markdown_path: Path | None,
     compare_path: Path | None,
     against_path: Path | None,
+    from_paths: tuple[Path, ...],
     threshold: float,
     timeout: float,
     build_budget: float | None,
@@ -187,6 +219,14 @@ def bench(
         if old is None:
             raise click.UsageError("--against needs --compare OLD.json")
         print_comparison(compare(old, _load(against_path)), console, threshold=threshold)
+        return
+    if from_paths:
+        if targets:
+            raise click.UsageError("--from reports saved runs; give no NAME_OR_URL with it")
+        document = results.merge([_load(path) for path in from_paths])
+        _write_outputs(document, console, json_path, markdown_path, plot_path)
+        if old is not None:
+            print_comparison(compare(old, document), console, threshold=threshold)
         return
     chosen, skipped = _targets(targets, console)
     method = QUICK_METHOD if quick else Method()
@@ -252,18 +292,6 @@ def bench(
                 results.save(document, json_path)
             progress.advance(task)
         progress.update(task, description="done")
-    print_report(document, console)
-    if json_path is not None:
-        results.save(document, json_path)
-        console.print(f"figures written to {json_path}")
-    if markdown_path is not None:
-        markdown_path.parent.mkdir(parents=True, exist_ok=True)
-        markdown_path.write_text(render_markdown(document), encoding="utf-8")
-        console.print(f"tables written to {markdown_path}")
-    if plot_path is not None:
-        from jido_persistence_bench.plot import plot
-
-        plot(document, plot_path)
-        console.print(f"plot written to {plot_path}")
+    _write_outputs(document, console, json_path, markdown_path, plot_path)
     if old is not None:
         print_comparison(compare(old, document), console, threshold=threshold)

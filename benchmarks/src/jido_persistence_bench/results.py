@@ -8,11 +8,12 @@ below.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import platform
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "find_run",
     "load",
     "machine",
+    "merge",
     "new_document",
     "package_versions",
     "save",
@@ -228,3 +230,38 @@ def find_run(document: Document, target: str, size: int) -> RunRecord | None:
         if run["target"] == target and run["size"] == size:
             return run
     return None
+
+
+def merge(documents: Sequence[Document]) -> Document:
+    """One document of several runs: the first document with the runs of each later one.
+
+    A later run replaces the first document's run of the same target and size (in
+    place, so the order of the tables stays), or is appended.  Each replacement is
+    listed in ``parameters["merged_runs"]`` with the command, time and parameters of
+    the run it came from, so the document still says how every figure was made.
+    Raises ValueError for no documents.  O(runs).
+    """
+    if not documents:
+        raise ValueError("nothing to merge: no documents given")
+    merged = copy.deepcopy(documents[0])
+    notes: list[dict[str, Any]] = list(merged["parameters"].get("merged_runs", []))
+    for later in documents[1:]:
+        for run in later["runs"]:
+            record = copy.deepcopy(run)
+            for index, existing in enumerate(merged["runs"]):
+                if (existing["target"], existing["size"]) == (run["target"], run["size"]):
+                    merged["runs"][index] = record
+                    break
+            else:
+                merged["runs"].append(record)
+            notes.append(
+                {
+                    "target": run["target"],
+                    "size": run["size"],
+                    "command": later["command"],
+                    "created_at": later["created_at"],
+                    "parameters": later["parameters"],
+                }
+            )
+    merged["parameters"]["merged_runs"] = notes
+    return merged
