@@ -3,12 +3,15 @@
 Open a store with :func:`open_store` (a name, a URL, ``JIDO_PERSISTENCE_URL`` or the
 embedded TinyDB default) and call the callbacks of
 :class:`~jido_persistence.adapter.PersistenceAdapter` on it; :func:`copy_store` copies
-one store into another.  Records are the models
-of :mod:`jido_persistence.models`; failures are the exceptions of
-:mod:`jido_persistence.errors`.
+one store into another.  :func:`open_async_store` and :class:`AsyncStore` (from
+:mod:`jido_persistence.aio`, imported on first use) offer the callbacks as coroutines
+for asyncio code.  Records are the models of :mod:`jido_persistence.models`; failures
+are the exceptions of :mod:`jido_persistence.errors`.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
 from jido_persistence.copy import CopyReport, copy_store
@@ -45,10 +48,14 @@ from jido_persistence.models import (
 from jido_persistence.registry import available_adapters, open_store
 from jido_persistence.validation import normalize_external_id
 
+if TYPE_CHECKING:
+    from jido_persistence.aio import AsyncStore, open_async_store
+
 __all__ = [
     "AdapterNotFound",
     "AdapterOptions",
     "AmbiguousLookup",
+    "AsyncStore",
     "BridgeConfig",
     "Capabilities",
     "ConfigurationError",
@@ -79,7 +86,19 @@ __all__ = [
     "copy_store",
     "new_onboarding_id",
     "normalize_external_id",
+    "open_async_store",
     "open_store",
 ]
 
 __version__ = "0.1.0"
+
+_LAZY = frozenset({"AsyncStore", "open_async_store"})
+
+
+def __getattr__(name: str) -> object:
+    """Import :mod:`jido_persistence.aio` (and asyncio) only when its names are used."""
+    if name in _LAZY:
+        from jido_persistence import aio
+
+        return getattr(aio, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
