@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from jido_persistence.models import Room, RoomType
 from jido_persistence_conformance.strategies import messages, rooms
 
 T = TypeVar("T")
+DOC = Path(__file__).resolve().parents[2] / "docs" / "async.md"
 WAIT = 30.0
 """Seconds a blocked worker waits for the loop before giving up (a failure, never hit)."""
 
@@ -413,3 +415,8 @@ def test_a_store_opened_for_a_cancelled_caller_is_closed(
         assert await asyncio.to_thread(closed.wait, WAIT)
 
     run(main())
+
+
+def test_the_example_of_docs_async_md_runs() -> None:
+    [example] = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    exec(compile(example, str(DOC), "exec"), {"__name__": "docs_async_example"})
