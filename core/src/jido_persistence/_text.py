@@ -8,7 +8,7 @@ integers fit in signed 64 bits and floats are finite.
 from __future__ import annotations
 
 import math
-from typing import Final
+from typing import Any, Final
 
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
@@ -18,15 +18,23 @@ MAX_KEY_LENGTH: Final = 512
 def text_problem(value: str) -> str | None:
     """Return why ``value`` cannot be stored by every backend, or ``None`` when it can.
 
-    O(len(value)), done by the C codec.
+    O(len(value)), done by the C codec.  An ASCII string holds no surrogate, so it
+    only needs the NUL search.
     """
     if "\x00" in value:
         return "contains U+0000 (NUL)"
+    if value.isascii():
+        return None
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return "contains a lone surrogate"
     return None
+
+
+def text_is_storable(value: str) -> bool:
+    """Return whether ``value`` is storable: ``text_problem(value) is None``, but cheaper."""
+    return "\x00" not in value and (value.isascii() or text_problem(value) is None)
 
 
 def json_problem(value: object, where: str = "value") -> str | None:
@@ -36,6 +44,56 @@ def json_problem(value: object, where: str = "value") -> str | None:
     ``str``, ``list`` of JSON values and ``dict`` with ``str`` keys.  Strings and keys
     follow :func:`text_problem`.
     """
+    if json_is_plainly_storable(value):
+        return None
+    return _find_json_problem(value, where)
+
+
+def json_is_plainly_storable(value: object) -> bool:
+    """Return ``True`` only when ``value`` is a storable JSON value built of exact builtins.
+
+    The fast check of :func:`json_problem`: no path strings, exact ``type`` tests.  It
+    may answer ``False`` for a storable value (a ``str`` or ``int`` subclass, say);
+    :func:`_find_json_problem` then decides, so only its ``True`` must be certain.
+    """
+    kind = type(value)
+    if (kind is dict or kind is list) and not value:  # the common empty map
+        return True
+    pending: list[Any] = [value]
+    for item in pending:  # grows while it is walked: a breadth-first walk
+        kind = type(item)
+        if kind is str:
+            if not text_is_storable(item):
+                return False
+        elif kind is dict:
+            for key, element in item.items():
+                # text_is_storable, inlined for the common ASCII key and value
+                if type(key) is not str or "\x00" in key:
+                    return False
+                if not key.isascii() and text_problem(key) is not None:
+                    return False
+                if type(element) is str:
+                    if "\x00" in element:
+                        return False
+                    if not element.isascii() and text_problem(element) is not None:
+                        return False
+                else:
+                    pending.append(element)
+        elif kind is list:
+            pending.extend(item)
+        elif kind is int:
+            if not INT64_MIN <= item <= INT64_MAX:
+                return False
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+        elif item is not None and kind is not bool:
+            return False
+    return True
+
+
+def _find_json_problem(value: object, where: str) -> str | None:
+    """The thorough walk of :func:`json_problem`, naming the path of the first problem."""
     stack: list[tuple[object, str]] = [(value, where)]
     while stack:
         item, path = stack.pop()

@@ -35,6 +35,7 @@ from jido_persistence._text import (
     INT64_MAX,
     INT64_MIN,
     MAX_KEY_LENGTH,
+    json_is_plainly_storable,
     json_problem,
     text_problem,
 )
@@ -117,6 +118,8 @@ def utc_now() -> datetime:
 
 
 def _check_text(value: str) -> str:
+    if "\x00" not in value and value.isascii():  # the common case, without a call
+        return value
     problem = text_problem(value)
     if problem:
         raise ValueError(f"string {problem}")
@@ -124,6 +127,8 @@ def _check_text(value: str) -> str:
 
 
 def _check_json(value: Any) -> Any:
+    if json_is_plainly_storable(value):
+        return value
     problem = json_problem(value)
     if problem:
         raise ValueError(problem)
