@@ -59,11 +59,28 @@ def _lost_connection(error: BaseException, conn: Connection | None) -> bool:
     return state.startswith(_LOST_CONNECTION_STATES)
 
 
+_JITTER = random.Random()
+"""The adapter's own random source: retries and the pool's jitter never draw from (and
+so never disturb) the global ``random`` state that applications and tests seed."""
+
+
+class _Pool(ConnectionPool[Connection]):
+    """psycopg's pool, with its connection-expiry jitter drawn from :data:`_JITTER`.
+
+    The stock pool calls the global ``random.random()`` from its worker threads, which
+    shifts a user's seeded sequence at unpredictable moments (hypothesis warns about it).
+    """
+
+    @classmethod
+    def _jitter(cls, value: float, min_pc: float, max_pc: float) -> float:
+        return value * (1.0 + ((max_pc - min_pc) * _JITTER.random()) + min_pc)
+
+
 def _back_off(conflicts: int) -> None:
     """Wait a random moment before a retry, longer after each conflict (at most ~50 ms),
     so that transactions that collided do not collide again in lockstep."""
     if conflicts > 1:
-        time.sleep(random.uniform(0, min(0.05, 0.001 * 2**conflicts)))
+        time.sleep(_JITTER.uniform(0, min(0.05, 0.001 * 2**conflicts)))
 
 
 def _connection_kwargs(options: PostgresOptions) -> dict[str, Any]:
@@ -96,7 +113,7 @@ class Database:
         except psycopg.Error as error:
             raise StorageError(self.describe("cannot open the store", error)) from error
         wait = options.connect_timeout + options.statement_timeout
-        self.pool: ConnectionPool[Connection] = ConnectionPool(
+        self.pool: ConnectionPool[Connection] = _Pool(
             options.conninfo,
             kwargs=kwargs,
             min_size=options.min_size,
