@@ -3,10 +3,12 @@
 Open a store with :func:`open_store` (a name, a URL, ``JIDO_PERSISTENCE_URL`` or the
 embedded TinyDB default) and call the callbacks of
 :class:`~jido_persistence.adapter.PersistenceAdapter` on it; :func:`copy_store` copies
-one store into another.  :func:`open_async_store` and :class:`AsyncStore` (from
-:mod:`jido_persistence.aio`, imported on first use) offer the callbacks as coroutines
-for asyncio code.  Records are the models of :mod:`jido_persistence.models`; failures
-are the exceptions of :mod:`jido_persistence.errors`.
+one store into another, and :func:`save_messages` saves many messages through an
+adapter's optional bulk path (:class:`SupportsBulkSaveMessages`) when it has one.
+:func:`open_async_store` and :class:`AsyncStore` (from :mod:`jido_persistence.aio`,
+imported on first use) offer the callbacks as coroutines for asyncio code.  Records
+are the models of :mod:`jido_persistence.models`; failures are the exceptions of
+:mod:`jido_persistence.errors`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
+from jido_persistence.bulk import SupportsBulkSaveMessages, save_messages
 from jido_persistence.copy import CopyReport, copy_store
 from jido_persistence.errors import (
     AdapterNotFound,
@@ -81,6 +84,7 @@ __all__ = [
     "StorageError",
     "StoreClosed",
     "StoreLocked",
+    "SupportsBulkSaveMessages",
     "Thread",
     "available_adapters",
     "copy_store",
@@ -88,6 +92,7 @@ __all__ = [
     "normalize_external_id",
     "open_async_store",
     "open_store",
+    "save_messages",
 ]
 
 __version__ = "0.1.0"
