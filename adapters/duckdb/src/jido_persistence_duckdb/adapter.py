@@ -14,7 +14,7 @@ callbacks are one parameterised statement (``INSERT OR REPLACE``, no read first)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -242,6 +242,21 @@ class DuckDBAdapter(PersistenceAdapter):
     def save_message(self, message: Message) -> Message:
         self._write(MESSAGES.upsert_sql, self._message_params(message))
         return message
+
+    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
+        """Save ``messages`` as ``save_message`` on each, in order, would; one transaction.
+
+        The optional bulk path of :class:`~jido_persistence.bulk.SupportsBulkSaveMessages`
+        (not a contract callback): the same rows, keys and save sequence values, so the
+        most recently saved holder of an external-id key still wins.  Every message is
+        checked first: a non-``Message`` or a bad external-id key raises InvalidArgument
+        and nothing is written.  All-or-nothing: a backend failure rolls the whole batch
+        back and raises StorageError.  Raises StoreClosed after ``close()``.  Returns
+        the number of messages saved (re-saves included).
+        """
+        from jido_persistence_duckdb._bulk import bulk_save_messages
+
+        return bulk_save_messages(self, messages)
 
     def get_message(self, message_id: str) -> Message:
         row = self._one(sql.GET_MESSAGE, [message_id])

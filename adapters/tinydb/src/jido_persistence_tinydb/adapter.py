@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -44,7 +44,13 @@ from jido_persistence.models import (
     Thread,
 )
 from jido_persistence.urls import StoreUrl
-from jido_persistence.validation import DirectoryQuery, build_record, room_binding_record
+from jido_persistence.validation import (
+    DirectoryQuery,
+    build_record,
+    message_external_key,
+    require_instance,
+    room_binding_record,
+)
 from jido_persistence_tinydb._compaction import StoreFiles
 from jido_persistence_tinydb._files import journal_path, load_store, lock_path
 from jido_persistence_tinydb._lock import ProcessLock
@@ -254,6 +260,34 @@ class TinyDBAdapter(PersistenceAdapter):
     def save_message(self, message: Message) -> Message:
         self._save("messages", message)
         return message
+
+    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
+        """Save ``messages`` as ``save_message`` on each, in order, would; one snapshot write.
+
+        The optional bulk path of :class:`~jido_persistence.bulk.SupportsBulkSaveMessages`
+        (not a contract callback).  Every message is checked first, as ``save_message``
+        checks it: a non-``Message`` or a bad external-id key raises InvalidArgument and
+        nothing is written.  Raises StoreClosed after ``close()``.
+
+        Not crash-safe while it runs: the messages are applied in memory and nothing is
+        journaled until the final compaction writes the snapshot, so a crash before that
+        loses the whole batch (and only it); a failing snapshot write raises
+        StorageError and leaves the batch in memory only, written by the next
+        compaction or ``close()``.  Returns the number of messages saved (re-saves
+        included).  O(n log n).
+        """
+        from jido_persistence_tinydb._bulk import bulk_save_messages
+
+        self._check_open()
+        checked = []
+        for message in messages:
+            valid = require_instance("message", message, Message)
+            message_external_key(valid)
+            checked.append(valid)
+        try:
+            return bulk_save_messages(self, checked)
+        except OSError as error:
+            raise StorageError(f"bulk_save_messages() failed in the backend: {error}") from error
 
     def get_message(self, message_id: str) -> Message:
         found: Message = self._get(self._state.messages, "message", message_id)
