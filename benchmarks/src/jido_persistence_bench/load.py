@@ -4,8 +4,10 @@ An adapter may offer a bulk-load path: a method ``bulk_load(records)`` taking an
 iterable of models (:class:`Room`, :class:`Thread`, :class:`Message`) and storing
 them as the matching ``save_*`` callbacks would; bindings and participants, whose
 keys only their callbacks write, are then made through those callbacks.  An adapter
-package may instead offer a function loading messages only
-(:data:`MESSAGE_BULK_LOADERS`: DuckDB's and TinyDB's).
+may instead offer the optional bulk message path of the core,
+:class:`~jido_persistence.bulk.SupportsBulkSaveMessages` (``bulk_save_messages``:
+DuckDB's and TinyDB's): the messages then go in through it, everything else through
+the callbacks.
 Without one, the store is built with plain callbacks in a tight loop: rooms with
 their binding (``save_room`` + ``create_room_binding``), participants through
 ``get_or_create_participant_by_external_id`` (so that their platform keys exist),
@@ -19,13 +21,12 @@ store is the same, since the order of records depends on their timestamps only.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import Final
 
-from jido_persistence import PersistenceAdapter
+from jido_persistence import PersistenceAdapter, SupportsBulkSaveMessages
 from jido_persistence.models import Message, Room, Thread
 from jido_persistence_bench.dataset import (
     BRIDGE_ID,
@@ -35,18 +36,10 @@ from jido_persistence_bench.dataset import (
     room_external_id,
 )
 
-__all__ = ["BULK_LOAD_METHOD", "MESSAGE_BULK_LOADERS", "load_store", "records"]
+__all__ = ["BULK_LOAD_METHOD", "load_store", "records"]
 
 BULK_LOAD_METHOD: Final = "bulk_load"
 """The name of the optional bulk-load method of an adapter."""
-
-MESSAGE_BULK_LOADERS: Final[dict[str, str]] = {
-    "jido_persistence_duckdb": "jido_persistence_duckdb._bulk:bulk_save_messages",
-    "jido_persistence_tinydb": "jido_persistence_tinydb._bulk:bulk_save_messages",
-}
-"""Functions ``(store, messages)`` that an adapter package offers the benchmarks to
-load messages in bulk, by the package of the adapter class.  Used when the adapter
-has no ``bulk_load`` method; when the function cannot be imported, callbacks are used."""
 
 Progress = Callable[[int, int], None]
 """Receives ``(records stored so far, records in all)`` about a hundred times."""
@@ -69,18 +62,11 @@ Step = tuple[str, int]
 """A record to store: its kind (``room``, ``participant``, ``thread``, ``message``) and index."""
 
 
-def _message_loader(
-    store: PersistenceAdapter,
-) -> Callable[[PersistenceAdapter, Iterable[Message]], object] | None:
-    reference = MESSAGE_BULK_LOADERS.get(type(store).__module__.partition(".")[0])
-    if reference is None:
-        return None
-    module, _, name = reference.partition(":")
-    try:
-        loader = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return loader if callable(loader) else None
+def _message_loader(store: PersistenceAdapter) -> Callable[[Iterable[Message]], int] | None:
+    """The store's bulk message method, when it offers one (used without ``bulk_load``)."""
+    if isinstance(store, SupportsBulkSaveMessages):
+        return store.bulk_save_messages
+    return None
 
 
 def _steps(data: Dataset, *, messages: bool = True) -> Iterator[Step]:
@@ -119,12 +105,12 @@ def load_store(
     store: PersistenceAdapter, data: Dataset, progress: Progress, *, threads: int = 1
 ) -> bool:
     """Fill the empty ``store`` with ``data``; return ``True`` if a bulk path was used
-    (a ``bulk_load`` method, or a message loader of :data:`MESSAGE_BULK_LOADERS`).
+    (a ``bulk_load`` method, or ``bulk_save_messages`` of
+    :class:`~jido_persistence.bulk.SupportsBulkSaveMessages`).
 
     ``progress(done, total)`` is called about a hundred times with the number of
-    records stored so far (through callbacks: messages a loader of
-    :data:`MESSAGE_BULK_LOADERS` stores are not counted); it may raise to abandon
-    the build.
+    records stored so far (through callbacks: messages that ``bulk_save_messages``
+    stores are not counted); it may raise to abandon the build.
     """
     total = data.rooms + data.participants + data.threads + data.size
     bulk = getattr(store, BULK_LOAD_METHOD, None)
@@ -163,6 +149,6 @@ def load_store(
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     if loader is not None:
-        loader(store, data.messages())
+        loader(data.messages())
     progress(total, total)
     return loader is not None
