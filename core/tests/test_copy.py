@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from jido_persistence import copy as copy_module
 from jido_persistence import open_store, registry
 from jido_persistence.adapter import PersistenceAdapter, SupportsRawIndex
+from jido_persistence.bulk import SupportsBulkSaveMessages
 from jido_persistence.cli import main
 from jido_persistence.copy import ONBOARDING_NOTE, CopyProgress, TargetNotEmpty, copy_store
 from jido_persistence.errors import InvalidArgument, NotFound, PersistenceError, redact_url
@@ -474,6 +475,105 @@ def test_subscriptions_a_target_cannot_store_are_reported() -> None:
         "('bridge_a', 's1')",
     ]
     assert {item.kind for item in report.not_copied} == {"ingress_subscription"}
+
+
+# --- the bulk message path --------------------------------------------------------
+
+
+class RecordingAdapter(MemoryAdapter):
+    """A memory store that records the id of every message saved, in order."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self.saved: list[str] = []
+
+    def save_message(self, message: Message) -> Message:
+        """Record the id, then save as the memory adapter does."""
+        self.saved.append(message.id)
+        return super().save_message(message)
+
+
+class BulkRecordingAdapter(RecordingAdapter):
+    """A recording memory store with a bulk path that also records each batch."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self.batches: list[list[str]] = []
+
+    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
+        """Save ``messages`` one by one (recorded), and record them as one batch."""
+        batch = list(messages)
+        self.batches.append([message.id for message in batch])
+        for message in batch:
+            self.save_message(message)
+        return len(batch)
+
+
+@settings(max_examples=25)
+@given(history=histories(), batch=st.integers(1, 4))
+def test_a_copy_through_a_bulk_path_saves_in_the_same_order(history: list[Op], batch: int) -> None:
+    """Batches span pages and rooms; the messages go in in the order of a copy without a
+    bulk path (key holders re-saved last, one by one), and every answer is the same."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(copy_module, "PAGE_SIZE", 2)
+        patch.setattr(copy_module, "MESSAGE_BATCH", batch)
+        with (
+            MemoryAdapter() as source,
+            RecordingAdapter() as plain,
+            BulkRecordingAdapter() as bulk,
+        ):
+            fill(source, history)
+            assert not isinstance(plain, SupportsBulkSaveMessages)
+            assert isinstance(bulk, SupportsBulkSaveMessages)
+            plain_report = copy_store(source, plain)
+            bulk_report = copy_store(source, bulk)
+            assert bulk_report == plain_report
+            assert_same(source, bulk)
+            assert bulk.saved == plain.saved
+            copied = bulk_report.counts["messages"]
+            assert [i for ids in bulk.batches for i in ids] == plain.saved[:copied]
+            assert all(0 < len(ids) < batch + copy_module.PAGE_SIZE for ids in bulk.batches)
+
+
+@pytest.mark.usefixtures("clean_environment")
+@pytest.mark.parametrize("scheme", ["tinydb", "duckdb"])
+def test_a_copy_into_a_file_store_uses_its_bulk_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheme: str
+) -> None:
+    """TinyDB and DuckDB take the copied messages in one bulk call; only the holders of
+    shared keys are re-saved with ``save_message``, and the copy answers as before."""
+    url = f"{scheme}:///{tmp_path / 'target.db'}"
+    with MemoryAdapter() as source, RecordingAdapter() as plain:
+        fill_sample(source)
+        copy_store(source, plain)
+        with open_store(url) as target:
+            assert isinstance(target, SupportsBulkSaveMessages)
+            kind = type(target)
+            bulk_calls: list[list[str]] = []
+            single_calls: list[str] = []
+            bulk_save, save = kind.bulk_save_messages, kind.save_message
+
+            def bulk_spy(store: Any, messages: Iterable[Message]) -> int:
+                batch = list(messages)
+                bulk_calls.append([message.id for message in batch])
+                return bulk_save(store, batch)
+
+            def save_spy(store: Any, message: Message) -> Message:
+                single_calls.append(message.id)
+                return save(store, message)
+
+            monkeypatch.setattr(kind, "bulk_save_messages", bulk_spy)
+            monkeypatch.setattr(kind, "save_message", save_spy)
+            report = copy_store(source, target)
+            copied = report.counts["messages"]
+            assert copied == 5
+            assert bulk_calls == [plain.saved[:copied]]
+            assert single_calls == plain.saved[copied:]
+            assert single_calls  # the sample has a message key with several holders
+            assert_same(source, target)
+            assert_same(plain, target)
+        with open_store(url) as reopened:
+            assert_same(source, reopened)
 
 
 # --- the command line, and other adapters ----------------------------------------
