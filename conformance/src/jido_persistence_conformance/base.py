@@ -30,6 +30,7 @@ from jido_persistence_conformance._support import (
 )
 from jido_persistence_conformance.factories import StoreFactory
 from jido_persistence_conformance.suite.bridge_configs import BridgeConfigsTests
+from jido_persistence_conformance.suite.bulk_messages import BulkMessagesTests
 from jido_persistence_conformance.suite.capabilities import CapabilitiesTests
 from jido_persistence_conformance.suite.cascades import CascadesTests
 from jido_persistence_conformance.suite.concurrency import ConcurrencyTests
@@ -66,6 +67,7 @@ class AdapterConformance(
     BridgeConfigsTests,
     RoutingPoliciesTests,
     IngressSubscriptionsTests,
+    BulkMessagesTests,
     IsolationTests,
     CascadesTests,
     ErrorsAndBadInputTests,

@@ -17,6 +17,7 @@ from .bindings import (
     RaceCreatesTwoRooms,
     StaleBindingNotHealed,
 )
+from .bulk import BulkAdapter, BulkKeepsFirstCopy, BulkSavesNewestFirst
 from .directory import (
     AmbiguousLookupReturnsFirst,
     LowerInsteadOfCasefold,
@@ -42,7 +43,7 @@ from .messages import (
 )
 from .records import LossyJsonNumbers, OnboardingByReference
 
-__all__ = ["BROKEN_ADAPTERS", "CONCURRENCY_ONLY", "UNBROKEN_BASES"]
+__all__ = ["AREA_ONLY", "BROKEN_ADAPTERS", "CONTROLS", "UNBROKEN_BASES"]
 
 BROKEN_ADAPTERS: tuple[type[MemoryAdapter], ...] = (
     TiesByIdDescending,
@@ -68,11 +69,21 @@ BROKEN_ADAPTERS: tuple[type[MemoryAdapter], ...] = (
     UpdateExternalIdTouchesUpdatedAt,
     OnboardingByReference,
     LossyJsonNumbers,
+    BulkSavesNewestFirst,
+    BulkKeepsFirstCopy,
 )
 """Every seeded-bug adapter."""
 
-CONCURRENCY_ONLY: frozenset[type[MemoryAdapter]] = frozenset({RaceCreatesTwoRooms})
-"""Bugs only concurrent callers can see; the sequential state machine cannot."""
+AREA_ONLY: frozenset[type[MemoryAdapter]] = frozenset(
+    {RaceCreatesTwoRooms, BulkSavesNewestFirst, BulkKeepsFirstCopy}
+)
+"""Bugs the state machine cannot see: races (only concurrent callers can), and bugs in
+the optional ``bulk_save_messages``, which the machine does not call; their own kit
+areas must catch them."""
 
-UNBROKEN_BASES: tuple[type[MemoryAdapter], ...] = (PagingAdapter, NameFilterAdapter)
+UNBROKEN_BASES: tuple[type[MemoryAdapter], ...] = (PagingAdapter, NameFilterAdapter, BulkAdapter)
 """The helper bases with their hooks left alone: they must pass like the reference."""
+
+CONTROLS: dict[str, type[MemoryAdapter]] = {"bulk_messages": BulkAdapter}
+"""The adapter an area's control run uses where the reference lacks the surface it
+checks (the reference has no ``bulk_save_messages``); the reference elsewhere."""

@@ -37,7 +37,8 @@ class SupportsBulkSaveMessages(Protocol):
     - After ``close()`` it raises :class:`~jido_persistence.errors.StoreClosed`; a
       backend failure raises :class:`~jido_persistence.errors.StorageError`.
     - It is not a contract callback: it is not wrapped by the callback guard, not
-      listed in ``CALLBACK_CHECKS``, and the conformance kit does not require it.
+      listed in ``CALLBACK_CHECKS``, and the conformance kit does not require it (its
+      ``bulk_messages`` area checks it when an adapter offers it).
 
     Returns the number of messages saved, re-saves of one id included.
     """

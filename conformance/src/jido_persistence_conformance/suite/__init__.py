@@ -23,6 +23,7 @@ AREAS: Final = (
     "bridge_configs",
     "routing_policies",
     "ingress_subscriptions",
+    "bulk_messages",
     "isolation",
     "cascades",
     "errors_and_bad_input",

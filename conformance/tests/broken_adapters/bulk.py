@@ -1,0 +1,57 @@
+"""Seeded bugs in the optional bulk message saving (``bulk_save_messages``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from jido_persistence.errors import InvalidArgument
+from jido_persistence.memory import MemoryAdapter
+from jido_persistence.models import Message
+from jido_persistence.validation import message_external_key
+
+
+class BulkAdapter(MemoryAdapter):
+    """The reference adapter with a correct ``bulk_save_messages`` (the control)."""
+
+    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
+        """Validate the whole batch, then save each message in order."""
+        batch = list(messages)
+        for each in batch:
+            if not isinstance(each, Message):
+                raise InvalidArgument(f"expected a Message, got {type(each).__name__}")
+            message_external_key(each)
+        with self._lock:
+            self._check_open()
+            for each in self._order(batch):
+                self.save_message(each)
+        return len(batch)
+
+    def _order(self, batch: list[Message]) -> list[Message]:
+        return batch
+
+
+class BulkSavesNewestFirst(BulkAdapter):
+    """Saves the batch in reverse: a key shared by several messages ends on the wrong holder."""
+
+    seeded_bug = "bulk save in reverse order"
+    expected_area: ClassVar[str] = "bulk_messages"
+
+    def _order(self, batch: list[Message]) -> list[Message]:
+        return batch[::-1]
+
+
+class BulkKeepsFirstCopy(BulkAdapter):
+    """De-duplicates ids keeping the first copy, where a later re-save should replace it."""
+
+    seeded_bug = "bulk save keeps the first copy of a repeated id"
+    expected_area: ClassVar[str] = "bulk_messages"
+
+    def _order(self, batch: list[Message]) -> list[Message]:
+        seen: set[str] = set()
+        kept = []
+        for each in batch:
+            if each.id not in seen:
+                seen.add(each.id)
+                kept.append(each)
+        return kept
