@@ -79,6 +79,34 @@ def _answers(store: PersistenceAdapter) -> dict[str, Any]:
 class BulkMessagesTests:
     """``bulk_save_messages``, when offered: the same store as saving each in order."""
 
+    def test_bulk_save_of_repeated_ids_and_shared_keys(self, factory: StoreFactory) -> None:
+        """One batch re-saving an id and sharing a key ends as single saves in order end.
+
+        Troubleshooting: the last copy of a repeated id wins, and the key resolves to
+        the message saved last, then falls back in save order.  Usual mistakes:
+        writing the batch in another order, or keeping the first copy of an id.
+        """
+        slack = {"channel": "slack", "bridge_id": "b1"}
+        batch = [
+            message("m1", "room:a", T0, external_id="E1", metadata=slack),
+            message("m2", "room:a", T0 + timedelta(seconds=1), external_id="E1", metadata=slack),
+            message("m1", "room:a", T0, external_id="E1", metadata={**slack, "v": 2}),
+            message("m3", "room:b", None, external_id="E1", metadata=slack),
+            message(
+                "m4", "room:a", T0, external_id="E2", metadata={"channel": "slack", "bridge_id": 7}
+            ),
+        ]
+        store = factory.create()
+        try:
+            bulk = _bulk(store)
+            assert bulk.bulk_save_messages(batch) == len(batch)
+            with MemoryAdapter() as oracle:
+                for each in batch:
+                    oracle.save_message(each)
+                assert _answers(store) == _answers(oracle)
+        finally:
+            store.close()
+
     @kit_settings(max_examples=10)
     @given(before=batches, batch=batches)
     def test_bulk_save_leaves_the_store_as_saving_each_in_order_would(
