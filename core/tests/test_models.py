@@ -536,10 +536,22 @@ STRING_FIELDS: list[tuple[type[BaseModel], str]] = [
     (IngressSubscription, "target_url"),
 ]
 
+EXTERNAL_ID_FIELD_NAMES = {
+    (Message, "external_id"),
+    (Message, "external_reply_to_id"),
+    (Message, "external_thread_id"),
+    (Thread, "external_thread_id"),
+    (Thread, "root_external_message_id"),
+    (RoomBinding, "external_room_id"),
+    (IngressSubscription, "external_id"),
+}
+"""Contract 9.0: these take an int (stored as its decimal string); other id fields do not."""
+
 ID_FIELDS = [
     (model, field)
     for model, field in STRING_FIELDS
     if field not in {"name", "adapter_name", "target_url", "adapter_module"}
+    and (model, field) not in EXTERNAL_ID_FIELD_NAMES
 ]
 
 
@@ -730,3 +742,58 @@ def test_delivery_policy_dead_letter_is_strict() -> None:
     with pytest.raises(ValidationError, match="dead_letter"):
         DeliveryPolicy(dead_letter="no")
     assert DeliveryPolicy(dead_letter=False).dead_letter is False
+
+
+# --- contract 9.0: int external ids on model fields (issue 13) --------------------
+
+EXTERNAL_ID_FIELDS = [
+    (Message, {"room_id": "r", "sender_id": "s", "role": "user"}, "external_id"),
+    (Message, {"room_id": "r", "sender_id": "s", "role": "user"}, "external_reply_to_id"),
+    (Message, {"room_id": "r", "sender_id": "s", "role": "user"}, "external_thread_id"),
+    (Thread, {"room_id": "r"}, "external_thread_id"),
+    (Thread, {"room_id": "r"}, "root_external_message_id"),
+    (
+        RoomBinding,
+        {"room_id": "r", "channel": "slack", "bridge_id": "b"},
+        "external_room_id",
+    ),
+    (
+        IngressSubscription,
+        {"bridge_id": "b", "subscription_id": "s", "adapter_name": "a"},
+        "external_id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("model", "required", "field"), EXTERNAL_ID_FIELDS)
+@settings(max_examples=30)
+@given(number=st.integers(min_value=-(2**63), max_value=2**63 - 1))
+def test_int_external_ids_are_stored_as_decimal_strings(
+    model: type[BaseModel], required: dict[str, object], field: str, number: int
+) -> None:
+    record = model.model_validate({**required, field: number})
+    assert getattr(record, field) == str(number)
+    assert record.model_dump() == model.model_validate(record.model_dump()).model_dump()
+
+
+@pytest.mark.parametrize(("model", "required", "field"), EXTERNAL_ID_FIELDS)
+@pytest.mark.parametrize("bad", [True, False, 2**63, -(2**63) - 1, 1.0])
+def test_bools_floats_and_ints_beyond_64_bits_are_refused(
+    model: type[BaseModel], required: dict[str, object], field: str, bad: object
+) -> None:
+    with pytest.raises(ValidationError):
+        model.model_validate({**required, field: bad})
+
+
+def test_participant_external_id_values_take_ints() -> None:
+    person = Participant(type="human", external_ids={"slack": 42, "irc": "nick"})
+    assert person.external_ids == {"slack": "42", "irc": "nick"}
+    with pytest.raises(ValidationError):
+        Participant(type="human", external_ids={"slack": True})
+
+
+def test_other_id_fields_still_refuse_ints() -> None:
+    with pytest.raises(ValidationError):
+        Message(room_id=1, sender_id="s", role="user")
+    with pytest.raises(ValidationError):
+        RoomBinding(room_id="r", channel="slack", bridge_id=5, external_room_id="x")

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from jido_persistence._recheck import TrackedModel
 from jido_persistence._text import (
     INT64_MAX,
     INT64_MIN,
@@ -155,6 +156,22 @@ Key = Annotated[
 ]
 """An id, channel, bridge id or external id: a non-empty storable string of <= 512 code points."""
 
+
+def _int_as_decimal(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise ValueError(f"integer external id {value} is outside signed 64 bits")
+        return str(int(value))
+    return value
+
+
+ExternalKey = Annotated[Key, BeforeValidator(_int_as_decimal)]
+"""An external id: a :data:`Key`, or an ``int`` (not ``bool``) within signed 64 bits,
+stored as its decimal string (contract 9.0)."""
+
+ExternalText = Annotated[Text, BeforeValidator(_int_as_decimal)]
+"""A ``Participant.external_ids`` value: a :data:`Text`, or an int stored as its decimal string."""
+
 Int64 = Annotated[int, Strict(), Field(ge=INT64_MIN, le=INT64_MAX)]
 """An integer within signed 64 bits."""
 
@@ -175,7 +192,7 @@ JsonMap = Annotated[dict[str, JsonValue], AfterValidator(_check_json)]
 """A free-form JSON object."""
 
 
-class _Record(BaseModel):
+class _Record(TrackedModel):
     """Base of every contract model: frozen, closed, NaN-free."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -308,7 +325,7 @@ class Participant(_Record):
     id: Key = Field(default_factory=new_id)
     type: ParticipantType
     identity: JsonMap = Field(default_factory=dict)
-    external_ids: dict[Text, Text] = Field(default_factory=dict)
+    external_ids: dict[Text, ExternalText] = Field(default_factory=dict)
     presence: Presence = Presence.OFFLINE
     capabilities: list[Text] = Field(default_factory=lambda: ["text"])
     metadata: JsonMap = Field(default_factory=dict)
@@ -394,7 +411,7 @@ KNOWN_PART_TYPES: Final = frozenset(
 )
 
 
-class CustomPart(BaseModel):
+class CustomPart(TrackedModel):
     """A content part of a type this library does not know, kept verbatim.
 
     Every field besides ``type`` is a JSON value.  A part whose ``type`` is one of the
@@ -465,10 +482,10 @@ class Message(_Record):
     role: MessageRole
     content: list[ContentPart] = Field(default_factory=list)
     reply_to_id: Key | None = None
-    external_id: Key | None = None
-    external_reply_to_id: Key | None = None
+    external_id: ExternalKey | None = None
+    external_reply_to_id: ExternalKey | None = None
     thread_id: Key | None = None
-    external_thread_id: Key | None = None
+    external_thread_id: ExternalKey | None = None
     delivery_external_room_id: Key | None = None
     status: MessageStatus = MessageStatus.SENDING
     reactions: JsonMap = Field(default_factory=dict)
@@ -485,10 +502,10 @@ class Thread(_Record):
 
     id: Key = Field(default_factory=new_id)
     room_id: Key
-    external_thread_id: Key | None = None
+    external_thread_id: ExternalKey | None = None
     delivery_external_room_id: Key | None = None
     root_message_id: Key | None = None
-    root_external_message_id: Key | None = None
+    root_external_message_id: ExternalKey | None = None
     assigned_agent_id: Key | None = None
     status: ThreadStatus = ThreadStatus.ACTIVE
     metadata: JsonMap = Field(default_factory=dict)
@@ -508,7 +525,7 @@ class RoomBinding(_Record):
     room_id: Key
     channel: Key
     bridge_id: Key
-    external_room_id: Key
+    external_room_id: ExternalKey
     direction: BindingDirection = BindingDirection.BOTH
     enabled: StrictBool = True
     inserted_at: UtcDatetime = Field(default_factory=utc_now)
@@ -585,7 +602,7 @@ class IngressSubscription(_Record):
         str, Strict(), StringConstraints(min_length=1), AfterValidator(_check_text)
     ]
     status: IngressStatus = IngressStatus.ACTIVE
-    external_id: Key | None = None
+    external_id: ExternalKey | None = None
     target_url: Text | None = None
     expires_at: UtcDatetime | None = None
     metadata: JsonMap = Field(default_factory=dict)

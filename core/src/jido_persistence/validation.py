@@ -16,6 +16,7 @@ from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from jido_persistence._recheck import recheck
 from jido_persistence._text import INT64_MAX, MAX_KEY_LENGTH, json_problem, text_problem
 from jido_persistence.errors import (
     InvalidArgument,
@@ -151,12 +152,23 @@ def require_cursors(before: object, after: object) -> tuple[str | None, str | No
 
 
 def require_instance(name: str, value: object, model: type[ModelT]) -> ModelT:
-    """Return ``value`` when it is an instance of ``model``, else raise InvalidArgument."""
+    """Return ``value`` when it is an instance of ``model`` that ``model`` would accept.
+
+    Raises :class:`InvalidArgument` for anything else: another type, or an instance
+    from ``model_construct()``/``model_copy(update=...)`` (nested models included) that
+    the model would reject or store differently (contract 9.0); the message names the
+    fields at fault, never their values.  A validated instance costs one dictionary
+    lookup per model instance (the record and each nested part); see
+    :func:`jido_persistence._recheck.recheck`.
+    """
     if not isinstance(value, model):
         raise InvalidArgument(
             f"{name} must be a {model.__name__} instance, got {type(value).__name__}"
         )
-    return value
+    try:
+        return recheck(value, model, name)
+    except ValueError as error:
+        raise InvalidArgument(str(error)) from None
 
 
 def require_directory_target(value: object) -> DirectoryTarget:

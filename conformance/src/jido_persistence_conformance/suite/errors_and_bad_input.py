@@ -29,7 +29,9 @@ from jido_persistence.models import (
     Thread,
 )
 from jido_persistence_conformance import _calls
+from jido_persistence_conformance._invalid_instances import INVALID_INSTANCES
 from jido_persistence_conformance._support import has_ingress, message, snapshot
+from jido_persistence_conformance.factories import StoreFactory
 
 __all__ = ["ErrorsAndBadInputTests"]
 
@@ -181,6 +183,42 @@ class ErrorsAndBadInputTests:
         }
         _check_all(store, others, [wrong_model], InvalidArgument)
         assert snapshot(store, **EXTRA) == before
+
+    def test_unvalidated_model_instances_raise_invalid_argument(
+        self, store: PersistenceAdapter, factory: StoreFactory
+    ) -> None:
+        """An instance from ``model_construct()``/``model_copy(update=...)`` that its model
+        would reject (naive datetime, NaN, wrong type, NUL, invalid nested model, an int
+        the model would turn into a string) raises ``InvalidArgument`` from every
+        ``save_*`` and stores nothing; the store stays readable, after a reopen too.
+
+        Troubleshooting: the base class re-checks ``save_*`` arguments before your code
+        runs (contract 9.0); this fails when a save bypasses it, or when the adapter
+        raises its own error (a codec's ``ValueError``) first.
+        """
+        _populate(store)
+        before = snapshot(store, **EXTRA)
+        problems: list[str] = []
+        for name, instances in INVALID_INSTANCES.items():
+            if name not in _applicable(store, {name: None}):
+                continue
+            for label, instance in instances():
+                try:
+                    getattr(store, name)(instance)
+                except Exception as error:  # the kit reports whatever an adapter raised
+                    if type(error) is not InvalidArgument:
+                        problems.append(f"{name} ({label}): raised {type(error).__name__}")
+                else:
+                    problems.append(f"{name} ({label}): stored it, expected InvalidArgument")
+        assert not problems, "\n".join(problems)
+        assert snapshot(store, **EXTRA) == before
+        if store.capabilities.durable:
+            store.close()
+            again = factory.reopen(store)
+            try:
+                assert snapshot(again, **EXTRA) == before
+            finally:
+                again.close()
 
     def test_bad_directory_targets_and_queries(self, store: PersistenceAdapter) -> None:
         """Unknown targets raise InvalidDirectoryTarget; malformed queries InvalidArgument.
