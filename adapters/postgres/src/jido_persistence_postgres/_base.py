@@ -148,7 +148,8 @@ class PostgresBase(PersistenceAdapter):
 
         def work(conn: Connection) -> RawIndex:
             def rows(query: str) -> list[tuple[Any, ...]]:
-                return conn.execute(query, prepare=False).fetchall()
+                # (): run with parameters, so the schema's doubled % reads as one
+                return conn.execute(query, (), prepare=False).fetchall()
 
             # One snapshot for every table, so the index is consistent even under writes.
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", prepare=False)

@@ -25,6 +25,7 @@ from psycopg import sql
 
 from jido_persistence.errors import ConfigurationError
 from jido_persistence.models import Participant, Room
+from jido_persistence_postgres._identifiers import ParameterSafe
 from jido_persistence_postgres._rows import fold
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "NameSearch", "migrate"]
@@ -191,7 +192,7 @@ def _exists(
 def _meta(
     conn: psycopg.Connection[tuple[object, ...]], schema: sql.Identifier, key: str
 ) -> str | None:
-    query = sql.SQL("SELECT value FROM {s}.meta WHERE key = %s").format(s=schema)
+    query = sql.SQL("SELECT value FROM {s}.meta WHERE key = %s").format(s=ParameterSafe(schema))
     row = conn.execute(query, (key,), prepare=False).fetchone()
     return None if row is None else str(row[0])
 
@@ -202,7 +203,7 @@ def _set_meta(
     query = sql.SQL(
         "INSERT INTO {s}.meta (key, value) VALUES (%s, %s)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-    ).format(s=schema)
+    ).format(s=ParameterSafe(schema))
     conn.execute(query, (key, value), prepare=False)
 
 
@@ -221,7 +222,7 @@ def _refold(conn: psycopg.Connection[tuple[object, ...]], schema: sql.Identifier
         )
         rows = conn.execute(select, prepare=False).fetchall()
         update = sql.SQL("UPDATE {s}.{t} SET name_fold = %s WHERE id = %s").format(
-            s=schema, t=sql.Identifier(table)
+            s=ParameterSafe(schema), t=ParameterSafe(sql.Identifier(table))
         )
         with conn.cursor() as cursor:
             cursor.executemany(update, [(name_fold(str(doc)), id_) for id_, doc in rows])

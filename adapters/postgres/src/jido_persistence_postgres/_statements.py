@@ -9,11 +9,16 @@ reuse its plan.  Ids compare and sort by code point because their columns are
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import ClassVar, Final
 
 from psycopg import sql
 
+from jido_persistence_postgres._identifiers import ParameterSafe, schema_for_parameters
+
 __all__ = ["Statements"]
+
+_PLACEHOLDER: Final = re.compile(r"\{s\}|\{seq\}")
 
 # A page is returned as one JSON array (json_agg keeps each json document's text as
 # written), parsed by pydantic in one call: cheaper than one row and one parse per
@@ -269,13 +274,24 @@ class Statements:
     """The names of :attr:`raw_row_counts`' columns, in order (the reference's names)."""
 
     def __init__(self, schema: str) -> None:
-        """Render every template for ``schema``."""
-        self.schema = sql.Identifier(schema).as_string()
-        self.sequence = sql.Literal(f"{self.schema}.save_seq").as_string()
+        """Render every template for ``schema``.
+
+        Every statement is executed with parameters (an empty tuple when it has none),
+        so the schema's text is :func:`schema_for_parameters`: quoted by
+        ``sql.Identifier``, with ``%`` doubled.
+        """
+        self.schema = schema_for_parameters(schema)
+        sequence_name = sql.Identifier(schema, "save_seq").as_string()
+        self.sequence = ParameterSafe(sql.Literal(sequence_name)).as_string()
         for name, template in vars(Statements).items():
             if isinstance(template, str) and not name.startswith("_") and name != "schema":
                 setattr(self, name, self.render(template))
 
     def render(self, template: str) -> str:
-        """``template`` with ``{s}`` the quoted schema and ``{seq}`` its save sequence."""
-        return template.replace("{s}", self.schema).replace("{seq}", self.sequence)
+        """``template`` with ``{s}`` the quoted schema and ``{seq}`` its save sequence.
+
+        One pass: text put in by a substitution (a schema named ``{seq}``) is not
+        read again.
+        """
+        values = {"{s}": self.schema, "{seq}": self.sequence}
+        return _PLACEHOLDER.sub(lambda match: values[match.group()], template)
