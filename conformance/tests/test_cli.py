@@ -60,3 +60,25 @@ def test_default_targets_include_the_embedded_adapters(monkeypatch: pytest.Monke
     targets = default_targets()
     assert {"memory", "tinydb", "duckdb"} <= set(targets)
     assert "postgres" not in targets
+
+
+def test_the_report_and_the_output_never_show_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13, finding 4: ``check --report`` wrote the password in clear text, 0644.
+
+    A server that does not answer makes every kit test fail with the URL in its
+    message; neither the report file (0600, at the relative path given) nor the
+    command's output holds the password.
+    """
+    monkeypatch.chdir(tmp_path)
+    url = "postgresql://bob:hunter2secret@127.0.0.1:1/db?schema={unique}&connect_timeout=1"
+    result = CliRunner().invoke(check, [url, "-k", "list_rooms", "--report", "kit.json"])
+    report = tmp_path / "kit.json"
+    assert result.exit_code != 0
+    assert report.stat().st_mode & 0o777 == 0o600
+    text = report.read_text()
+    assert "bob:***@127.0.0.1" in text
+    assert "hunter2secret" not in text
+    assert "hunter2secret" not in result.output
+    assert json.loads(text)["runs"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jido_persistence.errors import ConfigurationError
+from jido_persistence.errors import ConfigurationError, redact_url
 from jido_persistence.urls import StoreUrl
 
 
@@ -137,3 +139,29 @@ def test_parse_is_total_and_canonical(target: str) -> None:
 def test_redaction_never_shows_the_password(user: str, password: str) -> None:
     url = StoreUrl.parse(f"postgresql://{user}:{password}@db.example/chat")
     assert url.redacted == f"postgresql://{user}:***@db.example/chat"
+
+
+# --- issue 13, finding 4: no part of a malformed password in any message ----------
+
+
+@pytest.mark.parametrize("mark", ["/", "@", "?"])
+@given(
+    head=st.text(alphabet=string.ascii_letters, min_size=1, max_size=8),
+    tail=st.text(alphabet="QXZJK/@?", min_size=4, max_size=12),
+)
+@settings(max_examples=30)
+def test_a_password_with_an_unencoded_delimiter_is_refused_and_masked(
+    mark: str, head: str, tail: str
+) -> None:
+    secret = f"{head}{mark}{tail}"
+    target = f"postgresql://bob:{secret}@db.example/chat"
+    with pytest.raises(ConfigurationError, match="percent-encode") as caught:
+        StoreUrl.parse(target)
+    assert tail not in str(caught.value)
+    assert "bob:***@" in str(caught.value)
+    assert tail not in redact_url(target)
+
+
+def test_ports_and_at_signs_in_the_query_are_not_mistaken_for_passwords() -> None:
+    assert StoreUrl.parse("postgresql://db:5432/chat?options=a@b").netloc == "db:5432"
+    assert StoreUrl.parse("postgresql://bob:s%40cret@db/chat").netloc == "bob:s%40cret@db"

@@ -7,6 +7,7 @@ at module level; the registry and the suite are imported only when kit tests exi
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,6 +50,31 @@ class TestResult:
             "reason": self.reason,
             "duration": round(self.duration, 6),
         }
+
+
+def _redacted(value: Any) -> Any:
+    """``value`` (the report) with every URL password and ``password=`` pair masked.
+
+    Test ids, reasons and run names all hold the store URL; the report file must no
+    more show its password than the terminal does.
+    """
+    from jido_persistence.errors import redact_text
+
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {_redacted(key): _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable by its owner only (0600), replacing it."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), 0o600)
+        file.write(text)
 
 
 @dataclass
@@ -334,7 +360,7 @@ class KitRecorder:
             return
         path = self.config.getoption("persistence_report")
         if path:
-            Path(path).write_text(json.dumps(self.report(), indent=2, sort_keys=False) + "\n")
+            _write_private(Path(path), json.dumps(_redacted(self.report()), indent=2) + "\n")
         if (
             self.config.getoption("persistence_strict")
             and self.strict_violations()

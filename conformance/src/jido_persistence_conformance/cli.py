@@ -146,7 +146,7 @@ def check(
     ``{tmp}`` and ``{unique}`` (``"duckdb:////{tmp}/kit.duckdb"``).  Prints one row per
     adapter and exits non-zero when any kit test failed.
     """
-    from jido_persistence.errors import redact_url
+    from jido_persistence.errors import redact_text, redact_url
 
     console = Console()
     chosen = list(targets) or default_targets()
@@ -157,13 +157,14 @@ def check(
     with tempfile.TemporaryDirectory(prefix="jido_persistence_check_") as scratch:
         ini = Path(scratch, "pytest.ini")
         ini.write_text("[pytest]\n")
-        report_file = report_path or Path(scratch, "report.json")
+        # pytest runs in the scratch directory: a relative --report is the caller's.
+        report_file = report_path.resolve() if report_path else Path(scratch, "report.json")
         command = _pytest_command(urls, report_file, ini, strict, keyword)
         console.print(f"checking {', '.join(shown.values())} ...", highlight=False)
         started = time.monotonic()
         done = subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
         elapsed = time.monotonic() - started
-        output = done.stdout + done.stderr
+        output = redact_text(done.stdout + done.stderr)
         report: dict[str, Any] = {}
         if report_file.exists():
             report = json.loads(report_file.read_text())

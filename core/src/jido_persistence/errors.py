@@ -32,7 +32,9 @@ __all__ = [
     "redact_url",
 ]
 
-_URL_PASSWORD: Final = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*:)[^@/\s]*@")
+# The password runs to the LAST "@" of the URL: a password holding an unencoded "@",
+# "/" or "?" is masked whole (libpq would split it and show the rest as a host name).
+_URL_PASSWORD: Final = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*:)\S*@")
 _KEYWORD_PASSWORD: Final = re.compile(r"(?P<head>\bpassword\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
 
 

@@ -80,6 +80,12 @@ class StoreUrl:
             raise ConfigurationError(
                 f"{shown!r}: a store URL has no fragment; write '#' in a path as '%23'"
             )
+        if rest.startswith("//") and _unencoded_userinfo(rest[2:]):
+            raise ConfigurationError(
+                f"{shown!r}: the user name or password holds an unencoded '@', '/', '?' "
+                "or '#'; percent-encode them ('@' as %40, '/' as %2F, '?' as %3F, "
+                "'#' as %23)"
+            )
         scheme, plus, driver = scheme_text.lower().partition("+")
         rest, _, query_text = rest.partition("?")
         netloc = ""
@@ -124,6 +130,21 @@ class StoreUrl:
     def __str__(self) -> str:
         """The redacted URL, so that printing a ``StoreUrl`` never shows a password."""
         return self.redacted
+
+
+def _unencoded_userinfo(after_slashes: str) -> bool:
+    """Whether ``user:password@`` holds a raw ``@``, ``/``, ``?`` or ``#``.
+
+    The user info ends at the last ``@``; it is malformed when a ``:`` in it is
+    followed by something other than a port and then ``/``, ``?``, ``#`` or another
+    ``@`` (``u:se/cret@h``, ``u:se@cret@h``), which a parser would split elsewhere.
+    """
+    userinfo, at, _ = after_slashes.rpartition("@")
+    if not at or ":" not in userinfo:
+        return False
+    _, _, secret = userinfo.partition(":")
+    cut = min((secret.find(mark) for mark in "/?#@" if mark in secret), default=-1)
+    return cut >= 0 and not secret[:cut].isdigit()
 
 
 def _parse_query(query_text: str, shown: str) -> dict[str, str]:
