@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -151,3 +153,57 @@ def test_analytics_on_a_closed_store_raise_store_closed(store: DuckDBAdapter) ->
         analytics.query(store, "SELECT 1")
     with pytest.raises(StoreClosed):
         analytics.busiest_senders(store)
+
+
+# --- issue 13, finding 2: analytics reads the documented views and nothing else ----
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT * FROM jp_bridge_configs",
+        "SELECT credentials FROM main.jp_bridge_configs",
+        'SELECT * FROM "JP_BRIDGE_CONFIGS"',
+        "SELECT * FROM rooms WHERE id IN (SELECT id FROM jp_bridge_configs)",
+        "WITH jp_bridge_configs AS (SELECT * FROM jp_bridge_configs) "
+        "SELECT * FROM jp_bridge_configs",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM '/etc/passwd'",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "SELECT * FROM query('SELECT * FROM jp_bridge_configs')",
+        "SELECT getenv('HOME')",
+        "SELECT current_setting('threads')",
+        "SELECT * FROM duckdb_settings()",
+        "SELECT * FROM information_schema.tables",
+        "SELECT * FROM pg_catalog.pg_tables",
+        "SELECT * FROM memory.main.rooms",
+    ],
+)
+def test_query_reads_only_the_documented_views(filled: DuckDBAdapter, statement: str) -> None:
+    filled.save_bridge_config(
+        BridgeConfig(id="bc", adapter_module="m", credentials={"token": "xoxb-secret-token"})
+    )
+    with pytest.raises(InvalidArgument):
+        analytics.query(filled, statement)
+    rows = analytics.query(filled, "SELECT * FROM bridge_configs").rows
+    assert "xoxb-secret-token" not in repr(rows)
+
+
+def test_new_files_are_private_even_under_a_permissive_umask(tmp_path: Path) -> None:
+    """The database file and its write-ahead log hold credentials: 0600, not 0644."""
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "chat.duckdb"
+        with DuckDBAdapter(path=str(path)) as store:
+            store.save_bridge_config(
+                BridgeConfig(id="bc", adapter_module="m", credentials={"token": "secret"})
+            )
+            wal = tmp_path / "chat.duckdb.wal"
+            assert wal.exists()
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+            assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+            store._db.connection.execute("CHECKPOINT")  # DuckDB deletes the WAL here
+            store.save_room(Room(id="r", type="group"))
+            assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

@@ -33,6 +33,7 @@ from typing import Final, TypeVar
 import duckdb
 
 from jido_persistence.errors import ConfigurationError, StoreClosed, StoreLocked
+from jido_persistence_duckdb._private_files import ensure_private_wal, private_umask, wal_path
 
 __all__ = ["MAX_ATTEMPTS", "Database"]
 
@@ -67,8 +68,10 @@ class Database:
         in-process connection) holds the file, ConfigurationError when it cannot open.
         """
         self.location = resolve_location(path)
+        self._wal = wal_path(self.location)
         try:
-            self._con = duckdb.connect(self.location, config=config)
+            with private_umask():
+                self._con = duckdb.connect(self.location, config=config)
         except duckdb.IOException as error:
             if "lock" in str(error).lower():
                 raise StoreLocked(
@@ -84,6 +87,7 @@ class Database:
         except duckdb.Error as error:
             raise ConfigurationError(f"cannot open DuckDB file {self.location}: {error}") from error
         self.write_lock = _write_lock_for(self.location)
+        ensure_private_wal(self._wal)  # before the migration's first write
         self._local = threading.local()
         self._state = threading.Condition()
         self._active = 0
@@ -126,6 +130,7 @@ class Database:
         """Run ``work(cursor)`` in one transaction under the write lock; retry conflicts."""
         cursor = self.cursor()
         with self.write_lock:
+            ensure_private_wal(self._wal)
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 cursor.execute("BEGIN TRANSACTION")
                 try:
@@ -146,6 +151,7 @@ class Database:
         """Run one auto-committed write statement under the write lock; retry conflicts."""
         cursor = self.cursor()
         with self.write_lock:
+            ensure_private_wal(self._wal)
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
                     cursor.execute(sql, params)

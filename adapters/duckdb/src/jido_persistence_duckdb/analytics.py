@@ -41,6 +41,7 @@ from typing import Any, Final, NamedTuple
 import duckdb
 
 from jido_persistence.errors import InvalidArgument
+from jido_persistence_duckdb._read_only import check_reads_views_only
 from jido_persistence_duckdb._rows import to_epoch_us
 from jido_persistence_duckdb._schema import VIEWS
 from jido_persistence_duckdb.adapter import DuckDBAdapter
@@ -171,7 +172,12 @@ def busiest_senders(
 
 
 def query(store: DuckDBAdapter, sql: str, params: Sequence[Any] | None = None) -> QueryResult:
-    """Run one read-only ``SELECT`` (or ``WITH ... SELECT``) over the views.
+    """Run one read-only ``SELECT`` (or ``WITH ... SELECT``) over the documented views.
+
+    It may read the views of this module's table and its own CTEs, nothing else: no
+    ``jp_*`` table (``bridge_configs`` has no credentials; the table behind it does),
+    no file (``read_csv``, ``FROM 'file.csv'``), no table function, no ``getenv`` or
+    ``current_setting`` (see :mod:`jido_persistence_duckdb._read_only`).
 
     Read-only is enforced twice: DuckDB's parser must see exactly one statement of
     type SELECT (so INSERT, UPDATE, DELETE, CREATE, DROP, COPY, ATTACH, PRAGMA, SET,
@@ -196,6 +202,7 @@ def query(store: DuckDBAdapter, sql: str, params: Sequence[Any] | None = None) -
     if _SIDE_EFFECT_FUNCTIONS.search(sql):
         raise InvalidArgument("nextval() and setval() change sequences: not allowed here")
     with _reading(store) as cursor:
+        check_reads_views_only(cursor, sql)
         result = cursor.execute(sql, list(params) if params is not None else None)
         columns = [column[0] for column in result.description or ()]
         rows = result.fetchall()
