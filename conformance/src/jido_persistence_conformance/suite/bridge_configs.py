@@ -47,7 +47,7 @@ class BridgeConfigsTests:
         assert ids(store.list_bridge_configs(enabled=True)) == ["B", "b"]
         assert ids(store.list_bridge_configs(enabled=False)) == ["a", "é"]
 
-    def test_replace_and_delete(self, store: PersistenceAdapter) -> None:
+    def test_bridge_config_replace_and_delete(self, store: PersistenceAdapter) -> None:
         """Saves replace by id; delete removes; unknown ids raise NotFound("bridge_config").
 
         Troubleshooting: ``delete_bridge_config`` is not idempotent.  Usual mistake:

@@ -14,6 +14,7 @@ from jido_persistence.errors import CursorNotFound, InvalidCursor, InvalidLimit,
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Message
 from jido_persistence_conformance import strategies
+from jido_persistence_conformance._paging import Direction, walk_pages
 from jido_persistence_conformance._support import (
     HUGE,
     canonical,
@@ -37,6 +38,26 @@ ID_POOL = ["a", "B", "é", "m1", "m10", "m2", "😀", "Z"]
 def _save_all(store: PersistenceAdapter, messages: list[Message]) -> None:
     for item in messages:
         store.save_message(item)
+
+
+def _page_through(
+    store: PersistenceAdapter, reference: MemoryAdapter, direction: Direction
+) -> None:
+    """Page one room of ties and ``None`` timestamps by 5 in ``direction``, bounded."""
+    stored = [message(f"m{i:02d}", inserted_at=T0 + timedelta(i // 3)) for i in range(20)]
+    stored += [message(f"n{i}", inserted_at=None) for i in range(4)]
+    _save_all(store, stored)
+    _save_all(reference, stored)
+    order = ids(reference.get_messages("room:1", limit=HUGE))
+    # Without a cursor the newest page comes back, so forwards starts after the oldest.
+    start, scope = (None, order) if direction == "before" else (order[0], order[1:])
+
+    def fetch(cursor: str | None) -> list[Message]:
+        cursor = cursor if cursor is not None else start
+        kwargs = {} if cursor is None else {direction: cursor}
+        return store.get_messages("room:1", limit=5, **kwargs)
+
+    assert walk_pages(fetch, scope, direction=direction) == scope
 
 
 class MessagesAndCursorsTests:
@@ -224,23 +245,32 @@ class MessagesAndCursorsTests:
         else:
             assert canonical_all(store.get_messages(room, **kwargs)) == expected
 
-    def test_paging_backwards_visits_every_message_once(self, store: PersistenceAdapter) -> None:
-        """Paging with ``before=`` the first id of each page visits every message once.
+    def test_paging_backwards_visits_every_message_once(
+        self, store: PersistenceAdapter, reference: MemoryAdapter
+    ) -> None:
+        """Paging with ``before=`` the first id of each page visits every message once,
+        each page strictly older than the previous one.
 
         Troubleshooting: with ties and ``None`` timestamps in the data, a cursor
-        comparison on the full ``(inserted_at, id)`` key is needed.  Usual mistakes:
-        losing messages that share the cursor's timestamp, or looping forever.
+        comparison on the full ``(inserted_at, id)`` key is needed, and the cursor
+        message itself is never on the next page.  Usual mistakes: ``<=`` instead of
+        ``<`` (the page repeats its cursor, which the kit reports at the first
+        repeated page instead of looping forever), or losing messages that share the
+        cursor's timestamp.
         """
-        stored = [message(f"m{i:02d}", inserted_at=T0 + timedelta(i // 3)) for i in range(20)]
-        stored += [message(f"n{i}", inserted_at=None) for i in range(4)]
-        _save_all(store, stored)
-        seen: list[str] = []
-        page = store.get_messages("room:1", limit=5)
-        while page:
-            seen = ids(page) + seen
-            page = store.get_messages("room:1", limit=5, before=page[0].id)
-        assert seen == ids(store.get_messages("room:1", limit=HUGE))
-        assert sorted(seen) == sorted(ids(stored))
+        _page_through(store, reference, "before")
+
+    def test_paging_forwards_visits_every_message_once(
+        self, store: PersistenceAdapter, reference: MemoryAdapter
+    ) -> None:
+        """Paging with ``after=`` the last id of each page visits every later message once,
+        each page strictly newer than the previous one.
+
+        Troubleshooting: as for ``before=``, in the other direction: ``after=`` gives
+        the oldest ``limit`` strictly after the cursor.  Usual mistakes: ``>=``
+        instead of ``>``, or ``after=`` returning the newest page after the cursor.
+        """
+        _page_through(store, reference, "after")
 
     def test_thread_scope(self, store: PersistenceAdapter) -> None:
         """``thread_id`` restricts the page to that thread; ``None`` means any thread.

@@ -30,7 +30,7 @@ class RoutingPoliciesTests:
         assert store.save_routing_policy(policy) == policy
         assert canonical(store.get_routing_policy(policy.room_id)) == canonical(policy)
 
-    def test_replace_and_delete(self, store: PersistenceAdapter) -> None:
+    def test_routing_policy_replace_and_delete(self, store: PersistenceAdapter) -> None:
         """Saves replace by room id; delete removes; unknown raises NotFound("routing_policy").
 
         Troubleshooting: ``delete_routing_policy`` is not idempotent.  Usual mistake:
