@@ -53,7 +53,7 @@ def test_adapters_json_lists_every_bundled_adapter() -> None:
     by_name = {record["name"]: record for record in data["adapters"]}
     assert by_name["postgres"]["aliases"] == ["postgresql"]
     assert by_name["postgres"]["schemes"] == ["postgresql", "postgres"]
-    for name in ("tinydb", "duckdb", "postgres"):
+    for name in ("tinydb", "duckdb", "postgres", "sqlite"):
         assert by_name[name]["distribution"] == f"jido-persistence-{name}"
         assert by_name[name]["status"] in {"ok", "error"}
 

@@ -91,6 +91,13 @@ class Recorder:
             ["postgresql", "postgres"],
             ["postgresql"],
         ),
+        (
+            "jido_persistence_sqlite.plugin",
+            "sqlite",
+            "jido_persistence_sqlite.adapter:SQLiteAdapter",
+            ["sqlite"],
+            [],
+        ),
     ],
 )
 def test_the_bundled_plugin_modules_register_one_lazy_reference(

@@ -120,7 +120,7 @@ def test_adapter_not_found_lists_known_names_and_suggests_the_closest() -> None:
     message = str(info.value)
     assert "'duckbd'" in message
     assert "did you mean 'duckdb'?" in message
-    for name in ("duckdb", "memory", "postgres", "postgresql", "tinydb"):
+    for name in ("duckdb", "memory", "postgres", "postgresql", "sqlite", "tinydb"):
         assert name in info.value.known
         assert name in message
 
@@ -135,6 +135,8 @@ def test_adapter_not_found_says_what_to_install_for_a_bundled_adapter() -> None:
     assert any("duckdb:///chat.duckdb" in note for note in info.value.__notes__)
     with pytest.raises(AdapterNotFound, match="pip install jido-persistence-postgres"):
         core_only().get("postgresql")
+    with pytest.raises(AdapterNotFound, match="pip install jido-persistence-sqlite"):
+        core_only().open("sqlite:///chat.sqlite3")
 
 
 def test_an_unknown_scheme_is_adapter_not_found() -> None:
@@ -174,7 +176,7 @@ def test_available_adapters_lists_the_bundled_ones_without_importing_backends() 
         import sys
         import jido_persistence
         names = {info.name for info in jido_persistence.available_adapters()}
-        assert {"memory", "tinydb", "duckdb", "postgres"} <= names, names
+        assert {"memory", "tinydb", "duckdb", "postgres", "sqlite"} <= names, names
         backends = ("duckdb", "psycopg", "psycopg_pool", "tinydb")
         loaded = sorted(m for m in backends if m in sys.modules)
         assert not loaded, loaded

@@ -21,6 +21,7 @@ __all__ = [
     "HUGE",
     "INGRESS_SKIP_REASON",
     "assert_raw_index_matches",
+    "burst_then_kill",
     "call_optional",
     "canonical",
     "canonical_all",
@@ -272,6 +273,35 @@ def run_child(mode: str, url: str, *, timeout: float = 120.0) -> list[str]:
     )
     assert done.returncode == 0, f"child {mode} failed ({done.returncode}):\n{done.stderr[-3000:]}"
     return done.stdout.splitlines()
+
+
+def burst_then_kill(url: str, acknowledged: int) -> tuple[list[str], str]:
+    """Run ``_child burst`` on URL and SIGKILL it once it acknowledged ``acknowledged``
+    writes; return the acknowledged message ids (possibly fewer, when the writer died
+    early) and the writer's stderr."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "jido_persistence_conformance._child", "burst", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    ids: list[str] = []
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            ids.append(line.strip())
+            if len(ids) >= acknowledged:
+                break
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        _, errors = child.communicate(timeout=60)
+    return ids, errors
 
 
 def populate_everything(store: PersistenceAdapter) -> dict[str, Any]:

@@ -29,7 +29,7 @@ POSTGRES_ENV: Final = "JIDO_PERSISTENCE_TEST_POSTGRES_URL"
 """PostgreSQL server URL the kit may create schemas in."""
 
 LOCAL_POSTGRES: Final = "postgresql://postgres@127.0.0.1:5432/postgres"
-ALWAYS: Final = ("memory", "tinydb", "duckdb")
+ALWAYS: Final = ("memory", "tinydb", "duckdb", "sqlite")
 POSTGRES_NAMES: Final = frozenset({"postgres", "postgresql"})
 
 
@@ -62,7 +62,7 @@ def resolve_target(target: str) -> str:
 def default_targets() -> list[str]:
     """Every discovered adapter that can run here.
 
-    memory, tinydb and duckdb always (when installed); PostgreSQL only when
+    memory, tinydb, duckdb and sqlite always (when installed); PostgreSQL only when
     ``JIDO_PERSISTENCE_TEST_POSTGRES_URL`` is set or a server answers on
     127.0.0.1:5432; other adapters when they offer a ``fresh_store_url`` hook.
     """

@@ -91,6 +91,7 @@ BUNDLED_ADAPTERS: Final[Mapping[str, str]] = MappingProxyType(
         "duckdb": "jido-persistence-duckdb",
         "postgres": "jido-persistence-postgres",
         "postgresql": "jido-persistence-postgres",
+        "sqlite": "jido-persistence-sqlite",
     }
 )
 """Names of the bundled adapters and their distributions, used only to say what to install."""

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-
 import pytest
 
 from jido_persistence.adapter import PersistenceAdapter
@@ -14,6 +9,7 @@ from jido_persistence.errors import StoreLocked
 from jido_persistence.models import Room, RoomType
 from jido_persistence_conformance._support import (
     HUGE,
+    burst_then_kill,
     capability,
     populate_everything,
     run_child,
@@ -88,23 +84,7 @@ class DurabilityTests:
         """
         url = _url(factory, store)
         store.close()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "jido_persistence_conformance._child", "burst", url],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        acknowledged: list[str] = []
-        try:
-            assert child.stdout is not None
-            for line in child.stdout:
-                acknowledged.append(line.strip())
-                if len(acknowledged) >= ACKNOWLEDGED_BEFORE_KILL:
-                    break
-            os.kill(child.pid, signal.SIGKILL)
-        finally:
-            child.kill()
-            _, errors = child.communicate(timeout=60)
+        acknowledged, errors = burst_then_kill(url, ACKNOWLEDGED_BEFORE_KILL)
         assert len(acknowledged) >= ACKNOWLEDGED_BEFORE_KILL, f"the writer died early:\n{errors}"
         again = factory.reopen(store)
         try:

@@ -1,0 +1,261 @@
+"""One SQLite file shared safely by threads and processes: connections, locks, retries.
+
+Design (why it is safe):
+
+- Every thread has its own ``sqlite3`` connection, opened on its first call and closed
+  when the thread ends or the store closes (a connection must not run statements for
+  two threads at once).  After ``os.fork`` the child forgets the parent's connections
+  without touching them (SQLite forbids using a connection across a fork) and opens
+  its own.
+- The file is in WAL mode: readers never block writers nor wait for them, and each
+  read statement sees every commit that returned before it started.
+- Every write, and every get-or-create, runs in ``BEGIN IMMEDIATE``: the write lock is
+  taken before the first read of the transaction, so two writers never both hold a
+  read snapshot they then try to upgrade (the case in which SQLite answers
+  SQLITE_BUSY at once, whatever the busy timeout).  Threads of this process first
+  queue on one in-process lock per file, so they take turns without sleeping in
+  SQLite's busy handler; other processes wait in the busy handler.
+- SQLITE_BUSY or SQLITE_LOCKED is retried, the whole transaction again, until
+  ``busy_timeout`` seconds have passed since the call started; then StorageError.
+- ``close()`` marks the store closed, waits for the calls already running (they
+  complete; each is bounded by ``busy_timeout``), checkpoints the WAL into the main file
+  (``wal_checkpoint(TRUNCATE)``, waiting briefly for other processes) and closes every
+  connection; later calls raise StoreClosed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sqlite3
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Final, TypeVar
+
+from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed
+from jido_persistence_sqlite import _statements as sql
+from jido_persistence_sqlite._options import SQLiteOptions
+from jido_persistence_sqlite._schema import migrate
+
+__all__ = ["Database"]
+
+T = TypeVar("T")
+
+_BUSY_CODES: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+CLOSE_CHECKPOINT_WAIT_MS: Final = 250
+"""How long ``close()`` lets the WAL checkpoint wait for other processes' connections."""
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+_OPEN: weakref.WeakSet[Database] = weakref.WeakSet()
+_JITTER = random.Random()
+"""The adapter's own random source for back-off: the global ``random`` stays untouched."""
+
+
+def _write_lock_for(location: str) -> threading.Lock:
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(location, threading.Lock())
+
+
+def _after_fork_in_child() -> None:
+    for database in list(_OPEN):
+        database._forget_connections()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _busy(error: BaseException) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return (
+        isinstance(error, sqlite3.OperationalError)
+        and code is not None
+        and (code & 0xFF) in _BUSY_CODES
+    )
+
+
+class _Slot:
+    """A thread's connection; closed by a finalizer when the thread's locals go away."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.finalizer = weakref.finalize(self, conn.close)
+
+
+def _create_file(location: str) -> None:
+    """Create the database file with mode 0600 (before SQLite would with 0644)."""
+    directory = os.path.dirname(location)
+    if not os.path.isdir(directory):
+        raise ConfigurationError(f"cannot open SQLite store {location}: no directory {directory}")
+    try:
+        os.close(os.open(location, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as error:
+        raise ConfigurationError(f"cannot open SQLite store {location}: {error}") from error
+
+
+class Database:
+    """The connections of one store, its write lock, and transactions with bounded retries."""
+
+    def __init__(self, options: SQLiteOptions) -> None:
+        """Create or open the file, switch it to WAL and migrate it.
+
+        Raises ConfigurationError (no such directory, not a database, WAL unavailable,
+        newer schema) or StorageError (the file stayed locked for ``busy_timeout``).
+        """
+        self.location = os.path.abspath(options.path)
+        self.busy_timeout = options.busy_timeout
+        self._pragmas = (
+            f"PRAGMA busy_timeout = {max(1, round(options.busy_timeout * 1000))}",
+            f"PRAGMA synchronous = {options.synchronous.upper()}",
+        )
+        self._write_lock = _write_lock_for(self.location)
+        self._state = threading.Condition()
+        self._active = 0
+        self._closed = False
+        self._forget_connections()
+        _create_file(self.location)
+        _OPEN.add(self)
+        try:
+            conn = self.connection()
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise ConfigurationError(
+                    f"SQLite store {self.location} cannot use WAL mode (journal_mode={mode}); "
+                    "put it on a local file system"
+                )
+            self.write("open", lambda conn: migrate(conn, self.location))
+        except sqlite3.DatabaseError as error:
+            self.close()
+            if _busy(error):
+                raise StorageError(f"cannot open SQLite store {self.location}: {error}") from error
+            raise ConfigurationError(
+                f"cannot open SQLite store {self.location}: {error}"
+            ) from error
+        except BaseException:
+            self.close()
+            raise
+
+    def _forget_connections(self) -> None:
+        """Drop every connection reference without closing it (after a fork: the parent's)."""
+        self._local = threading.local()
+        self._slots: weakref.WeakSet[_Slot] = weakref.WeakSet()
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened (with the store's pragmas) on first use."""
+        slot: _Slot | None = getattr(self._local, "slot", None)
+        if slot is not None:
+            return slot.conn
+        conn = sqlite3.connect(
+            self.location,
+            timeout=self.busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            cached_statements=256,
+        )
+        for pragma in self._pragmas:
+            conn.execute(pragma)
+        slot = _Slot(conn)
+        with self._state:
+            if self._closed:
+                slot.finalizer()
+                raise StoreClosed(f"the SQLite store {self.location} is closed")
+            self._slots.add(slot)
+        self._local.slot = slot
+        return conn
+
+    @contextmanager
+    def entered(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for one call; :meth:`close` waits for the call to end."""
+        with self._state:
+            if self._closed:
+                raise StoreClosed(f"the SQLite store {self.location} is closed")
+            self._active += 1
+        try:
+            yield self.connection()
+        finally:
+            with self._state:
+                self._active -= 1
+                if not self._active:
+                    self._state.notify_all()
+
+    def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` on this thread's connection, outside any explicit transaction."""
+        with self.entered() as conn:
+            return work(conn)
+
+    def snapshot(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` in one read transaction: every statement sees the same snapshot."""
+        with self.entered() as conn:
+            conn.execute(sql.BEGIN_READ)
+            try:
+                return work(conn)
+            finally:
+                _rollback(conn)
+
+    def write(self, name: str, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; commit, or roll back on error.
+
+        SQLITE_BUSY/SQLITE_LOCKED retry the whole transaction until ``busy_timeout``
+        seconds have passed, then raise StorageError naming ``name``.
+        """
+        with self.entered() as conn:
+            deadline = time.monotonic() + self.busy_timeout
+            attempt = 0
+            while True:
+                attempt += 1
+                if not self._write_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                    raise StorageError(
+                        f"{name}() waited {self.busy_timeout}s for other threads' writes"
+                    )
+                try:
+                    return self._transaction(conn, work)
+                except sqlite3.OperationalError as error:
+                    if not _busy(error) or time.monotonic() >= deadline:
+                        if _busy(error):
+                            raise StorageError(
+                                f"{name}() found the SQLite store locked by another "
+                                f"connection for {self.busy_timeout}s ({attempt} tries): {error}"
+                            ) from error
+                        raise
+                finally:
+                    self._write_lock.release()
+                time.sleep(_JITTER.uniform(0, min(0.05, 0.001 * 2**attempt)))
+
+    @staticmethod
+    def _transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+        conn.execute(sql.BEGIN_WRITE)
+        try:
+            result = work(conn)
+            conn.execute(sql.COMMIT)
+        except BaseException:
+            _rollback(conn)
+            raise
+        return result
+
+    def close(self) -> None:
+        """Wait for running calls, checkpoint the WAL and close every connection.  Idempotent."""
+        with self._state:
+            if self._closed:
+                return
+            self._closed = True
+            self._state.wait_for(lambda: self._active == 0)
+            slots = list(self._slots)
+        _OPEN.discard(self)
+        if slots:
+            conn = slots[0].conn
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute(f"PRAGMA busy_timeout = {CLOSE_CHECKPOINT_WAIT_MS}")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for slot in slots:
+            slot.finalizer()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # The failure may already have ended the transaction (SQLite rolls back on some errors).
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute(sql.ROLLBACK)

@@ -1,0 +1,60 @@
+"""The SQLite adapter's options (``sqlite:///chat.sqlite3?synchronous=normal`` or keywords).
+
+``synchronous`` is where durability is traded for write speed, so the risk of each
+value is written next to it: with ``full`` (the default) a write that returned
+survives a power cut; with ``normal`` it survives a crash of the process or of the
+application, but a power cut or an operating-system crash may lose the last
+commits (the file itself stays consistent: SQLite's write-ahead log is never torn).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from pydantic import Field, field_validator
+
+from jido_persistence.adapter import AdapterOptions
+
+__all__ = ["DEFAULT_PATH", "SQLiteOptions"]
+
+DEFAULT_PATH: Final = "jido_persistence.sqlite3"
+"""The database file when no ``path`` is given (relative to the working directory)."""
+
+
+class SQLiteOptions(AdapterOptions):
+    """Options of :class:`~jido_persistence_sqlite.SQLiteAdapter`.
+
+    Every value may come from the store URL (``path``) and its query string (as a
+    string) or as a keyword argument of ``open_store``.
+    """
+
+    path: str = DEFAULT_PATH
+    """The database file; created (mode 0600) with its tables when missing.  ``:memory:``
+    is refused: every thread has its own connection, and each would see a database of
+    its own."""
+
+    synchronous: Literal["full", "normal"] = "full"
+    """``full`` (default): every commit is fsynced before the callback returns, so an
+    acknowledged write survives a power cut.  ``normal``: commits are fsynced only at
+    WAL checkpoints; several times faster writes, and an acknowledged write still
+    survives a crash or SIGKILL of the process, but a power cut or operating-system
+    crash may roll back the most recent commits (never corrupting the file)."""
+
+    busy_timeout: float = Field(default=5.0, gt=0, le=3600)
+    """Seconds a call waits for another connection's write lock (another process, or a
+    long transaction) before it raises StorageError."""
+
+    @field_validator("path")
+    @classmethod
+    def _check_path(cls, value: str) -> str:
+        if not value:
+            raise ValueError("the database path must not be empty")
+        if value == ":memory:" or value.startswith(("file::memory:", ":memory:")):
+            raise ValueError(
+                "an in-memory SQLite database (:memory:) cannot be shared by the "
+                "adapter's per-thread connections; use the memory adapter ('memory://') "
+                "for a store that lives in memory, or give a file path"
+            )
+        if "\x00" in value:
+            raise ValueError("the database path must not contain U+0000")
+        return value

@@ -1,0 +1,218 @@
+"""Every SQL statement of the adapter, as module constants (``?`` placeholders only).
+
+The directory search is the one statement assembled per call, from the fragments here,
+because its filters vary.  Messages sort by ``(sort_us, id)``, the other records by
+``(inserted_us, id)``; keyset pages compare row values, ``(sort_us, id) < (?, ?)``,
+which SQLite runs as a range scan of the ``(room_id, sort_us, id)`` index.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- transactions --------------------------------------------------------------------
+BEGIN_WRITE: Final = "BEGIN IMMEDIATE"
+"""Every write and get-or-create: the write lock is taken first, so a transaction never
+has to upgrade a read lock (the cause of SQLite's unrecoverable SQLITE_BUSY)."""
+BEGIN_READ: Final = "BEGIN"
+COMMIT: Final = "COMMIT"
+ROLLBACK: Final = "ROLLBACK"
+
+# --- rooms ---------------------------------------------------------------------------
+ROOM_UPSERT: Final = (
+    "INSERT INTO rooms (id, inserted_us, name_fold, doc) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET inserted_us = excluded.inserted_us,"
+    " name_fold = excluded.name_fold, doc = excluded.doc"
+)
+ROOM_GET: Final = "SELECT doc FROM rooms WHERE id = ?"
+ROOM_LIST: Final = "SELECT doc FROM rooms ORDER BY inserted_us, id LIMIT ?"
+ROOM_DELETE_CASCADE: Final = (
+    "DELETE FROM messages WHERE room_id = ?",
+    "DELETE FROM threads WHERE room_id = ?",
+    "DELETE FROM room_bindings WHERE room_id = ?",
+    "DELETE FROM binding_keys WHERE room_id = ?",
+    "DELETE FROM routing_policies WHERE room_id = ?",
+    "DELETE FROM rooms WHERE id = ?",
+)
+"""``delete_room``, in one transaction; each statement takes the room id."""
+
+# --- participants --------------------------------------------------------------------
+PARTICIPANT_UPSERT: Final = (
+    "INSERT INTO participants (id, name_fold, doc) VALUES (?, ?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET name_fold = excluded.name_fold, doc = excluded.doc"
+)
+PARTICIPANT_GET: Final = "SELECT doc FROM participants WHERE id = ?"
+PARTICIPANT_DELETE: Final = "DELETE FROM participants WHERE id = ?"
+
+# --- messages ------------------------------------------------------------------------
+MESSAGE_UPSERT: Final = (
+    "INSERT OR REPLACE INTO messages (seq, id, room_id, thread_id, sort_us, key_channel,"
+    " key_bridge_id, key_external_id, doc) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+"""A replaced row is deleted and inserted again with a new, largest ``seq``."""
+MESSAGE_GET: Final = "SELECT doc FROM messages WHERE id = ?"
+MESSAGE_BY_KEY: Final = (
+    "SELECT doc FROM messages WHERE key_channel = ? AND key_bridge_id = ?"
+    " AND key_external_id = ? ORDER BY seq DESC LIMIT 1"
+)
+MESSAGE_CURSOR: Final = "SELECT room_id, thread_id, sort_us FROM messages WHERE id = ?"
+MESSAGE_DELETE: Final = "DELETE FROM messages WHERE id = ?"
+
+_ROOM: Final = "room_id = ?"
+_THREAD: Final = "room_id = ? AND thread_id = ?"
+_NEWEST: Final = " ORDER BY sort_us DESC, id DESC LIMIT ?"
+_OLDEST: Final = " ORDER BY sort_us, id LIMIT ?"
+_SELECT: Final = "SELECT doc FROM messages WHERE "
+
+MESSAGES_LATEST: Final = {
+    False: _SELECT + _ROOM + _NEWEST,
+    True: _SELECT + _THREAD + _NEWEST,
+}
+"""Newest first (reversed by the caller); keyed by whether a thread_id is given."""
+MESSAGES_BEFORE: Final = {
+    False: _SELECT + _ROOM + " AND (sort_us, id) < (?, ?)" + _NEWEST,
+    True: _SELECT + _THREAD + " AND (sort_us, id) < (?, ?)" + _NEWEST,
+}
+MESSAGES_AFTER: Final = {
+    False: _SELECT + _ROOM + " AND (sort_us, id) > (?, ?)" + _OLDEST,
+    True: _SELECT + _THREAD + " AND (sort_us, id) > (?, ?)" + _OLDEST,
+}
+
+# --- threads -------------------------------------------------------------------------
+THREAD_UPSERT: Final = (
+    "INSERT OR REPLACE INTO threads (seq, id, room_id, inserted_us, external_thread_id,"
+    " root_message_id, doc) VALUES (NULL, ?, ?, ?, ?, ?, ?)"
+)
+THREAD_GET: Final = "SELECT doc FROM threads WHERE id = ?"
+THREAD_BY_EXTERNAL_ID: Final = (
+    "SELECT doc FROM threads WHERE room_id = ? AND external_thread_id = ? ORDER BY seq DESC LIMIT 1"
+)
+THREAD_BY_ROOT_MESSAGE: Final = (
+    "SELECT doc FROM threads WHERE room_id = ? AND root_message_id = ? ORDER BY seq DESC LIMIT 1"
+)
+THREAD_LIST: Final = "SELECT doc FROM threads WHERE room_id = ? ORDER BY inserted_us, id LIMIT ?"
+
+# --- external keys and room bindings ---------------------------------------------------
+BINDING_KEY_ROOM: Final = (
+    "SELECT k.room_id, r.doc FROM binding_keys AS k LEFT JOIN rooms AS r ON r.id = k.room_id"
+    " WHERE k.channel = ? AND k.bridge_id = ? AND k.external_id = ?"
+)
+"""The room a binding key points at, and its document (NULL when the room is gone)."""
+BINDING_KEY_DELETE_IF: Final = (
+    "DELETE FROM binding_keys WHERE channel = ? AND bridge_id = ? AND external_id = ?"
+    " AND room_id = ?"
+)
+BINDING_KEY_PUT: Final = (
+    "INSERT OR REPLACE INTO binding_keys (channel, bridge_id, external_id, room_id)"
+    " VALUES (?, ?, ?, ?)"
+)
+BINDING_UPSERT: Final = (
+    "INSERT INTO room_bindings (id, room_id, channel, bridge_id, external_room_id,"
+    " inserted_us, doc) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+    " room_id = excluded.room_id, channel = excluded.channel,"
+    " bridge_id = excluded.bridge_id, external_room_id = excluded.external_room_id,"
+    " inserted_us = excluded.inserted_us, doc = excluded.doc"
+)
+BINDING_FOR_ROOM_KEY: Final = (
+    "SELECT doc FROM room_bindings WHERE room_id = ? AND channel = ? AND bridge_id = ?"
+    " AND external_room_id = ?"
+)
+BINDING_ID_EXISTS: Final = "SELECT 1 FROM room_bindings WHERE id = ?"
+BINDING_DELETE: Final = (
+    "DELETE FROM room_bindings WHERE id = ? RETURNING channel, bridge_id, external_room_id, room_id"
+)
+BINDING_LIST: Final = "SELECT doc FROM room_bindings WHERE room_id = ? ORDER BY inserted_us, id"
+PARTICIPANT_KEY_PARTICIPANT: Final = (
+    "SELECT k.participant_id, p.doc FROM participant_keys AS k"
+    " LEFT JOIN participants AS p ON p.id = k.participant_id"
+    " WHERE k.channel = ? AND k.external_id = ?"
+)
+PARTICIPANT_KEY_DELETE_IF: Final = (
+    "DELETE FROM participant_keys WHERE channel = ? AND external_id = ? AND participant_id = ?"
+)
+PARTICIPANT_KEY_PUT: Final = (
+    "INSERT OR REPLACE INTO participant_keys (channel, external_id, participant_id)"
+    " VALUES (?, ?, ?)"
+)
+
+# --- directory (fragments joined per call) ----------------------------------------------
+DIRECTORY_SELECT: Final = {
+    "participant": "SELECT doc FROM participants",
+    "room": "SELECT doc FROM rooms",
+}
+DIRECTORY_ID: Final = "id = ?"
+DIRECTORY_NAME: Final = "instr(name_fold, ?) > 0"
+"""A literal substring test (no pattern characters); NULL folds (no name) never match."""
+DIRECTORY_PARTICIPANT_KEY: Final = (
+    "EXISTS (SELECT 1 FROM json_each(doc, '$.external_ids') WHERE key = ? AND value = ?)"
+)
+DIRECTORY_ROOM_KEY: Final = (
+    "id IN (SELECT room_id FROM binding_keys WHERE channel = ? AND bridge_id = ?"
+    " AND external_id = ?)"
+)
+DIRECTORY_ORDER: Final = " ORDER BY id LIMIT ?"
+
+# --- onboarding, bridge configs, routing policies ----------------------------------------
+ONBOARDING_UPSERT: Final = "INSERT OR REPLACE INTO onboarding (id, doc) VALUES (?, ?)"
+ONBOARDING_GET: Final = "SELECT doc FROM onboarding WHERE id = ?"
+BRIDGE_CONFIG_UPSERT: Final = (
+    "INSERT OR REPLACE INTO bridge_configs (id, enabled, doc) VALUES (?, ?, ?)"
+)
+BRIDGE_CONFIG_GET: Final = "SELECT doc FROM bridge_configs WHERE id = ?"
+BRIDGE_CONFIG_LIST: Final = "SELECT doc FROM bridge_configs ORDER BY id"
+BRIDGE_CONFIG_LIST_ENABLED: Final = "SELECT doc FROM bridge_configs WHERE enabled = ? ORDER BY id"
+BRIDGE_CONFIG_DELETE: Final = "DELETE FROM bridge_configs WHERE id = ?"
+ROUTING_POLICY_UPSERT: Final = (
+    "INSERT OR REPLACE INTO routing_policies (room_id, doc) VALUES (?, ?)"
+)
+ROUTING_POLICY_GET: Final = "SELECT doc FROM routing_policies WHERE room_id = ?"
+ROUTING_POLICY_DELETE: Final = "DELETE FROM routing_policies WHERE room_id = ?"
+
+# --- ingress subscriptions -----------------------------------------------------------------
+INGRESS_UPSERT: Final = (
+    "INSERT OR REPLACE INTO ingress_subscriptions (bridge_id, subscription_id, status, doc)"
+    " VALUES (?, ?, ?, ?)"
+)
+INGRESS_LIST: Final = (
+    "SELECT doc FROM ingress_subscriptions WHERE bridge_id = ? ORDER BY subscription_id"
+)
+INGRESS_LIST_STATUS: Final = (
+    "SELECT doc FROM ingress_subscriptions WHERE bridge_id = ? AND status = ?"
+    " ORDER BY subscription_id"
+)
+INGRESS_DELETE: Final = (
+    "DELETE FROM ingress_subscriptions WHERE bridge_id = ? AND subscription_id = ?"
+)
+
+# --- raw index (test hook) -----------------------------------------------------------------
+# SQLite documents that with max() in an aggregate query, the bare columns come from
+# the row holding the maximum: the holder a key resolves to.
+RAW_BINDING_KEYS: Final = "SELECT channel, bridge_id, external_id, room_id FROM binding_keys"
+RAW_PARTICIPANT_KEYS: Final = "SELECT channel, external_id, participant_id FROM participant_keys"
+RAW_MESSAGE_KEYS: Final = (
+    "SELECT key_channel, key_bridge_id, key_external_id, id, max(seq) FROM messages"
+    " WHERE key_external_id IS NOT NULL GROUP BY key_channel, key_bridge_id, key_external_id"
+)
+RAW_THREAD_EXTERNAL_KEYS: Final = (
+    "SELECT room_id, external_thread_id, id, max(seq) FROM threads"
+    " WHERE external_thread_id IS NOT NULL GROUP BY room_id, external_thread_id"
+)
+RAW_THREAD_ROOT_KEYS: Final = (
+    "SELECT room_id, root_message_id, id, max(seq) FROM threads"
+    " WHERE root_message_id IS NOT NULL GROUP BY room_id, root_message_id"
+)
+RAW_COUNT_TABLES: Final = (
+    "rooms",
+    "participants",
+    "messages",
+    "threads",
+    "room_bindings",
+    "onboarding",
+    "bridge_configs",
+    "routing_policies",
+    "ingress_subscriptions",
+)
+"""The row counts the raw index reports (the reference adapter's names are the tables')."""
+RAW_ROW_COUNTS: Final = "SELECT " + ", ".join(
+    f"(SELECT count(*) FROM {table})" for table in RAW_COUNT_TABLES
+)

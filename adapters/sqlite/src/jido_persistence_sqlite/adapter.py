@@ -1,0 +1,439 @@
+"""``SQLiteAdapter``: the persistence contract on one SQLite file (standard library ``sqlite3``).
+
+``sqlite:///chat.sqlite3`` (relative) or ``sqlite:////var/lib/bot/chat.sqlite3``
+(absolute).  Several processes on one machine share the file: WAL mode, a connection
+per thread, ``BEGIN IMMEDIATE`` around every write and get-or-create, bounded retries
+of SQLITE_BUSY (see :mod:`jido_persistence_sqlite._database`).  Each single-row
+callback is one parameterised statement.  See the package README for the layout and
+the design decisions.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from pydantic import TypeAdapter
+
+from jido_persistence.adapter import OPTIONAL_CALLBACKS, REQUIRED_CALLBACKS, PersistenceAdapter
+from jido_persistence.errors import CursorNotFound, NotFound, StorageError, StoreClosed
+from jido_persistence.models import (
+    BridgeConfig,
+    DirectoryTarget,
+    IngressStatus,
+    IngressSubscription,
+    Message,
+    Participant,
+    Room,
+    RoomBinding,
+    RoutingPolicy,
+    Thread,
+)
+from jido_persistence.validation import DirectoryQuery, build_record, require_instance
+from jido_persistence_sqlite import _keys
+from jido_persistence_sqlite import _statements as sql
+from jido_persistence_sqlite._base import Connection, SQLiteBase
+from jido_persistence_sqlite._rows import (
+    bridge_config_row,
+    ingress_row,
+    message_row,
+    onboarding_row,
+    participant_row,
+    room_row,
+    routing_policy_row,
+    thread_row,
+)
+
+__all__ = ["SQLiteAdapter"]
+
+MESSAGE_LIST: Final = TypeAdapter(list[Message])
+"""Parses a page of message documents, joined into one JSON array, in one call."""
+
+
+def _messages(docs: list[str]) -> list[Message]:
+    return MESSAGE_LIST.validate_json("[" + ",".join(docs) + "]") if docs else []
+
+
+class SQLiteAdapter(SQLiteBase):
+    """A store in one SQLite file; durable, shared by several processes of one machine.
+
+    Construct with the options of :class:`~jido_persistence_sqlite.SQLiteOptions`
+    (``path``, ``synchronous``, ``busy_timeout``) or open ``sqlite:///chat.sqlite3``.
+    Creates the file (mode 0600) and its tables on first open.
+    """
+
+    # --- rooms ---------------------------------------------------------------------
+
+    def save_room(self, room: Room) -> Room:
+        """One upsert in an immediate transaction.  Binding keys are not touched."""
+        self._write("save_room", sql.ROOM_UPSERT, room_row(room))
+        return room
+
+    def get_room(self, room_id: str) -> Room:
+        return self._get(sql.ROOM_GET, room_id, Room, "room")
+
+    def delete_room(self, room_id: str) -> None:
+        """One transaction deleting the messages, threads, bindings, the keys still
+        pointing at the room, its routing policy and the room."""
+
+        def work(conn: Connection) -> None:
+            for statement in sql.ROOM_DELETE_CASCADE:
+                conn.execute(statement, (room_id,))
+
+        self._transaction("delete_room", work)
+
+    def list_rooms(self, *, limit: int = 100) -> list[Room]:
+        if limit == 0:
+            return []
+        return [Room.model_validate_json(doc) for doc in self._docs(sql.ROOM_LIST, (limit,))]
+
+    # --- participants --------------------------------------------------------------
+
+    def save_participant(self, participant: Participant) -> Participant:
+        self._write("save_participant", sql.PARTICIPANT_UPSERT, participant_row(participant))
+        return participant
+
+    def get_participant(self, participant_id: str) -> Participant:
+        return self._get(sql.PARTICIPANT_GET, participant_id, Participant, "participant")
+
+    def delete_participant(self, participant_id: str) -> None:
+        self._write("delete_participant", sql.PARTICIPANT_DELETE, (participant_id,))
+
+    # --- messages ------------------------------------------------------------------
+
+    def save_message(self, message: Message) -> Message:
+        """One ``INSERT OR REPLACE``: the row gets the largest ``seq``, so the message
+        becomes the newest holder of its external-id key.  O(log n)."""
+        self._write("save_message", sql.MESSAGE_UPSERT, message_row(message))
+        return message
+
+    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
+        """Save ``messages`` as ``save_message`` on each, in order, would; one transaction.
+
+        The optional bulk path of :class:`~jido_persistence.bulk.SupportsBulkSaveMessages`
+        (not a contract callback): every message is checked and converted first (a
+        non-``Message`` or a bad external-id key raises InvalidArgument and nothing is
+        written), then one ``executemany`` of the ``save_message`` statement runs in one
+        ``BEGIN IMMEDIATE`` transaction, so save order and key resolution are those of
+        single saves.  All or nothing.  Raises StoreClosed after ``close()`` and
+        StorageError when the backend fails.  Returns the number of messages saved.
+        """
+        if self._closed:
+            raise StoreClosed("SQLiteAdapter is closed: bulk_save_messages() needs an open store")
+        rows = [message_row(require_instance("message", m, Message)) for m in messages]
+        if rows:
+            self._guarded_bulk(rows)
+        return len(rows)
+
+    def _guarded_bulk(self, rows: list[tuple[object, ...]]) -> None:
+        try:
+            self._transaction(
+                "bulk_save_messages", lambda conn: conn.executemany(sql.MESSAGE_UPSERT, rows)
+            )
+        except sqlite3.Error as error:
+            raise StorageError(f"bulk_save_messages() failed in the backend: {error}") from error
+
+    def get_message(self, message_id: str) -> Message:
+        return self._get(sql.MESSAGE_GET, message_id, Message, "message")
+
+    def get_messages(
+        self,
+        room_id: str,
+        *,
+        limit: int = 50,
+        before: str | None = None,
+        after: str | None = None,
+        thread_id: str | None = None,
+    ) -> list[Message]:
+        """One keyset range query over ``(room_id[, thread_id], sort_us, id)``, after a
+        primary-key read of the cursor.  O(log n + limit)."""
+        in_thread = thread_id is not None
+        scope: tuple[object, ...] = (room_id, thread_id) if in_thread else (room_id,)
+        cursor = before if before is not None else after
+
+        def work(conn: Connection) -> list[str]:
+            if cursor is None:
+                if limit == 0:
+                    return []
+                rows = conn.execute(sql.MESSAGES_LATEST[in_thread], (*scope, limit)).fetchall()
+                return [row[0] for row in reversed(rows)]
+            found = conn.execute(sql.MESSAGE_CURSOR, (cursor,)).fetchone()
+            if found is None or found[0] != room_id or (in_thread and found[1] != thread_id):
+                raise CursorNotFound(
+                    f"cursor {cursor!r} is not a message of room {room_id!r}"
+                    + (f" thread {thread_id!r}" if in_thread else "")
+                )
+            if limit == 0:
+                return []
+            params = (*scope, found[2], cursor, limit)
+            if before is not None:
+                rows = conn.execute(sql.MESSAGES_BEFORE[in_thread], params).fetchall()
+                return [row[0] for row in reversed(rows)]
+            return [row[0] for row in conn.execute(sql.MESSAGES_AFTER[in_thread], params)]
+
+        return _messages(self._db.read(work))
+
+    def delete_message(self, message_id: str) -> None:
+        self._write("delete_message", sql.MESSAGE_DELETE, (message_id,))
+
+    # --- threads -------------------------------------------------------------------
+
+    def save_thread(self, thread: Thread) -> Thread:
+        self._write("save_thread", sql.THREAD_UPSERT, thread_row(thread))
+        return thread
+
+    def get_thread(self, thread_id: str) -> Thread:
+        return self._get(sql.THREAD_GET, thread_id, Thread, "thread")
+
+    def get_thread_by_external_id(self, room_id: str, external_thread_id: str | int) -> Thread:
+        key = (room_id, str(external_thread_id))
+        doc = self._doc(sql.THREAD_BY_EXTERNAL_ID, key)
+        if doc is None:
+            raise NotFound("thread", key)
+        return Thread.model_validate_json(doc)
+
+    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
+        key = (room_id, root_message_id)
+        doc = self._doc(sql.THREAD_BY_ROOT_MESSAGE, key)
+        if doc is None:
+            raise NotFound("thread", key)
+        return Thread.model_validate_json(doc)
+
+    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
+        if limit == 0:
+            return []
+        docs = self._docs(sql.THREAD_LIST, (room_id, limit))
+        return [Thread.model_validate_json(doc) for doc in docs]
+
+    # --- external-id resolution ----------------------------------------------------
+
+    def get_or_create_room_by_external_binding(
+        self,
+        channel: str,
+        bridge_id: str | int,
+        external_id: str | int,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> Room:
+        """A read first; when the key is absent or stale, one ``BEGIN IMMEDIATE``
+        transaction that reads it again and creates room, binding record and key.
+        Race-free across threads and processes: losers write nothing."""
+        key = (channel, str(bridge_id), str(external_id))
+        row = self._db.read(lambda conn: conn.execute(sql.BINDING_KEY_ROOM, key).fetchone())
+        if row is not None and row[1] is not None:
+            return Room.model_validate_json(row[1])
+        room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+        return self._transaction(
+            "get_or_create_room_by_external_binding",
+            lambda conn: _keys.get_or_create_room(conn, key, room),
+        )
+
+    def get_or_create_participant_by_external_id(
+        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
+    ) -> Participant:
+        """Like :meth:`get_or_create_room_by_external_binding`, keyed ``(channel, external_id)``."""
+        key = (channel, str(external_id))
+        row = self._db.read(
+            lambda conn: conn.execute(sql.PARTICIPANT_KEY_PARTICIPANT, key).fetchone()
+        )
+        if row is not None and row[1] is not None:
+            return Participant.model_validate_json(row[1])
+        participant = build_record(Participant, attrs or {}, external_ids={key[0]: key[1]})
+        return self._transaction(
+            "get_or_create_participant_by_external_id",
+            lambda conn: _keys.get_or_create_participant(conn, key, participant),
+        )
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        key = (channel, str(bridge_id), str(external_id))
+        doc = self._doc(sql.MESSAGE_BY_KEY, key)
+        if doc is None:
+            raise NotFound("message", key)
+        return Message.model_validate_json(doc)
+
+    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+        def work(conn: Connection) -> Message:
+            row = conn.execute(sql.MESSAGE_GET, (message_id,)).fetchone()
+            if row is None:
+                raise NotFound("message", message_id)
+            message = Message.model_validate_json(row[0])
+            updated = message.model_copy(update={"external_id": str(external_id)})
+            conn.execute(sql.MESSAGE_UPSERT, message_row(updated))
+            return updated
+
+        return self._transaction("update_message_external_id", work)
+
+    # --- room bindings -------------------------------------------------------------
+
+    def get_room_by_external_binding(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Room:
+        key = (channel, str(bridge_id), str(external_id))
+        row = self._db.read(lambda conn: conn.execute(sql.BINDING_KEY_ROOM, key).fetchone())
+        if row is None or row[1] is None:
+            raise NotFound("room", key)
+        return Room.model_validate_json(row[1])
+
+    def create_room_binding(
+        self,
+        room_id: str,
+        channel: str,
+        bridge_id: str | int,
+        external_id: str | int,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> RoomBinding:
+        key = (channel, str(bridge_id), str(external_id))
+        given = dict(attrs or {})
+        return self._transaction(
+            "create_room_binding",
+            lambda conn: _keys.create_room_binding(conn, room_id, key, given),
+        )
+
+    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+        docs = self._docs(sql.BINDING_LIST, (room_id,))
+        return [RoomBinding.model_validate_json(doc) for doc in docs]
+
+    def delete_room_binding(self, binding_id: str) -> None:
+        def work(conn: Connection) -> bool:
+            row = conn.execute(sql.BINDING_DELETE, (binding_id,)).fetchone()
+            if row is None:
+                return False
+            conn.execute(sql.BINDING_KEY_DELETE_IF, tuple(row))
+            return True
+
+        if not self._transaction("delete_room_binding", work):
+            raise NotFound("room_binding", binding_id)
+
+    # --- directory -----------------------------------------------------------------
+
+    def directory_search(
+        self,
+        target: DirectoryTarget | str,
+        query: Mapping[str, Any],
+        *,
+        limit: int | None = None,
+    ) -> list[Participant] | list[Room]:
+        """One query filtered and sorted by SQLite; names match the stored casefold
+        with ``instr`` (a literal substring test).  A scan: O(n)."""
+        parsed = DirectoryQuery.parse(query)
+        target = DirectoryTarget(target)
+        conditions: list[str] = []
+        params: list[object] = []
+        if parsed.id is not None:
+            conditions.append(sql.DIRECTORY_ID)
+            params.append(parsed.id)
+        if parsed.name_fold is not None:
+            conditions.append(sql.DIRECTORY_NAME)
+            params.append(parsed.name_fold)
+        if target == DirectoryTarget.PARTICIPANT:
+            parts: tuple[str | None, ...] = (parsed.channel, parsed.external_id)
+            key_condition = sql.DIRECTORY_PARTICIPANT_KEY
+        else:
+            parts = (parsed.channel, parsed.bridge_id, parsed.external_id)
+            key_condition = sql.DIRECTORY_ROOM_KEY
+        given = sum(part is not None for part in parts)
+        if given and given < len(parts):
+            return []
+        if given:
+            conditions.append(key_condition)
+            params.extend(parts)
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        statement = sql.DIRECTORY_SELECT[target.value] + where + sql.DIRECTORY_ORDER
+        docs = self._docs(statement, (*params, -1 if limit is None else limit))
+        if target == DirectoryTarget.PARTICIPANT:
+            return [Participant.model_validate_json(doc) for doc in docs]
+        return [Room.model_validate_json(doc) for doc in docs]
+
+    # --- onboarding ----------------------------------------------------------------
+
+    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
+        stored = dict(flow)
+        self._write("save_onboarding", sql.ONBOARDING_UPSERT, onboarding_row(stored))
+        return stored
+
+    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+        doc = self._doc(sql.ONBOARDING_GET, (onboarding_id,))
+        if doc is None:
+            raise NotFound("onboarding", onboarding_id)
+        flow: dict[str, Any] = json.loads(doc)
+        return flow
+
+    # --- bridge configs ------------------------------------------------------------
+
+    def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
+        self._write("save_bridge_config", sql.BRIDGE_CONFIG_UPSERT, bridge_config_row(config))
+        return config
+
+    def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
+        return self._get(sql.BRIDGE_CONFIG_GET, bridge_config_id, BridgeConfig, "bridge_config")
+
+    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
+        if enabled is None:
+            docs = self._docs(sql.BRIDGE_CONFIG_LIST, ())
+        else:
+            docs = self._docs(sql.BRIDGE_CONFIG_LIST_ENABLED, (int(enabled),))
+        return [BridgeConfig.model_validate_json(doc) for doc in docs]
+
+    def delete_bridge_config(self, bridge_config_id: str) -> None:
+        self._delete_existing(
+            "delete_bridge_config",
+            sql.BRIDGE_CONFIG_DELETE,
+            (bridge_config_id,),
+            "bridge_config",
+            bridge_config_id,
+        )
+
+    # --- routing policies ----------------------------------------------------------
+
+    def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
+        self._write("save_routing_policy", sql.ROUTING_POLICY_UPSERT, routing_policy_row(policy))
+        return policy
+
+    def get_routing_policy(self, room_id: str) -> RoutingPolicy:
+        return self._get(sql.ROUTING_POLICY_GET, room_id, RoutingPolicy, "routing_policy")
+
+    def delete_routing_policy(self, room_id: str) -> None:
+        self._delete_existing(
+            "delete_routing_policy",
+            sql.ROUTING_POLICY_DELETE,
+            (room_id,),
+            "routing_policy",
+            room_id,
+        )
+
+    # --- ingress subscriptions -----------------------------------------------------
+
+    def save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
+        self._write("save_ingress_subscription", sql.INGRESS_UPSERT, ingress_row(subscription))
+        return subscription
+
+    def list_ingress_subscriptions(
+        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
+    ) -> list[IngressSubscription]:
+        if status is None:
+            docs = self._docs(sql.INGRESS_LIST, (str(bridge_id),))
+        else:
+            docs = self._docs(
+                sql.INGRESS_LIST_STATUS, (str(bridge_id), IngressStatus(status).value)
+            )
+        return [IngressSubscription.model_validate_json(doc) for doc in docs]
+
+    def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
+        key = (str(bridge_id), subscription_id)
+        self._delete_existing(
+            "delete_ingress_subscription", sql.INGRESS_DELETE, key, "ingress_subscription", key
+        )
+
+
+def _inherit_callback_docs(cls: type[PersistenceAdapter]) -> None:
+    """Give each callback without a docstring of its own the behaviour's docstring."""
+    for name in (*REQUIRED_CALLBACKS, *OPTIONAL_CALLBACKS):
+        method = vars(cls).get(name)
+        if method is not None and not method.__doc__:
+            method.__doc__ = getattr(PersistenceAdapter, name).__doc__
+
+
+_inherit_callback_docs(SQLiteAdapter)

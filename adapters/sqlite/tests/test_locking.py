@@ -1,0 +1,48 @@
+"""Another connection holding the write lock: bounded waits, then StorageError; reads go on."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from jido_persistence.errors import StorageError
+from jido_persistence.models import Room, RoomType
+from jido_persistence_sqlite.adapter import SQLiteAdapter
+
+
+def test_a_held_write_lock_gives_storage_error_within_the_busy_timeout(store_path: Path) -> None:
+    store = SQLiteAdapter(path=str(store_path), busy_timeout=0.3)
+    store.save_room(Room(id="room:before", type=RoomType.GROUP))
+    holder = sqlite3.connect(store_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(StorageError, match=r"save_room.*locked"):
+            store.save_room(Room(id="room:blocked", type=RoomType.GROUP))
+        waited = time.monotonic() - started
+        assert 0.3 <= waited < 10.0, waited
+        with pytest.raises(StorageError, match="get_or_create_room_by_external_binding"):
+            store.get_or_create_room_by_external_binding("slack", "b", "C1", {"type": "group"})
+        # WAL: readers are not blocked by the writer.
+        assert store.get_room("room:before").id == "room:before"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    store.save_room(Room(id="room:after", type=RoomType.GROUP))
+    assert [room.id for room in store.list_rooms()] == ["room:before", "room:after"]
+    assert store.raw_index()["room_binding_keys"] == {}
+    store.close()
+
+
+def test_two_instances_in_one_process_see_each_others_writes(store_path: Path) -> None:
+    with (
+        SQLiteAdapter(path=str(store_path)) as first,
+        SQLiteAdapter(path=str(store_path)) as second,
+    ):
+        first.save_room(Room(id="room:1", type=RoomType.GROUP))
+        assert second.get_room("room:1").id == "room:1"
+        room = second.get_or_create_room_by_external_binding("slack", "b", "C", {"type": "group"})
+        assert first.get_room_by_external_binding("slack", "b", "C") == room
