@@ -30,12 +30,13 @@ def reference() -> dict[str, object]:
         ("tinydb:///{dir}/s.json", 1),
         ("tinydb:///{dir}/s.json?durability=flush", 3),
         ("duckdb:///{dir}/s.duckdb", 1),
+        ("sqlite:///{dir}/s.sqlite3?synchronous=normal", 2),
     ],
 )
 def test_a_store_built_with_a_message_loader_matches_the_reference(
     tmp_path: Path, reference: dict[str, object], url_template: str, threads: int
 ) -> None:
-    """The bulk message loaders (TinyDB, DuckDB) build the store the callbacks would, and
+    """The bulk message loaders (TinyDB, DuckDB, SQLite) build the store the callbacks would, and
     progress counts only the records stored through callbacks (so that the runner's
     build-time projection is not skewed by messages that arrive in bulk at the end)."""
     url = url_template.format(dir=tmp_path.as_posix())

@@ -207,7 +207,7 @@ def bench(
 ) -> None:
     """Benchmark adapters on one chat workload, side by side and against their raw backends.
 
-    NAME_OR_URL is an adapter name (memory, tinydb, duckdb, postgres) or a store URL,
+    NAME_OR_URL is an adapter name (memory, tinydb, sqlite, duckdb, postgres) or a store URL,
     where {tmp} becomes a fresh temporary directory and {unique} a fresh name.  By
     default every discovered adapter that can run here is measured (PostgreSQL when
     JIDO_PERSISTENCE_TEST_POSTGRES_URL is set).  The memory adapter is always

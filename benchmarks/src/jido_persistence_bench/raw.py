@@ -15,6 +15,10 @@ application would do without jido-persistence, and nothing more:
   statements on one connection to a file.
 - ``psycopg``: the same table in a schema of its own (dropped afterwards), one
   autocommit connection, server-side prepared statements.
+- ``sqlite3``: the SQLite adapter's own schema and statements (its ``MIGRATIONS`` and
+  ``_statements`` text, the same row parameters), run directly on one ``sqlite3``
+  connection with the adapter's settings (WAL, ``synchronous=FULL``, each write in
+  ``BEGIN IMMEDIATE``): what the adapter costs beyond the SQL it runs.
 
 The SQL and TinyDB baselines store ``model_dump_json()`` / ``model_dump(mode="json")``
 and rebuild a :class:`Message` on read, since an application needs its objects too.
@@ -37,6 +41,7 @@ __all__ = [
     "DuckDBBaseline",
     "PsycopgBaseline",
     "RawBaseline",
+    "SQLiteBaseline",
     "TinyDBJSONBaseline",
     "TinyDBSnapshotBaseline",
 ]
@@ -354,6 +359,77 @@ class PsycopgBaseline:
             self._connection.close()
 
 
+class SQLiteBaseline:
+    """The SQLite adapter's schema and statements on one plain ``sqlite3`` connection."""
+
+    def __init__(self, directory: Path, options: dict[str, str]) -> None:
+        """A new SQLite file in ``directory`` with the adapter's tables and settings."""
+        import sqlite3
+
+        from jido_persistence_sqlite._schema import MIGRATIONS
+
+        self._connection = sqlite3.connect(directory / "raw.sqlite3", isolation_level=None)
+        self._connection.execute("PRAGMA journal_mode = WAL")
+        self._connection.execute("PRAGMA synchronous = FULL")
+        for migration in MIGRATIONS:
+            for statement in migration:
+                self._connection.execute(statement)
+
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
+        from jido_persistence_sqlite import _statements as sql
+
+        self._connection.execute(sql.BEGIN_WRITE)
+        self._connection.executemany(sql.MESSAGE_UPSERT, rows)
+        self._connection.execute(sql.COMMIT)
+
+    def load(self, messages: Iterable[Message]) -> None:
+        """One ``executemany`` of the upsert in one transaction."""
+        from jido_persistence_sqlite._rows import message_row
+
+        self._write([message_row(message) for message in messages])
+
+    def save_message(self, message: Message) -> Message:
+        """The adapter's upsert in ``BEGIN IMMEDIATE`` ... ``COMMIT``."""
+        from jido_persistence_sqlite import _statements as sql
+        from jido_persistence_sqlite._rows import message_row
+
+        self._connection.execute(sql.BEGIN_WRITE)
+        self._connection.execute(sql.MESSAGE_UPSERT, message_row(message))
+        self._connection.execute(sql.COMMIT)
+        return message
+
+    def _one(self, statement: str, parameters: tuple[Any, ...]) -> Message:
+        row = self._connection.execute(statement, parameters).fetchone()
+        if row is None:
+            raise KeyError(parameters)
+        return Message.model_validate_json(row[0])
+
+    def get_message(self, message_id: str) -> Message:
+        """The adapter's primary-key select."""
+        from jido_persistence_sqlite import _statements as sql
+
+        return self._one(sql.MESSAGE_GET, (message_id,))
+
+    def get_message_by_external_id(
+        self, channel: str, bridge_id: str | int, external_id: str | int
+    ) -> Message:
+        """The adapter's key select (newest holder)."""
+        from jido_persistence_sqlite import _statements as sql
+
+        return self._one(sql.MESSAGE_BY_KEY, (channel, str(bridge_id), str(external_id)))
+
+    def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
+        """The adapter's latest-page select, reversed."""
+        from jido_persistence_sqlite import _statements as sql
+
+        rows = self._connection.execute(sql.MESSAGES_LATEST[False], (room_id, limit)).fetchall()
+        return [Message.model_validate_json(row[0]) for row in reversed(rows)]
+
+    def close(self) -> None:
+        """Close the connection (the file goes with the temporary directory)."""
+        self._connection.close()
+
+
 BaselineFactory = Callable[[Path, dict[str, str]], RawBaseline]
 
 RAW_BASELINES: Final[dict[str, tuple[BaselineFactory, int | None]]] = {
@@ -362,5 +438,6 @@ RAW_BASELINES: Final[dict[str, tuple[BaselineFactory, int | None]]] = {
     "tinydb-snapshot": (TinyDBSnapshotBaseline, TINYDB_JSON_MAX_SIZE),
     "duckdb": (DuckDBBaseline, None),
     "psycopg": (PsycopgBaseline, None),
+    "sqlite3": (SQLiteBaseline, None),
 }
 """Every raw baseline by name, with the largest store size it runs at (``None``: any)."""

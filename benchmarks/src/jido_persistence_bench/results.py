@@ -43,6 +43,7 @@ _PACKAGES: Final = (
     "jido-persistence-tinydb",
     "jido-persistence-duckdb",
     "jido-persistence-postgres",
+    "jido-persistence-sqlite",
     "jido-persistence-bench",
     "pydantic",
     "tinydb",

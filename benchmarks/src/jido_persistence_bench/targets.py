@@ -43,15 +43,18 @@ RAW_BASELINES_OF: Final[dict[str, tuple[str, ...]]] = {
     "tinydb": ("tinydb-json", "tinydb-snapshot"),
     "duckdb": ("duckdb",),
     "postgres": ("psycopg",),
+    "sqlite": ("sqlite3",),
 }
 """The raw baselines measured beside each bundled adapter."""
 
 BUILD_QUERY_OF: Final[dict[str, dict[str, str]]] = {
     "tinydb": {"durability": "flush"},
     "postgres": {"options": "-c synchronous_commit=off"},
+    "sqlite": {"synchronous": "normal"},
 }
 """URL query parameters a durable store is built with (then it is closed and reopened
-without them): the TinyDB adapter's documented ``durability=flush``, and for PostgreSQL
+without them): the TinyDB adapter's documented ``durability=flush``, the SQLite
+adapter's ``synchronous=normal`` (commits fsynced at checkpoints only), and for PostgreSQL
 the libpq ``options`` setting ``synchronous_commit=off`` for the building sessions
 only, skip waiting for each commit to reach the disk while the store is loaded.
 Every figure is measured with the defaults."""
