@@ -5,6 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from jido_persistence_bench.runner import Job, run_one
 from jido_persistence_bench.targets import resolve_targets
 from jido_persistence_bench.timing import Method
@@ -37,7 +39,14 @@ def _scratch_directories() -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob("jido-bench-*"))
 
 
-def test_a_worker_that_outlives_its_timeout_is_stopped_and_its_files_removed() -> None:
+def test_a_worker_that_outlives_its_timeout_is_stopped_and_its_files_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A temporary directory of this test's own (the worker inherits TMPDIR): benchmark
+    # runs elsewhere on the machine, or in another xdist worker, create and remove
+    # their own scratch directories in the shared one meanwhile.
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     [memory] = resolve_targets(["memory"])
     before = _scratch_directories()
     steps: list[str] = []
