@@ -1,4 +1,6 @@
-"""Nox sessions for the workspace: ``tests``, ``lint``, ``typecheck``, ``conformance``, ``bench``.
+"""Nox sessions: ``tests``, ``lint``, ``typecheck``, ``conformance``, ``bench``, ``docs``.
+
+``docs`` serves the documentation site, ``docs-build`` builds it strictly as CI does.
 
 Every session uses the uv backend and installs exactly what ``uv.lock`` pins
 (``uv sync --locked`` into the session's own environment), so a session runs the
@@ -60,3 +62,17 @@ def conformance(session: nox.Session) -> None:
     """Run the conformance kit on every adapter that can run here (or the named ones)."""
     sync(session)
     session.run("jido-persistence", "check", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Serve the documentation site with live reload (``-- -a 0.0.0.0:8000`` to change where)."""
+    sync(session)
+    session.run("mkdocs", "serve", *session.posargs)
+
+
+@nox.session(name="docs-build")
+def docs_build(session: nox.Session) -> None:
+    """Build the documentation site strictly, as CI does (into ``site/`` unless told otherwise)."""
+    sync(session)
+    session.run("mkdocs", "build", "--strict", *session.posargs)
