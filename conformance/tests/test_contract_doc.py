@@ -62,13 +62,26 @@ def test_every_area_has_a_section_and_every_section_an_area() -> None:
 
 def test_every_kit_test_is_linked_from_its_area() -> None:
     sections = area_sections(CONTRACT.read_text(encoding="utf-8"))
-    missing = {
-        area: unlinked(area, kit_tests(area), sections.get(area, "")) for area in kit_areas()
-    }
-    assert not {area: tests for area, tests in missing.items() if tests}, (
-        "kit tests without a rule in docs/contract.md (add '- <the rule> "
-        "[`test`][jido_persistence_conformance.suite.<area>.<Class>.<test>]' to the area)"
+    missing = [
+        f"{area}: {test}"
+        for area in kit_areas()
+        for test in unlinked(area, kit_tests(area), sections.get(area, ""))
+    ]
+    assert not missing, (
+        "kit tests without a rule in docs/contract.md; add '- <the rule> "
+        "[`test`][jido_persistence_conformance.suite.<area>.<Class>.<test>]' to the "
+        "area's section for each of: " + ", ".join(missing)
     )
+
+
+def test_every_link_names_an_existing_kit_test() -> None:
+    text = CONTRACT.read_text(encoding="utf-8")
+    linked = re.findall(
+        r"\]\[jido_persistence_conformance\.suite\.([a-z_]+)\.(\w+\.test_\w+)\]", text
+    )
+    existing = {(area, test) for area in kit_areas() for test in kit_tests(area)}
+    stale = [f"{area}.{test}" for area, test in linked if (area, test) not in existing]
+    assert not stale, f"docs/contract.md links kit tests that do not exist: {stale}"
 
 
 def test_the_version_is_the_kits() -> None:
