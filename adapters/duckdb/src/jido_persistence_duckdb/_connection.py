@@ -32,7 +32,7 @@ from typing import Final, TypeVar
 
 import duckdb
 
-from jido_persistence.errors import ConfigurationError, StoreClosed, StoreLocked
+from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed, StoreLocked
 from jido_persistence_duckdb._private_files import ensure_private_wal, private_umask, wal_path
 
 __all__ = ["MAX_ATTEMPTS", "Database"]
@@ -51,6 +51,28 @@ def _write_lock_for(location: str) -> threading.RLock:
         return threading.RLock()
     with _WRITE_LOCKS_GUARD:
         return _WRITE_LOCKS.setdefault(location, threading.RLock())
+
+
+_MAGIC: Final = b"DUCK"
+_MAGIC_OFFSET: Final = 8
+
+
+def open_failure(location: str, error: duckdb.Error) -> ConfigurationError | StorageError:
+    """The contract's error for a file DuckDB cannot open (not a lock).
+
+    A file that starts like a DuckDB database (its magic bytes) but cannot be read is
+    damaged: StorageError.  Anything else (a text file, an empty file, a directory,
+    a file of a newer DuckDB) is a wrong setting: ConfigurationError.  Both name it.
+    """
+    try:
+        with open(location, "rb") as file:
+            file.seek(_MAGIC_OFFSET)
+            looks_like_duckdb = file.read(len(_MAGIC)) == _MAGIC
+    except OSError:
+        looks_like_duckdb = False
+    if looks_like_duckdb:
+        return StorageError(f"cannot open the DuckDB store {location}: it is damaged ({error})")
+    return ConfigurationError(f"cannot open DuckDB file {location}: {error}")
 
 
 def resolve_location(path: str) -> str:
@@ -78,16 +100,16 @@ class Database:
                     f"the DuckDB file {self.location} is locked by another process "
                     f"(DuckDB allows one read-write process per file): {error}"
                 ) from error
-            raise ConfigurationError(f"cannot open DuckDB file {self.location}: {error}") from error
+            raise open_failure(self.location, error) from error
         except duckdb.ConnectionException as error:
             raise StoreLocked(
                 f"the DuckDB file {self.location} is already open in this process with "
                 f"incompatible options: {error}"
             ) from error
         except duckdb.Error as error:
-            raise ConfigurationError(f"cannot open DuckDB file {self.location}: {error}") from error
+            raise open_failure(self.location, error) from error
         self.write_lock = _write_lock_for(self.location)
-        ensure_private_wal(self._wal)  # before the migration's first write
+        self._created_wal = ensure_private_wal(self._wal)  # before the migration's writes
         self._local = threading.local()
         self._state = threading.Condition()
         self._active = 0
@@ -160,6 +182,14 @@ class Database:
                         raise
                     continue
                 return
+
+    def abandon(self) -> None:
+        """Close after a failed open, removing the empty log this open created."""
+        self.close()
+        if self._created_wal and self._wal is not None:
+            with contextlib.suppress(OSError):
+                if os.path.getsize(self._wal) == 0:
+                    os.unlink(self._wal)
 
     def close(self) -> None:
         """Wait for running calls, then close every cursor and the connection.  Idempotent."""

@@ -17,7 +17,6 @@ Files that already exist keep the mode they have.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -62,9 +61,15 @@ def wal_path(location: str) -> str | None:
     return None if location.startswith(":memory:") else location + ".wal"
 
 
-def ensure_private_wal(wal: str | None) -> None:
-    """Create ``wal`` empty and 0600 when it does not exist; never follows a link. O(1)."""
+def ensure_private_wal(wal: str | None) -> bool:
+    """Create ``wal`` empty and 0600 when it does not exist; never follows a link. O(1).
+
+    Returns whether it created the file.
+    """
     if wal is None or os.path.lexists(wal):
-        return
-    with contextlib.suppress(FileExistsError):
+        return False
+    try:
         os.close(os.open(wal, _FLAGS, 0o600))
+    except FileExistsError:
+        return False
+    return True

@@ -20,7 +20,7 @@ from typing import Final
 
 import duckdb
 
-from jido_persistence.errors import ConfigurationError
+from jido_persistence.errors import ConfigurationError, StorageError
 from jido_persistence_duckdb._tables import (
     BINDINGS,
     BRIDGE_CONFIGS,
@@ -159,12 +159,38 @@ VIEWS: Final = (
 def migrate(con: duckdb.DuckDBPyConnection, location: str) -> None:
     """Bring the store behind ``con`` to :data:`SCHEMA_VERSION`; refresh stale name folds.
 
-    Each migration runs in one transaction with its ``schema_version`` row.  Raises
-    ConfigurationError when the store was written by a newer schema.
+    A database without tables becomes a store in one transaction (schema, views and
+    its ``schema_version`` row together); each later migration runs in one transaction
+    with its row.  Raises ConfigurationError, changing nothing, when the database is
+    not a jido-persistence store (tables but no ``schema_version``) or was written by a
+    newer schema; StorageError, naming the file, when DuckDB fails to read it (damaged).
     """
-    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
-    current = int(row[0]) if row else 0
+    try:
+        _migrate(con, location)
+    except duckdb.Error as error:
+        raise StorageError(
+            f"cannot open the DuckDB store {location}: the file is damaged or unreadable "
+            f"({type(error).__name__}: {error})"
+        ) from error
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, location: str) -> None:
+    tables = {
+        str(name)
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
+    if tables and "schema_version" not in tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise ConfigurationError(
+            f"{location} is a DuckDB database but not a jido-persistence store (it has "
+            f"the tables {shown} and no schema_version); it was left unchanged"
+        )
+    current = 0
+    if tables:
+        row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+        current = int(row[0]) if row else 0
     if current > SCHEMA_VERSION:
         raise ConfigurationError(
             f"{location} has schema version {current}, newer than {SCHEMA_VERSION} which "
@@ -173,6 +199,8 @@ def migrate(con: duckdb.DuckDBPyConnection, location: str) -> None:
     for version in range(current + 1, SCHEMA_VERSION + 1):
         con.execute("BEGIN TRANSACTION")
         try:
+            if not tables and version == 1:
+                con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)")
             for statement in MIGRATIONS[version - 1]:
                 con.execute(statement)
             con.execute("INSERT INTO schema_version VALUES (?)", [version])

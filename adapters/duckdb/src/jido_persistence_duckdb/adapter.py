@@ -115,7 +115,7 @@ class DuckDBAdapter(PersistenceAdapter):
             with self._db.write_lock:
                 migrate(self._db.connection, self._db.location)
         except BaseException:
-            self._db.close()
+            self._db.abandon()
             raise
 
     @property
