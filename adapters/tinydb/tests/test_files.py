@@ -48,14 +48,59 @@ def test_a_torn_last_record_is_dropped_and_later_writes_work(
         assert [m.id for m in store.get_messages("room:1")] == ["m0", "m1", "m7"]
 
 
-def test_a_last_record_with_a_bad_checksum_is_dropped(store_path: Path, helpers: Any) -> None:
-    """A complete last line whose checksum fails is torn too (a block not written)."""
+def test_a_last_record_with_a_block_never_written_is_dropped(
+    store_path: Path, helpers: Any
+) -> None:
+    """A last line whose middle reads as zeros (a block of the write never reached the
+    disk, the newline did) is torn: dropped, as a missing newline is."""
     _fill(store_path, helpers, 2, **NO_COMPACTION)
     journal = journal_path(store_path)
     data = journal.read_bytes()
-    journal.write_bytes(data[:-20] + b"X" + data[-19:])
+    journal.write_bytes(data[:-40] + bytes(20) + data[-20:])
     with helpers.open(store_path) as store:
         assert [m.id for m in store.get_messages("room:1")] == ["m0"]
+
+
+@pytest.mark.parametrize("position", [-20, -60])
+def test_a_flipped_bit_in_the_last_complete_record_is_refused(
+    store_path: Path, helpers: Any, position: int
+) -> None:
+    """Issue 13, finding 5: one flipped bit in the last complete record dropped an
+    acknowledged write without a word; now it is StorageError naming the offset."""
+    _fill(store_path, helpers, 2, **NO_COMPACTION)
+    journal = journal_path(store_path)
+    data = bytearray(journal.read_bytes())
+    offset = len(_journal_lines(store_path)[0])
+    data[position] ^= 0x01
+    journal.write_bytes(bytes(data))
+    before = journal.read_bytes()
+    with pytest.raises(StorageError, match=rf"store\.json\.journal: .* at byte {offset}"):
+        helpers.open(store_path)
+    assert journal.read_bytes() == before
+
+
+def test_an_empty_snapshot_is_refused(store_path: Path, helpers: Any) -> None:
+    """Issue 13, finding 5: a zero-length snapshot of a compacted store opened as an
+    empty store, its records gone; now it is StorageError naming the file."""
+    _fill(store_path, helpers, 3)  # close() compacts: the records are in the snapshot
+    store_path.write_bytes(b"")
+    with pytest.raises(StorageError, match=r"store\.json: the snapshot is empty"):
+        helpers.open(store_path)
+    assert store_path.read_bytes() == b""
+
+
+def test_a_planted_temporary_symlink_is_not_followed(store_path: Path, helpers: Any) -> None:
+    """Issue 13, finding 5: a ``*.json.tmp`` symlink was followed at compaction and its
+    target overwritten; now the link is replaced and the target stays as it was."""
+    _fill(store_path, helpers, 2)
+    target = store_path.with_name("precious.txt")
+    target.write_text("keep me")
+    store_path.with_name(store_path.name + ".tmp").symlink_to(target)
+    _fill(store_path, helpers, 3)  # close() compacts through the temporary file
+    with helpers.open(store_path) as store:
+        assert [m.id for m in store.get_messages("room:1")] == ["m0", "m1", "m2"]
+    assert target.read_text() == "keep me"
+    assert not store_path.with_name(store_path.name + ".tmp").exists()
 
 
 @pytest.mark.parametrize("damage", ["garbage", "checksum", "gap"])

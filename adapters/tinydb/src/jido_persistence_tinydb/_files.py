@@ -127,6 +127,14 @@ def load_store(path: Path) -> Loaded:
         exists = True
     except FileNotFoundError:
         data, exists = b"", False
+    if exists and not data and journal_path(path).exists():
+        # An empty file alone is an empty database, as in TinyDB; but a store's
+        # snapshot is never empty (opening writes its meta table), so an empty one
+        # beside a journal lost its records and must not open as an empty store.
+        raise StorageError(
+            f"{path}: the snapshot is empty (0 bytes; damaged from byte 0); "
+            "the file was left untouched"
+        )
     loaded = _load_regular(path, data)
     state, sequence = loaded if loaded is not None else _load_parsed(path, data)
     size = len(data)

@@ -6,8 +6,11 @@ A record is one line of plain JSON::
 
 ``seq`` numbers records consecutively across compactions; ``crc`` is the CRC-32 of the
 UTF-8 bytes of the ``ops`` text exactly as written.  Reading checks every record: the
-*last* one may be torn by a crash (no newline, bad JSON, bad checksum) and is then
-dropped; any other bad record, or a gap in the sequence, is corruption and raises
+*last* one may be torn by a crash, which leaves it without its final newline (a record
+and its newline are one write, the newline last) or with blocks that never reached the
+disk (zeros, which record text never holds), and is then dropped; any other bad record
+(a complete line with bad JSON or a bad checksum, the last one included: a flipped
+bit), or a gap in the sequence, is corruption and raises
 :class:`~jido_persistence.errors.StorageError` naming the file and the byte position.
 """
 
@@ -43,7 +46,15 @@ __all__ = [
 ]
 
 _RECORD: Final = re.compile(rb'\{"seq":(\d+),"crc":"([0-9a-f]{8})","ops":(.*)\}', re.DOTALL)
-_CREATE_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+# Temporary files are created exclusively and never through a link: a planted
+# ``*.tmp`` symlink must not redirect the write to its target.
+_CREATE_FLAGS: Final = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
 _OPEN_FLAGS: Final = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -119,8 +130,12 @@ def scan_journal(path: Path, data: bytes, after: int) -> JournalScan:
         try:
             sequence, ops = _parse(data[offset:newline])
         except (ValueError, UnicodeDecodeError) as error:
-            if newline + 1 == len(data):
-                break  # the last record is torn: dropped
+            if newline + 1 == len(data) and b"\x00" in data[offset:newline]:
+                # Blocks of the last write that never reached the disk read as zeros
+                # (record text never holds a raw NUL): torn, not acknowledged, dropped.
+                break
+            # Any other bad line, the last one included, was damaged after its write
+            # was acknowledged: dropping it would lose that write without a word.
             raise StorageError(
                 f"{path}: corrupt journal record at byte {offset}: {error}; "
                 "the file was left untouched"
@@ -176,6 +191,9 @@ def write_temporary(path: Path, data: bytes | Iterable[bytes]) -> tuple[Path, in
     """
     temporary = path.with_name(path.name + ".tmp")
     chunks = (data,) if isinstance(data, bytes) else data
+    # A leftover of a crash (or anything planted there) is removed, not followed.
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
     fd = os.open(temporary, _CREATE_FLAGS, 0o600)
     size = 0
     try:
@@ -263,7 +281,7 @@ class JournalFile:
         temporary, _ = write_temporary(self.path, tail)
         # Open the new journal before publishing it, so that once the rename is done
         # every later append goes to the published file, whatever fails after it.
-        fd = os.open(temporary, _OPEN_FLAGS, 0o600)
+        fd = os.open(temporary, _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             os.replace(temporary, self.path)
         except BaseException:
