@@ -372,3 +372,31 @@ def test_temporary_files_left_by_a_crashed_compaction_are_ignored(
         assert [m.id for m in store.get_messages("room:1")] == ["m0", "m1", "m2"]
     TinyDBAdapter.destroy_store(f"tinydb:///{store_path}")
     assert sorted(p.name for p in store_path.parent.iterdir()) == []
+
+
+def test_an_edit_that_keeps_the_snapshot_valid_json_is_refused(
+    store_path: Path, helpers: Any
+) -> None:
+    """Issue 13, finding 5: the snapshot had no checksum ("100 USD" edited to "900 USD"
+    went unnoticed); now it ends with one, and a mismatch is StorageError."""
+    with helpers.open(store_path) as store:
+        store.save_room(Room(id="r", type="group", name="100 USD"))
+    data = store_path.read_bytes()
+    assert b"100 USD" in data
+    store_path.write_bytes(data.replace(b"100 USD", b"900 USD"))
+    before = store_path.read_bytes()
+    with pytest.raises(StorageError, match=r"store\.json: damaged snapshot: the checksum"):
+        helpers.open(store_path)
+    assert store_path.read_bytes() == before
+
+
+def test_a_snapshot_rewritten_in_another_layout_cannot_be_checked(
+    store_path: Path, helpers: Any
+) -> None:
+    """A checksummed snapshot that stock TinyDB rewrote (same JSON, its own layout) is
+    refused: its checksum no longer covers what it says it does."""
+    with helpers.open(store_path) as store:
+        store.save_room(Room(id="r", type="group", name="x"))
+    store_path.write_text(json.dumps(json.loads(store_path.read_text()), indent=4))
+    with pytest.raises(StorageError, match="checksum cannot be checked"):
+        helpers.open(store_path)

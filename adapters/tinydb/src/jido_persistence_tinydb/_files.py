@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from jido_persistence.errors import StorageError
+from jido_persistence_tinydb._checksum import CHECKSUM_TABLE, checksummed, verify_checksum
 from jido_persistence_tinydb._journal import JournalScan, scan_journal
 from jido_persistence_tinydb._scan import Irregular, regular_documents
 from jido_persistence_tinydb._state import StoreState
@@ -47,7 +48,9 @@ __all__ = [
 ]
 
 FORMAT: Final = "jido-persistence-tinydb"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
+"""Version 2 snapshots end with a checksum table (:mod:`._checksum`); 1 is still read."""
+READABLE_VERSIONS: Final = frozenset({1, 2})
 _DECODE_ERRORS: Final = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
@@ -70,12 +73,15 @@ class Loaded(NamedTuple):
     snapshot_exists: bool
 
 
-def _snapshot_sequence(path: Path, snapshot: dict[str, dict[str, Any]]) -> int:
+def _snapshot_sequence(
+    path: Path, snapshot: dict[str, dict[str, Any]], *, checksum_verified: bool
+) -> int:
     """The meta table's journal sequence; StorageError unless ``snapshot`` is a store.
 
-    Only the table names, whether they are empty and the meta table are read.
+    Only the table names, whether they are empty and the meta table are read.  A
+    version 2 snapshot must hold a checksum that was verified.
     """
-    unknown = sorted(set(snapshot) - {*TABLES, META_TABLE})
+    unknown = sorted(set(snapshot) - {*TABLES, META_TABLE, CHECKSUM_TABLE})
     if unknown:
         raise StorageError(
             f"{path}: not a jido-persistence store: unknown table(s) {', '.join(unknown)}; "
@@ -87,10 +93,16 @@ def _snapshot_sequence(path: Path, snapshot: dict[str, dict[str, Any]]) -> int:
             raise StorageError(f"{path}: not a jido-persistence store: no {META_TABLE} table")
         return 0
     info: dict[str, Any] = next(iter(meta.values()), {})
-    if info.get("format") != FORMAT or info.get("version") != FORMAT_VERSION:
+    if info.get("format") != FORMAT or info.get("version") not in READABLE_VERSIONS:
         raise StorageError(
             f"{path}: unsupported store format {info.get('format')!r} version "
-            f"{info.get('version')!r} (this adapter reads {FORMAT} version {FORMAT_VERSION})"
+            f"{info.get('version')!r} (this adapter reads {FORMAT} versions 1 and 2)"
+        )
+    if (info.get("version") == 2 or CHECKSUM_TABLE in snapshot) and not checksum_verified:
+        raise StorageError(
+            f"{path}: damaged snapshot: its checksum cannot be checked (the checksum table "
+            "is missing, or the file was rewritten in another layout); the file was left "
+            "untouched"
         )
     sequence = info.get("journal_sequence")
     if not isinstance(sequence, int) or sequence < 0:
@@ -165,10 +177,14 @@ def _load_regular(path: Path, data: bytes) -> tuple[StoreState, int] | None:
     """
     state = StoreState()
     tables: dict[str, dict[str, Any]] = {}
+    checksum: tuple[dict[str, Any], bytes] | None = None
     try:
         for table, doc, text in regular_documents(data):
             if doc is None:
                 tables[table] = {}
+            elif table == CHECKSUM_TABLE:
+                checksum = (doc, text)
+                tables[table] = {"1": doc}
             elif table == META_TABLE:
                 tables[table][str(len(tables[table]) + 1)] = doc
             elif table not in KEY_OF:
@@ -178,7 +194,9 @@ def _load_regular(path: Path, data: bytes) -> tuple[StoreState, int] | None:
                 state.apply(Put(table, doc, decode_record(table, doc), text))
     except (Irregular, *_DECODE_ERRORS):
         return None
-    return state, _snapshot_sequence(path, tables)
+    if checksum is not None:
+        verify_checksum(path, data, *checksum)
+    return state, _snapshot_sequence(path, tables, checksum_verified=checksum is not None)
 
 
 def _load_parsed(path: Path, data: bytes) -> tuple[StoreState, int]:
@@ -187,7 +205,7 @@ def _load_parsed(path: Path, data: bytes) -> tuple[StoreState, int]:
     """
     state = StoreState()
     snapshot = parse_snapshot(path, data)
-    sequence = _snapshot_sequence(path, snapshot)
+    sequence = _snapshot_sequence(path, snapshot, checksum_verified=False)
     for table in TABLES:
         for doc_id, doc in snapshot.get(table, {}).items():
             try:
@@ -216,4 +234,4 @@ def state_chunks(tables: dict[str, list[bytes]], journal_sequence: int) -> Itera
     rendered: dict[str, Any] = {META_TABLE: [(1, encode_document(meta))]}
     for table in TABLES:
         rendered[table] = zip(count(1), tables[table])
-    return snapshot_chunks(rendered)
+    return checksummed(snapshot_chunks, rendered)
