@@ -80,12 +80,11 @@ class SQLiteBase(PersistenceAdapter):
     # --- helpers -------------------------------------------------------------------
 
     def _doc(self, query: str, params: tuple[object, ...]) -> str | None:
-        row = self._db.read(lambda conn: conn.execute(query, params).fetchone())
+        row = self._db.one(query, params)
         return None if row is None else str(row[0])
 
     def _docs(self, query: str, params: tuple[object, ...]) -> list[str]:
-        rows = self._db.read(lambda conn: conn.execute(query, params).fetchall())
-        return [row[0] for row in rows]
+        return [row[0] for row in self._db.all(query, params)]
 
     def _get(self, query: str, key: str, model: type[ModelT], entity: str) -> ModelT:
         doc = self._doc(query, (key,))

@@ -34,7 +34,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed
 from jido_persistence_sqlite import _statements as sql
@@ -113,7 +113,8 @@ class Database:
             f"PRAGMA synchronous = {options.synchronous.upper()}",
         )
         self._write_lock = _write_lock_for(self.location)
-        self._state = threading.Condition()
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
         self._active = 0
         self._closed = False
         self._forget_connections()
@@ -159,7 +160,7 @@ class Database:
         for pragma in self._pragmas:
             conn.execute(pragma)
         slot = _Slot(conn)
-        with self._state:
+        with self._lock:
             if self._closed:
                 slot.finalizer()
                 raise StoreClosed(f"the SQLite store {self.location} is closed")
@@ -167,25 +168,55 @@ class Database:
         self._local.slot = slot
         return conn
 
-    @contextmanager
-    def entered(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection for one call; :meth:`close` waits for the call to end."""
-        with self._state:
+    def _enter(self) -> sqlite3.Connection:
+        with self._lock:
             if self._closed:
                 raise StoreClosed(f"the SQLite store {self.location} is closed")
             self._active += 1
         try:
-            yield self.connection()
+            return self.connection()
+        except BaseException:
+            self._leave()
+            raise
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._active -= 1
+            if not self._active and self._closed:
+                self._idle.notify_all()
+
+    @contextmanager
+    def entered(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for one call; :meth:`close` waits for the call to end."""
+        conn = self._enter()
+        try:
+            yield conn
         finally:
-            with self._state:
-                self._active -= 1
-                if not self._active:
-                    self._state.notify_all()
+            self._leave()
+
+    def one(self, query: str, params: tuple[object, ...]) -> Any:
+        """The first row of one read statement (``None`` when there is none)."""
+        conn = self._enter()
+        try:
+            return conn.execute(query, params).fetchone()
+        finally:
+            self._leave()
+
+    def all(self, query: str, params: tuple[object, ...]) -> list[Any]:
+        """Every row of one read statement."""
+        conn = self._enter()
+        try:
+            return conn.execute(query, params).fetchall()
+        finally:
+            self._leave()
 
     def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` on this thread's connection, outside any explicit transaction."""
-        with self.entered() as conn:
+        conn = self._enter()
+        try:
             return work(conn)
+        finally:
+            self._leave()
 
     def snapshot(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in one read transaction: every statement sees the same snapshot."""
@@ -238,11 +269,11 @@ class Database:
 
     def close(self) -> None:
         """Wait for running calls, checkpoint the WAL and close every connection.  Idempotent."""
-        with self._state:
+        with self._lock:
             if self._closed:
                 return
             self._closed = True
-            self._state.wait_for(lambda: self._active == 0)
+            self._idle.wait_for(lambda: self._active == 0)
             slots = list(self._slots)
         _OPEN.discard(self)
         if slots:

@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
-
-from pydantic import TypeAdapter
+from typing import Any
 
 from jido_persistence.adapter import OPTIONAL_CALLBACKS, REQUIRED_CALLBACKS, PersistenceAdapter
 from jido_persistence.errors import CursorNotFound, NotFound, StorageError, StoreClosed
@@ -47,13 +45,6 @@ from jido_persistence_sqlite._rows import (
 )
 
 __all__ = ["SQLiteAdapter"]
-
-MESSAGE_LIST: Final = TypeAdapter(list[Message])
-"""Parses a page of message documents, joined into one JSON array, in one call."""
-
-
-def _messages(docs: list[str]) -> list[Message]:
-    return MESSAGE_LIST.validate_json("[" + ",".join(docs) + "]") if docs else []
 
 
 class SQLiteAdapter(SQLiteBase):
@@ -173,7 +164,7 @@ class SQLiteAdapter(SQLiteBase):
                 return [row[0] for row in reversed(rows)]
             return [row[0] for row in conn.execute(sql.MESSAGES_AFTER[in_thread], params)]
 
-        return _messages(self._db.read(work))
+        return [Message.model_validate_json(doc) for doc in self._db.read(work)]
 
     def delete_message(self, message_id: str) -> None:
         self._write("delete_message", sql.MESSAGE_DELETE, (message_id,))
@@ -220,7 +211,7 @@ class SQLiteAdapter(SQLiteBase):
         transaction that reads it again and creates room, binding record and key.
         Race-free across threads and processes: losers write nothing."""
         key = (channel, str(bridge_id), str(external_id))
-        row = self._db.read(lambda conn: conn.execute(sql.BINDING_KEY_ROOM, key).fetchone())
+        row = self._db.one(sql.BINDING_KEY_ROOM, key)
         if row is not None and row[1] is not None:
             return Room.model_validate_json(row[1])
         room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
@@ -234,9 +225,7 @@ class SQLiteAdapter(SQLiteBase):
     ) -> Participant:
         """Like :meth:`get_or_create_room_by_external_binding`, keyed ``(channel, external_id)``."""
         key = (channel, str(external_id))
-        row = self._db.read(
-            lambda conn: conn.execute(sql.PARTICIPANT_KEY_PARTICIPANT, key).fetchone()
-        )
+        row = self._db.one(sql.PARTICIPANT_KEY_PARTICIPANT, key)
         if row is not None and row[1] is not None:
             return Participant.model_validate_json(row[1])
         participant = build_record(Participant, attrs or {}, external_ids={key[0]: key[1]})
@@ -272,7 +261,7 @@ class SQLiteAdapter(SQLiteBase):
         self, channel: str, bridge_id: str | int, external_id: str | int
     ) -> Room:
         key = (channel, str(bridge_id), str(external_id))
-        row = self._db.read(lambda conn: conn.execute(sql.BINDING_KEY_ROOM, key).fetchone())
+        row = self._db.one(sql.BINDING_KEY_ROOM, key)
         if row is None or row[1] is None:
             raise NotFound("room", key)
         return Room.model_validate_json(row[1])
