@@ -46,3 +46,42 @@ def test_two_instances_in_one_process_see_each_others_writes(store_path: Path) -
         assert second.get_room("room:1").id == "room:1"
         room = second.get_or_create_room_by_external_binding("slack", "b", "C", {"type": "group"})
         assert first.get_room_by_external_binding("slack", "b", "C") == room
+
+
+def test_a_thread_that_ends_gives_its_connection_back(store: SQLiteAdapter) -> None:
+    import gc
+    import threading
+
+    store.save_room(Room(id="room:1", type=RoomType.GROUP))
+    opened: list[sqlite3.Connection] = []
+
+    def use() -> None:
+        store.get_room("room:1")
+        opened.append(store._db.connection())
+
+    thread = threading.Thread(target=use)
+    thread.start()
+    thread.join()
+    gc.collect()
+    assert len(store._db._slots) == 1  # only this thread's connection is left open
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].execute("SELECT 1")
+
+
+def test_a_forked_child_opens_its_own_connection(store: SQLiteAdapter) -> None:
+    import multiprocessing
+
+    store.save_room(Room(id="room:parent", type=RoomType.GROUP))
+    parents = store._db.connection()
+
+    def child() -> None:
+        # SQLite forbids using a connection opened before fork(): the child has its own.
+        assert store._db.connection() is not parents
+        store.save_room(Room(id="room:child", type=RoomType.GROUP))
+        store.close()
+
+    process = multiprocessing.get_context("fork").Process(target=child)
+    process.start()
+    process.join(timeout=60)
+    assert process.exitcode == 0
+    assert [room.id for room in store.list_rooms()] == ["room:parent", "room:child"]
