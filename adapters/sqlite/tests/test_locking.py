@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from jido_persistence.errors import StorageError
-from jido_persistence.models import Room, RoomType
+from jido_persistence.models import Message, MessageRole, Room, RoomType
 from jido_persistence_sqlite.adapter import SQLiteAdapter
 
 
@@ -50,7 +51,6 @@ def test_two_instances_in_one_process_see_each_others_writes(store_path: Path) -
 
 def test_a_thread_that_ends_gives_its_connection_back(store: SQLiteAdapter) -> None:
     import gc
-    import threading
 
     store.save_room(Room(id="room:1", type=RoomType.GROUP))
     opened: list[sqlite3.Connection] = []
@@ -85,3 +85,34 @@ def test_a_forked_child_opens_its_own_connection(store: SQLiteAdapter) -> None:
     process.join(timeout=60)
     assert process.exitcode == 0
     assert [room.id for room in store.list_rooms()] == ["room:parent", "room:child"]
+
+
+def _save_burst(path: str, writer: int, start: threading.Barrier) -> None:
+    with SQLiteAdapter(path=path) as store:
+        start.wait()
+        for index in range(WRITES_PER_PROCESS):
+            store.save_message(
+                Message(id=f"w{writer}:{index}", room_id="r", sender_id="p", role=MessageRole.USER)
+            )
+
+
+WRITES_PER_PROCESS = 40
+
+
+def test_eight_processes_saving_at_once_all_succeed(store: SQLiteAdapter) -> None:
+    """Short busy attempts keep every writer in the race: none starves into StorageError
+    (with one long busy-handler wait, a writer could lose every round on a loaded box)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(8)
+    writers = [
+        context.Process(target=_save_burst, args=(store.location, writer, start))
+        for writer in range(8)
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=120)
+    assert [writer.exitcode for writer in writers] == [0] * 8
+    assert len(store.get_messages("r", limit=10_000)) == 8 * WRITES_PER_PROCESS

@@ -11,6 +11,7 @@ import pytest
 from jido_persistence import open_store
 from jido_persistence.errors import ConfigurationError, StoreClosed
 from jido_persistence.models import Message, MessageRole, Room, RoomType
+from jido_persistence_sqlite._database import ATTEMPT_MS
 from jido_persistence_sqlite.adapter import SQLiteAdapter
 
 
@@ -51,7 +52,8 @@ def test_a_missing_directory_or_a_foreign_file_is_a_configuration_error(tmp_path
 def test_defaults_wal_full_sync_and_busy_timeout(store: SQLiteAdapter) -> None:
     assert _pragma(store, "journal_mode") == "wal"
     assert _pragma(store, "synchronous") == 2  # FULL
-    assert _pragma(store, "busy_timeout") == 5000
+    assert store._db.busy_timeout == 5.0
+    assert _pragma(store, "busy_timeout") == ATTEMPT_MS  # one attempt; the adapter retries
 
 
 def test_options_from_the_url_relax_sync_and_set_the_timeout(store_path: Path) -> None:
@@ -59,7 +61,7 @@ def test_options_from_the_url_relax_sync_and_set_the_timeout(store_path: Path) -
         assert isinstance(store, SQLiteAdapter)
         assert store.location == str(store_path)
         assert _pragma(store, "synchronous") == 1  # NORMAL
-        assert _pragma(store, "busy_timeout") == 500
+        assert store._db.busy_timeout == 0.5
 
 
 def test_files_are_created_owner_only(store: SQLiteAdapter, store_path: Path) -> None:

@@ -14,9 +14,14 @@ Design (why it is safe):
   read snapshot they then try to upgrade (the case in which SQLite answers
   SQLITE_BUSY at once, whatever the busy timeout).  Threads of this process first
   queue on one in-process lock per file, so they take turns without sleeping in
-  SQLite's busy handler; other processes wait in the busy handler.
-- SQLITE_BUSY or SQLITE_LOCKED is retried, the whole transaction again, until
-  ``busy_timeout`` seconds have passed since the call started; then StorageError.
+  SQLite's busy handler.
+- Between processes, a call waits for the write lock in short attempts: SQLite's busy
+  handler for :data:`ATTEMPT_MS` (it sleeps 1, 2, 5, 10 ms), then again, with a random
+  pause below 2 ms, until ``busy_timeout`` seconds have passed since the call started;
+  then StorageError.  One long busy-handler wait would sleep in ever longer steps (up
+  to 100 ms) while newcomers, sleeping 1 ms, take the lock first: under load, with 8
+  writers, a writer starved for the whole timeout.  Short attempts keep every waiter
+  polling at the same pace.  Reads retry SQLITE_BUSY (WAL recovery) the same way.
 - ``close()`` marks the store closed, waits for the calls already running (they
   complete; each is bounded by ``busy_timeout``), checkpoints the WAL into the main file
   (``wal_checkpoint(TRUNCATE)``, waiting briefly for other processes) and closes every
@@ -46,6 +51,8 @@ __all__ = ["Database"]
 T = TypeVar("T")
 
 _BUSY_CODES: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+ATTEMPT_MS: Final = 20
+"""How long one attempt waits in SQLite's busy handler before the adapter retries."""
 CLOSE_CHECKPOINT_WAIT_MS: Final = 250
 """How long ``close()`` lets the WAL checkpoint wait for other processes' connections."""
 
@@ -109,7 +116,7 @@ class Database:
         self.location = os.path.abspath(options.path)
         self.busy_timeout = options.busy_timeout
         self._pragmas = (
-            f"PRAGMA busy_timeout = {max(1, round(options.busy_timeout * 1000))}",
+            f"PRAGMA busy_timeout = {ATTEMPT_MS}",
             f"PRAGMA synchronous = {options.synchronous.upper()}",
         )
         self._write_lock = _write_lock_for(self.location)
@@ -196,27 +203,37 @@ class Database:
 
     def one(self, query: str, params: tuple[object, ...]) -> Any:
         """The first row of one read statement (``None`` when there is none)."""
-        conn = self._enter()
-        try:
-            return conn.execute(query, params).fetchone()
-        finally:
-            self._leave()
+        return self.read(lambda conn: conn.execute(query, params).fetchone())
 
     def all(self, query: str, params: tuple[object, ...]) -> list[Any]:
         """Every row of one read statement."""
+        return self.read(lambda conn: conn.execute(query, params).fetchall())
+
+    def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` on this thread's connection, outside any explicit transaction;
+        SQLITE_BUSY retries it until ``busy_timeout`` has passed."""
         conn = self._enter()
         try:
-            return conn.execute(query, params).fetchall()
+            deadline = time.monotonic() + self.busy_timeout
+            while True:
+                try:
+                    return work(conn)
+                except sqlite3.OperationalError as error:
+                    self._pause_or_raise("a read", error, deadline)
         finally:
             self._leave()
 
-    def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` on this thread's connection, outside any explicit transaction."""
-        conn = self._enter()
-        try:
-            return work(conn)
-        finally:
-            self._leave()
+    def _pause_or_raise(self, name: str, error: sqlite3.OperationalError, deadline: float) -> None:
+        """Pause before the next attempt; re-raise ``error`` unless it is SQLITE_BUSY,
+        and raise StorageError once ``deadline`` has passed."""
+        if not _busy(error):
+            raise error
+        if time.monotonic() >= deadline:
+            raise StorageError(
+                f"{name} found the SQLite store {self.location} locked by another "
+                f"connection for {self.busy_timeout}s: {error}"
+            ) from error
+        time.sleep(_JITTER.uniform(0, 0.002))
 
     def snapshot(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in one read transaction: every statement sees the same snapshot."""
@@ -235,37 +252,29 @@ class Database:
         """
         with self.entered() as conn:
             deadline = time.monotonic() + self.busy_timeout
-            attempt = 0
-            while True:
-                attempt += 1
-                if not self._write_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
-                    raise StorageError(
-                        f"{name}() waited {self.busy_timeout}s for other threads' writes"
-                    )
-                try:
-                    return self._transaction(conn, work)
-                except sqlite3.OperationalError as error:
-                    if not _busy(error) or time.monotonic() >= deadline:
-                        if _busy(error):
-                            raise StorageError(
-                                f"{name}() found the SQLite store locked by another "
-                                f"connection for {self.busy_timeout}s ({attempt} tries): {error}"
-                            ) from error
+            if not self._write_lock.acquire(timeout=self.busy_timeout):
+                raise StorageError(
+                    f"{name}() waited {self.busy_timeout}s for other threads' writes"
+                )
+            try:
+                while True:
+                    try:
+                        conn.execute(sql.BEGIN_WRITE)
+                    except sqlite3.OperationalError as error:
+                        self._pause_or_raise(f"{name}()", error, deadline)
+                        continue
+                    try:
+                        result = work(conn)
+                        conn.execute(sql.COMMIT)
+                        return result
+                    except sqlite3.OperationalError as error:
+                        _rollback(conn)
+                        self._pause_or_raise(f"{name}()", error, deadline)
+                    except BaseException:
+                        _rollback(conn)
                         raise
-                finally:
-                    self._write_lock.release()
-                time.sleep(_JITTER.uniform(0, min(0.05, 0.001 * 2**attempt)))
-
-    @staticmethod
-    def _transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-        conn.execute(sql.BEGIN_WRITE)
-        try:
-            result = work(conn)
-            conn.execute(sql.COMMIT)
-        except BaseException:
-            _rollback(conn)
-            raise
-        return result
+            finally:
+                self._write_lock.release()
 
     def close(self) -> None:
         """Wait for running calls, checkpoint the WAL and close every connection.  Idempotent."""
