@@ -1,8 +1,10 @@
 """A complete, minimal adapter in plain dicts (the one docs/writing-an-adapter.md shows).
 
 Every rule of the contract and no indexes: lookups scan, which is fine for an example.
-The base class checks and normalises arguments, raises StoreClosed after close() and
-implements directory_lookup; the optional ingress trio is left out (NotSupported).
+It implements the protected hooks (``_save_room``, ...): the base class's public
+callbacks check and normalise the arguments, raise StoreClosed after close() and call
+them; the base implements directory_lookup and health_check; the optional groups are
+left out (NotSupported).
 """
 
 from __future__ import annotations
@@ -84,39 +86,39 @@ class DictAdapter(PersistenceAdapter):
             raise NotFound(table, key)
         return found[-1]
 
-    save_room, get_room = _saver("room"), _getter("room")
-    save_participant, get_participant = _saver("participant"), _getter("participant")
-    delete_participant = _deleter("participant", missing_ok=True)
-    save_message, get_message = _saver("message"), _getter("message")
-    delete_message = _deleter("message", missing_ok=True)
-    save_thread, get_thread = _saver("thread"), _getter("thread")
-    save_bridge_config, get_bridge_config = _saver("bridge_config"), _getter("bridge_config")
-    delete_bridge_config = _deleter("bridge_config", missing_ok=False)
-    save_routing_policy = _saver("routing_policy", key="room_id")
-    get_routing_policy = _getter("routing_policy")
-    delete_routing_policy = _deleter("routing_policy", missing_ok=False)
+    _save_room, _get_room = _saver("room"), _getter("room")
+    _save_participant, _get_participant = _saver("participant"), _getter("participant")
+    _delete_participant = _deleter("participant", missing_ok=True)
+    _save_message, _get_message = _saver("message"), _getter("message")
+    _delete_message = _deleter("message", missing_ok=True)
+    _save_thread, _get_thread = _saver("thread"), _getter("thread")
+    _save_bridge_config, _get_bridge_config = _saver("bridge_config"), _getter("bridge_config")
+    _delete_bridge_config = _deleter("bridge_config", missing_ok=False)
+    _save_routing_policy = _saver("routing_policy", key="room_id")
+    _get_routing_policy = _getter("routing_policy")
+    _delete_routing_policy = _deleter("routing_policy", missing_ok=False)
 
-    def list_rooms(self, *, limit: int = 100) -> list[Room]:
+    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
         return self._scan("room", None)[:limit]
 
-    def delete_room(self, room_id: str) -> None:
+    def _delete_room(self, room_id: str) -> None:
         with self._lock:
             for table in ("message", "thread"):
                 for record in self._scan(table, lambda r: r.room_id == room_id):
                     del self._tables[table][record.id]
-            for binding in self.list_room_bindings(room_id):
-                self.delete_room_binding(binding.id)
+            for binding in self._list_room_bindings(room_id):
+                self._delete_room_binding(binding.id)
             self._tables["routing_policy"].pop(room_id, None)
             self._tables["room"].pop(room_id, None)
 
-    def get_messages(
+    def _get_messages(
         self,
         room_id: str,
         *,
-        limit: int = 50,
-        before: str | None = None,
-        after: str | None = None,
-        thread_id: str | None = None,
+        limit: int,
+        before: str | None,
+        after: str | None,
+        thread_id: str | None,
     ) -> list[Any]:
         in_scope = lambda m: m.room_id == room_id and thread_id in (None, m.thread_id)  # noqa: E731
         scope = self._scan("message", in_scope)
@@ -129,19 +131,19 @@ class DictAdapter(PersistenceAdapter):
             return scope[ids.index(after) + 1 :][:limit]
         return scope[max(0, len(scope) - limit) :] if limit else []
 
-    def get_thread_by_external_id(self, room_id: str, external_thread_id: Any) -> Any:
+    def _get_thread_by_external_id(self, room_id: str, external_thread_id: Any) -> Any:
         key = (room_id, external_thread_id)
         return self._latest("thread", lambda t: (t.room_id, t.external_thread_id) == key, key)
 
-    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Any:
+    def _get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Any:
         key = (room_id, root_message_id)
         return self._latest("thread", lambda t: (t.room_id, t.root_message_id) == key, key)
 
-    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Any]:
+    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Any]:
         return self._scan("thread", lambda thread: thread.room_id == room_id)[:limit]
 
-    def get_or_create_room_by_external_binding(
-        self, channel: str, bridge_id: Any, external_id: Any, attrs: Any = None
+    def _get_or_create_room_by_external_binding(
+        self, channel: str, bridge_id: Any, external_id: Any, attrs: dict[str, Any]
     ) -> Room:
         key = (channel, bridge_id, external_id)
         with self._lock:
@@ -153,8 +155,8 @@ class DictAdapter(PersistenceAdapter):
             self._bind(binding)
             return room
 
-    def get_or_create_participant_by_external_id(
-        self, channel: str, external_id: Any, attrs: Any = None
+    def _get_or_create_participant_by_external_id(
+        self, channel: str, external_id: Any, attrs: dict[str, Any]
     ) -> Participant:
         key = (channel, external_id)
         with self._lock:
@@ -164,18 +166,18 @@ class DictAdapter(PersistenceAdapter):
             self._keys[key] = participant.id
             return self._put("participant", participant.id, participant)  # type: ignore[no-any-return]
 
-    def get_message_by_external_id(self, channel: str, bridge_id: Any, external_id: Any) -> Any:
+    def _get_message_by_external_id(self, channel: str, bridge_id: Any, external_id: Any) -> Any:
         key = (channel, bridge_id, external_id)
         return self._latest("message", lambda m: message_external_key(m) == key, key)
 
-    def update_message_external_id(self, message_id: str, external_id: Any) -> Any:
+    def _update_message_external_id(self, message_id: str, external_id: Any) -> Any:
         with self._lock:
             message = self._get("message", message_id)
             return self._put(
                 "message", message_id, message.model_copy(update={"external_id": external_id})
             )
 
-    def get_room_by_external_binding(self, channel: str, bridge_id: Any, external_id: Any) -> Room:
+    def _get_room_by_external_binding(self, channel: str, bridge_id: Any, external_id: Any) -> Room:
         key = (channel, bridge_id, external_id)
         with self._lock:
             if self._keys.get(key) not in self._tables["room"]:
@@ -205,15 +207,15 @@ class DictAdapter(PersistenceAdapter):
         self._keys[(binding.channel, binding.bridge_id, binding.external_room_id)] = binding.room_id
         return self._put("room_binding", binding.id, binding)  # type: ignore[no-any-return]
 
-    def create_room_binding(self, room_id: str, channel: str, bridge_id: Any, external_id: Any,
-                            attrs: Any = None) -> RoomBinding:  # fmt: skip
+    def _create_room_binding(self, room_id: str, channel: str, bridge_id: Any, external_id: Any,
+                            attrs: dict[str, Any]) -> RoomBinding:  # fmt: skip
         with self._lock:
             return self._bind(self._binding(room_id, (channel, bridge_id, external_id), attrs))
 
-    def list_room_bindings(self, room_id: str) -> list[Any]:
+    def _list_room_bindings(self, room_id: str) -> list[Any]:
         return self._scan("room_binding", lambda binding: binding.room_id == room_id)
 
-    def delete_room_binding(self, binding_id: str) -> None:
+    def _delete_room_binding(self, binding_id: str) -> None:
         with self._lock:
             binding = self._tables["room_binding"].pop(binding_id, None)
             if binding is None:
@@ -222,8 +224,8 @@ class DictAdapter(PersistenceAdapter):
             if self._keys.get(key) == binding.room_id:
                 del self._keys[key]
 
-    def directory_search(self, target: Any, query: Any, *, limit: int | None = None) -> Any:
-        parsed = DirectoryQuery.parse(query)
+    def _directory_search(self, target: Any, query: DirectoryQuery, *, limit: int | None) -> Any:
+        parsed = query
         by_id = lambda record: record.id  # noqa: E731
         if target == DirectoryTarget.PARTICIPANT:
             return self._scan("participant", lambda p: participant_matches(p, parsed), by_id)[
@@ -232,13 +234,13 @@ class DictAdapter(PersistenceAdapter):
         bound = self._keys.get((parsed.channel, parsed.bridge_id, parsed.external_id))  # type: ignore[arg-type]
         return self._scan("room", lambda room: room_matches(room, parsed, bound), by_id)[:limit]
 
-    def save_onboarding(self, flow: Any) -> dict[str, Any]:
+    def _save_onboarding(self, flow: Any) -> dict[str, Any]:
         self._put("onboarding", flow["onboarding_id"], copy.deepcopy(flow))
         return flow  # type: ignore[no-any-return]
 
-    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+    def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         return copy.deepcopy(self._get("onboarding", onboarding_id))  # type: ignore[no-any-return]
 
-    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[Any]:
+    def _list_bridge_configs(self, *, enabled: bool | None) -> list[Any]:
         keep = lambda config: enabled in (None, config.enabled)  # noqa: E731
         return self._scan("bridge_config", keep, order=lambda config: config.id)

@@ -1,7 +1,7 @@
 """A complete adapter WITHOUT the optional ingress trio, delegating to MemoryAdapter.
 
 A subclass of MemoryAdapter cannot drop the trio, so this class forwards every
-required callback to an inner MemoryAdapter; its ingress callbacks are the base
+required hook to an inner MemoryAdapter's; its ingress callbacks are the base
 class's defaults, which raise NotSupported.  Used to check the kit's skip reasons and
 ``--persistence-strict``.
 """
@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from jido_persistence.adapter import REQUIRED_CALLBACKS, PersistenceAdapter, RawIndex
+from jido_persistence.adapter import PersistenceAdapter, RawIndex
+from jido_persistence.callbacks import CALLBACKS
 from jido_persistence.memory import MemoryAdapter
 
 
-def _forward(name: str) -> Any:
-    def callback(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return getattr(self.inner, name)(*args, **kwargs)
+def _forward(hook: str) -> Any:
+    def forwarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.inner, hook)(*args, **kwargs)
 
-    callback.__name__ = callback.__qualname__ = name
-    return callback
+    forwarded.__name__ = forwarded.__qualname__ = hook
+    return forwarded
 
 
 def _raw_index(self: Any) -> RawIndex:
@@ -45,6 +46,6 @@ NoIngressAdapter: type[PersistenceAdapter] = type(
         "__init__": _init,
         "close": _close,
         "raw_index": _raw_index,
-        **{name: _forward(name) for name in REQUIRED_CALLBACKS},
+        **{entry.hook: _forward(entry.hook) for entry in CALLBACKS.values() if entry.abstract},
     },
 )

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 import jido_persistence
 from jido_persistence import aio
-from jido_persistence._checks import CALLBACK_CHECKS
-from jido_persistence.adapter import OPTIONAL_CALLBACKS, PersistenceAdapter
+from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.aio import AsyncStore, open_async_store
+from jido_persistence.callbacks import CALLBACKS
 from jido_persistence.errors import ConfigurationError, NotFound, StoreClosed
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Room, RoomType
@@ -63,10 +63,10 @@ def async_callback_names() -> set[str]:
 
 
 def test_every_callback_and_nothing_else_is_a_coroutine_method() -> None:
-    assert async_callback_names() == set(CALLBACK_CHECKS) | set(OPTIONAL_CALLBACKS)
+    assert async_callback_names() == set(CALLBACKS)
 
 
-@pytest.mark.parametrize("name", sorted(set(CALLBACK_CHECKS) | set(OPTIONAL_CALLBACKS)))
+@pytest.mark.parametrize("name", sorted(CALLBACKS))
 def test_signature_and_docstring_match_the_sync_callback(name: str) -> None:
     sync = inspect.signature(getattr(PersistenceAdapter, name), eval_str=True)
     wrapped = inspect.signature(getattr(AsyncStore, name), eval_str=True)
@@ -210,9 +210,9 @@ def test_the_adapters_exception_object_itself_is_raised() -> None:
     class Recording(MemoryAdapter):
         raised: BaseException | None = None
 
-        def get_room(self, room_id: str) -> Room:
+        def _get_room(self, room_id: str) -> Room:
             try:
-                return super().get_room(room_id)
+                return super()._get_room(room_id)
             except NotFound as error:
                 self.raised = error
                 raise
@@ -259,10 +259,10 @@ class Blocking(MemoryAdapter):
         self.release = threading.Event()
         self.released_in_time = False
 
-    def get_room(self, room_id: str) -> Room:
+    def _get_room(self, room_id: str) -> Room:
         self.entered.set()
         self.released_in_time = self.release.wait(WAIT)
-        return super().get_room(room_id)
+        return super()._get_room(room_id)
 
 
 def test_the_loop_runs_callbacks_while_a_slow_call_blocks() -> None:

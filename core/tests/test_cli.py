@@ -41,6 +41,9 @@ def test_adapters_json_lists_memory_with_distribution_and_capabilities() -> None
     assert memory["error"] is None
     assert memory["capabilities"] == {
         "ingress_subscriptions": True,
+        "ingest": False,
+        "enumeration": False,
+        "retention": False,
         "durable": False,
         "multi_process": False,
         "native_async": False,

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from jido_persistence import copy as copy_module
 from jido_persistence import open_store, registry
 from jido_persistence.adapter import PersistenceAdapter, SupportsRawIndex
-from jido_persistence.bulk import SupportsBulkSaveMessages
+from jido_persistence.bulk import BulkMessageSaving, SupportsBulkSaveMessages
 from jido_persistence.cli import main
 from jido_persistence.copy import ONBOARDING_NOTE, CopyProgress, TargetNotEmpty, copy_store
 from jido_persistence.errors import InvalidArgument, NotFound, PersistenceError, redact_url
@@ -487,26 +487,25 @@ class RecordingAdapter(MemoryAdapter):
         super().__init__(**options)
         self.saved: list[str] = []
 
-    def save_message(self, message: Message) -> Message:
+    def _save_message(self, message: Message) -> Message:
         """Record the id, then save as the memory adapter does."""
         self.saved.append(message.id)
-        return super().save_message(message)
+        return super()._save_message(message)
 
 
-class BulkRecordingAdapter(RecordingAdapter):
+class BulkRecordingAdapter(BulkMessageSaving, RecordingAdapter):
     """A recording memory store with a bulk path that also records each batch."""
 
     def __init__(self, **options: object) -> None:
         super().__init__(**options)
         self.batches: list[list[str]] = []
 
-    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
+    def _bulk_save_messages(self, messages: list[Message]) -> int:
         """Save ``messages`` one by one (recorded), and record them as one batch."""
-        batch = list(messages)
-        self.batches.append([message.id for message in batch])
-        for message in batch:
-            self.save_message(message)
-        return len(batch)
+        self.batches.append([message.id for message in messages])
+        for message in messages:
+            self._save_message(message)
+        return len(messages)
 
 
 @settings(max_examples=25)

@@ -47,7 +47,7 @@ class GoodAdapter(MemoryAdapter):
         return PersistenceAdapter.url_options.__func__(cls, url)
 
 class HalfAdapter(PersistenceAdapter):
-    def save_room(self, room):
+    def _save_room(self, room):
         return room
 """
 

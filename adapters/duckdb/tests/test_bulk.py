@@ -125,7 +125,7 @@ def _keyed(message_id: str, external_id: str) -> Message:
 
 def test_the_latest_saved_holder_of_a_key_wins(store: DuckDBAdapter) -> None:
     store.save_message(_keyed("old", "e"))
-    assert bulk_save_messages(store, [_keyed("x", "e"), _keyed("y", "e"), _keyed("x", "e")]) == 3
+    assert store.bulk_save_messages([_keyed("x", "e"), _keyed("y", "e"), _keyed("x", "e")]) == 3
     assert store.get_message_by_external_id("slack", "7", "e").id == "x"
     store.save_message(_keyed("old", "e"))
     assert store.get_message_by_external_id("slack", 7, "e").id == "old"
@@ -149,7 +149,7 @@ def test_invalid_input_raises_and_changes_nothing(store: DuckDBAdapter, bad: obj
     store.save_message(_keyed("kept", "e"))
     before = store.raw_index(), _rows(store)
     with pytest.raises(InvalidArgument):
-        bulk_save_messages(store, [_keyed("new", "e"), bad])  # type: ignore[list-item]
+        store.bulk_save_messages([_keyed("new", "e"), bad])  # type: ignore[list-item]
     assert (store.raw_index(), _rows(store)) == before
     store.save_message(_keyed("later", "e"))
     assert store.get_message_by_external_id("slack", 7, "e").id == "later"
@@ -169,19 +169,19 @@ def test_a_backend_failure_rolls_the_whole_load_back(
     monkeypatch.setattr(_bulk, "BATCH_ROWS", 1)
     monkeypatch.setattr(_bulk, "_insert", insert_then_fail)
     with pytest.raises(StorageError, match="injected failure"):
-        bulk_save_messages(store, [_keyed("new", "e"), _keyed("kept", "f"), _message("z")])
+        store.bulk_save_messages([_keyed("new", "e"), _keyed("kept", "f"), _message("z")])
     assert (store.raw_index(), _rows(store)) == before
 
 
 def test_an_empty_load_saves_nothing(store: DuckDBAdapter) -> None:
     before = store.raw_index()
-    assert bulk_save_messages(store, []) == 0
+    assert store.bulk_save_messages([]) == 0
     assert store.raw_index() == before
 
 
 def test_a_closed_store_raises_store_closed(store: DuckDBAdapter) -> None:
     store.close()
     with pytest.raises(StoreClosed):
-        bulk_save_messages(store, [_message("m")])
+        store.bulk_save_messages([_message("m")])
     with pytest.raises(StoreClosed):
-        bulk_save_messages(store, [])
+        store.bulk_save_messages([])

@@ -38,7 +38,6 @@ from pathlib import Path
 from jido_persistence_bench.dataset import Dataset, message_id
 from jido_persistence_bench.load import load_store
 from jido_persistence_tinydb import TinyDBAdapter
-from jido_persistence_tinydb._bulk import bulk_save_messages
 
 
 def rss_bytes() -> int:
@@ -92,7 +91,7 @@ def child(mode: str, size: int, directory: Path, trace: bool) -> dict[str, float
     else:
         store = TinyDBAdapter(path=path, durability="flush")
         if mode == "bulk":
-            bulk_save_messages(store, data.messages())
+            store.bulk_save_messages(data.messages())
         else:
             for message in data.messages():
                 store.save_message(message)

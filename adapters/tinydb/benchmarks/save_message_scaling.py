@@ -33,7 +33,6 @@ from tinydb.storages import JSONStorage
 
 from jido_persistence.models import Message
 from jido_persistence_tinydb import TinyDBAdapter
-from jido_persistence_tinydb._bulk import bulk_save_messages
 from jido_persistence_tinydb._files import journal_path
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -99,7 +98,7 @@ def tinydb_adapter(
         store = TinyDBAdapter(
             path=directory / f"adapter-{durability}-{stored}.json", durability=durability
         )
-        bulk_save_messages(store, messages(0, stored))
+        store.bulk_save_messages(messages(0, stored))
         stores.append(store)
     batches = [list(messages(stored, saves)) for stored in (small, large)]
     try:

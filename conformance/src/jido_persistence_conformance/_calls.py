@@ -7,9 +7,11 @@ error (and writes nothing), and that every callback raises StoreClosed after clo
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from jido_persistence.adapter import PersistenceAdapter
+from jido_persistence.callbacks import CALLBACKS, Group, callbacks_in
 from jido_persistence.models import (
     BridgeConfig,
     IngressSubscription,
@@ -48,6 +50,7 @@ __all__ = [
     "QUERY_POSITIONS",
     "TARGET_POSITIONS",
     "VALID_CALLS",
+    "missing_calls",
 ]
 
 Call = Callable[[PersistenceAdapter], Any]
@@ -56,6 +59,15 @@ BadCall = Callable[[PersistenceAdapter, Any], Any]
 _ROOM = Room(id="room:valid", type=RoomType.GROUP)
 _MESSAGE = Message(id="m:valid", room_id="room:valid", sender_id="p", role=MessageRole.USER)
 _SUBSCRIPTION = IngressSubscription(bridge_id="b", subscription_id="s", adapter_name="slack")
+_KEYED = Message(
+    id="m:keyed",
+    room_id="room:valid",
+    sender_id="p",
+    role=MessageRole.USER,
+    external_id="E-keyed",
+    metadata={"channel": "slack", "bridge_id": "b"},
+)
+_T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 VALID_CALLS: Final[dict[str, Call]] = {
     "save_room": lambda s: s.save_room(_ROOM),
@@ -102,12 +114,31 @@ VALID_CALLS: Final[dict[str, Call]] = {
     "save_ingress_subscription": lambda s: s.save_ingress_subscription(_SUBSCRIPTION),
     "list_ingress_subscriptions": lambda s: s.list_ingress_subscriptions("b"),
     "delete_ingress_subscription": lambda s: s.delete_ingress_subscription("b", "s"),
+    "health_check": lambda s: s.health_check(),
+    "ingest_message": lambda s: s.ingest_message(_KEYED),
+    "get_or_create_thread_by_external_id": (
+        lambda s: s.get_or_create_thread_by_external_id("room:valid", "e-new")
+    ),
+    "list_participants": lambda s: s.list_participants(),
+    "list_onboardings": lambda s: s.list_onboardings(),
+    "delete_messages": lambda s: s.delete_messages("room:valid", before=_T0),
+    "erase_participant": lambda s: s.erase_participant("p:erased"),
+    "delete_onboarding": lambda s: s.delete_onboarding("o:erased"),
 }
-"""One call with valid arguments for every callback of the contract."""
+"""One call with valid arguments for every callback of the contract's table."""
 
-INGRESS_CALLBACKS: Final = frozenset(
-    {"save_ingress_subscription", "list_ingress_subscriptions", "delete_ingress_subscription"}
-)
+
+def missing_calls() -> list[str]:
+    """The callbacks of :data:`jido_persistence.callbacks.CALLBACKS` the kit has no call for.
+
+    Non-empty means the kit is behind core: a new callback needs its entry in
+    :data:`VALID_CALLS` (and its argument positions below).
+    """
+    return sorted(set(CALLBACKS) - set(VALID_CALLS))
+
+
+INGRESS_CALLBACKS: Final = frozenset(entry.name for entry in callbacks_in(Group.INGRESS))
+"""The optional ingress-subscription callbacks, from the table."""
 
 # --- where each kind of argument goes ------------------------------------------------
 
@@ -138,11 +169,20 @@ ID_POSITIONS: Final[dict[str, BadCall]] = {
     "delete_ingress_subscription(subscription_id)": (
         lambda s, v: s.delete_ingress_subscription("b", v)
     ),
+    "get_or_create_thread_by_external_id(room_id)": (
+        lambda s, v: s.get_or_create_thread_by_external_id(v, "e-new")
+    ),
+    "delete_messages(room_id)": lambda s, v: s.delete_messages(v, before=_T0),
+    "erase_participant(participant_id)": lambda s, v: s.erase_participant(v),
+    "delete_onboarding(onboarding_id)": lambda s, v: s.delete_onboarding(v),
 }
 """Id arguments (``None`` is never valid there)."""
 
 OPTIONAL_ID_POSITIONS: Final[dict[str, BadCall]] = {
     "get_messages(thread_id=)": lambda s, v: s.get_messages("room:1", thread_id=v),
+    "delete_messages(thread_id=)": (
+        lambda s, v: s.delete_messages("room:1", before=_T0, thread_id=v)
+    ),
 }
 """Id arguments where ``None`` is valid."""
 
@@ -192,6 +232,9 @@ EXTERNAL_ID_POSITIONS: Final[dict[str, BadCall]] = {
     ),
     "list_ingress_subscriptions(bridge_id)": lambda s, v: s.list_ingress_subscriptions(v),
     "delete_ingress_subscription(bridge_id)": (lambda s, v: s.delete_ingress_subscription(v, "s")),
+    "get_or_create_thread_by_external_id(external_thread_id)": (
+        lambda s, v: s.get_or_create_thread_by_external_id("room:1", v)
+    ),
 }
 
 LIMIT_POSITIONS: Final[dict[str, BadCall]] = {
@@ -199,11 +242,17 @@ LIMIT_POSITIONS: Final[dict[str, BadCall]] = {
     "get_messages(limit=)": lambda s, v: s.get_messages("room:1", limit=v),
     "list_threads(limit=)": lambda s, v: s.list_threads("room:1", limit=v),
     "directory_search(limit=)": lambda s, v: s.directory_search("room", {}, limit=v),
+    "list_participants(limit=)": lambda s, v: s.list_participants(limit=v),
+    "list_onboardings(limit=)": lambda s, v: s.list_onboardings(limit=v),
 }
 
 CURSOR_POSITIONS: Final[dict[str, BadCall]] = {
     "get_messages(before=)": lambda s, v: s.get_messages("room:1", before=v),
     "get_messages(after=)": lambda s, v: s.get_messages("room:1", after=v),
+    "list_rooms(after=)": lambda s, v: s.list_rooms(after=v),
+    "list_threads(after=)": lambda s, v: s.list_threads("room:1", after=v),
+    "list_participants(after=)": lambda s, v: s.list_participants(after=v),
+    "list_onboardings(after=)": lambda s, v: s.list_onboardings(after=v),
 }
 
 MODEL_POSITIONS: Final[dict[str, BadCall]] = {
@@ -214,6 +263,7 @@ MODEL_POSITIONS: Final[dict[str, BadCall]] = {
     "save_bridge_config": lambda s, v: s.save_bridge_config(v),
     "save_routing_policy": lambda s, v: s.save_routing_policy(v),
     "save_ingress_subscription": lambda s, v: s.save_ingress_subscription(v),
+    "ingest_message": lambda s, v: s.ingest_message(v),
 }
 
 TARGET_POSITIONS: Final[dict[str, BadCall]] = {

@@ -14,7 +14,8 @@ from typing import Any, Final, TypeVar
 import pytest
 from pydantic import BaseModel
 
-from jido_persistence.adapter import OPTIONAL_CALLBACKS, PersistenceAdapter, SupportsRawIndex
+from jido_persistence.adapter import PersistenceAdapter, SupportsRawIndex
+from jido_persistence.callbacks import CALLBACKS, Group
 from jido_persistence.errors import NotFound
 
 __all__ = [
@@ -208,7 +209,7 @@ def _get_or_none(read: Callable[[], Any]) -> str | None:
 
 def call_optional(store: PersistenceAdapter, name: str, *args: Any, **kwargs: Any) -> Any:
     """Call an optional callback by name (used by the NotSupported check)."""
-    if name not in OPTIONAL_CALLBACKS:
+    if name not in CALLBACKS or CALLBACKS[name].group is Group.REQUIRED:
         raise ValueError(f"{name} is not an optional callback")
     return getattr(store, name)(*args, **kwargs)
 

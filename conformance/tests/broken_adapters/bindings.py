@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from jido_persistence.errors import NotFound
@@ -20,19 +19,19 @@ class StaleBindingNotHealed(MemoryAdapter):
     seeded_bug = "stale binding not healed by get-or-create"
     expected_area: ClassVar[str] = "external_ids"
 
-    def get_or_create_room_by_external_binding(
+    def _get_or_create_room_by_external_binding(
         self,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> Room:
         with self._lock:
-            key = (channel, str(bridge_id), str(external_id))
+            key = (channel, bridge_id, external_id)
             bound = self._binding_keys.get(key)
             if bound is not None and bound not in self._rooms:
                 raise NotFound("room", bound)
-            return super().get_or_create_room_by_external_binding(
+            return super()._get_or_create_room_by_external_binding(
                 channel, bridge_id, external_id, attrs
             )
 
@@ -43,11 +42,11 @@ class CascadeLeavesBindings(MemoryAdapter):
     seeded_bug = "delete_room cascade leaves bindings"
     expected_area: ClassVar[str] = "cascades"
 
-    def delete_room(self, room_id: str) -> None:
+    def _delete_room(self, room_id: str) -> None:
         with self._lock:
             records = list(self._room_bindings.get(room_id, {}).values())
             keys = {key: room for key, room in self._binding_keys.items() if room == room_id}
-            super().delete_room(room_id)
+            super()._delete_room(room_id)
             for binding in records:
                 self._put_binding(
                     binding, (binding.channel, binding.bridge_id, binding.external_room_id)
@@ -61,10 +60,10 @@ class CascadeLeavesRoutingPolicy(MemoryAdapter):
     seeded_bug = "delete_room cascade leaves the routing policy"
     expected_area: ClassVar[str] = "cascades"
 
-    def delete_room(self, room_id: str) -> None:
+    def _delete_room(self, room_id: str) -> None:
         with self._lock:
             policy = self._routing_policies.get(room_id)
-            super().delete_room(room_id)
+            super()._delete_room(room_id)
             if policy is not None:
                 self._routing_policies[room_id] = policy
 
@@ -109,23 +108,23 @@ class RaceCreatesTwoRooms(MemoryAdapter):
     seeded_bug = "race in get-or-create creates two rooms"
     expected_area: ClassVar[str] = "concurrency"
 
-    def get_or_create_room_by_external_binding(
+    def _get_or_create_room_by_external_binding(
         self,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> Room:
-        key = (channel, str(bridge_id), str(external_id))
+        key = (channel, bridge_id, external_id)
         with self._lock:
             bound = self._binding_keys.get(key)
             if bound is not None and bound in self._rooms:
                 return self._rooms[bound]
         time.sleep(0)
         with self._lock:
-            room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+            room = build_record(Room, attrs, external_bindings={key[0]: {key[1]: key[2]}})
             binding = self._binding_for(room.id, key, {})
             self._binding_keys.pop(key, None)
-            self.save_room(room)
+            self._save_room(room)
             self._put_binding(binding, key)
             return room

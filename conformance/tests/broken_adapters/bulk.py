@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
-from jido_persistence.errors import InvalidArgument
+from jido_persistence.bulk import BulkMessageSaving
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Message
-from jido_persistence.validation import message_external_key
 
 
-class BulkAdapter(MemoryAdapter):
+class BulkAdapter(BulkMessageSaving, MemoryAdapter):
     """The reference adapter with a correct ``bulk_save_messages`` (the control)."""
 
-    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
-        """Validate the whole batch, then save each message in order."""
-        batch = list(messages)
-        for each in batch:
-            if not isinstance(each, Message):
-                raise InvalidArgument(f"expected a Message, got {type(each).__name__}")
-            message_external_key(each)
+    def _bulk_save_messages(self, messages: list[Message]) -> int:
+        """Save each (already checked) message in order."""
+        batch = messages
         with self._lock:
             self._check_open()
             for each in self._order(batch):
-                self.save_message(each)
+                self._save_message(each)
         return len(batch)
 
     def _order(self, batch: list[Message]) -> list[Message]:

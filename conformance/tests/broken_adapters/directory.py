@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from jido_persistence.errors import NotFound
 from jido_persistence.memory import MemoryAdapter
@@ -22,17 +22,16 @@ class NameFilterAdapter(MemoryAdapter):
     seeded_bug: ClassVar[str] = "none (the name-filter base)"
     expected_area: ClassVar[str] = "directory"
 
-    def directory_search(
-        self, target: DirectoryTarget | str, query: Mapping[str, Any], *, limit: int | None = None
+    def _directory_search(
+        self, target: DirectoryTarget, query: DirectoryQuery, *, limit: int | None
     ) -> list[Participant] | list[Room]:
-        parsed = DirectoryQuery.parse(query)
-        if parsed.name is None:
-            return super().directory_search(target, query, limit=limit)
-        rest = {key: value for key, value in parsed.as_dict().items() if key != "name"}
+        if query.name is None:
+            return super()._directory_search(target, query, limit=limit)
+        rest = dataclasses.replace(query, name=None)
         found = [
             record
-            for record in super().directory_search(target, rest)
-            if self.name_matches(_name_of(record), parsed.name)
+            for record in super()._directory_search(target, rest, limit=None)
+            if self.name_matches(_name_of(record), query.name)
         ]
         return found[:limit]  # type: ignore[return-value]
 
@@ -71,10 +70,10 @@ class AmbiguousLookupReturnsFirst(MemoryAdapter):
     seeded_bug = "ambiguous lookup returns the first match"
     expected_area: ClassVar[str] = "directory"
 
-    def directory_lookup(
-        self, target: DirectoryTarget | str, query: Mapping[str, Any]
+    def _directory_lookup(
+        self, target: DirectoryTarget, query: DirectoryQuery
     ) -> Participant | Room:
-        matches = self.directory_search(target, query)
+        matches = self._directory_search(target, query, limit=None)
         if not matches:
-            raise NotFound(DirectoryTarget(target).value, query)
+            raise NotFound(target.value, query)
         return matches[0]

@@ -35,23 +35,23 @@ class OldExternalIdStillResolves(MemoryAdapter):
         super().__init__(**options)
         self._old_keys: dict[MessageKey, str] = {}
 
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+    def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         with self._lock:
             old = self._messages.get(message_id)
-            updated = super().update_message_external_id(message_id, external_id)
+            updated = super()._update_message_external_id(message_id, external_id)
             old_key = None if old is None else message_external_key(old)
             if old_key is not None and old_key != message_external_key(updated):
                 self._old_keys[old_key] = message_id
             return updated
 
-    def get_message_by_external_id(
-        self, channel: str, bridge_id: str | int, external_id: str | int
+    def _get_message_by_external_id(
+        self, channel: str, bridge_id: str, external_id: str
     ) -> Message:
         with self._lock:
             try:
-                return super().get_message_by_external_id(channel, bridge_id, external_id)
+                return super()._get_message_by_external_id(channel, bridge_id, external_id)
             except NotFound:
-                holder = self._old_keys.get((channel, str(bridge_id), str(external_id)))
+                holder = self._old_keys.get((channel, bridge_id, external_id))
                 if holder is not None and holder in self._messages:
                     return self._messages[holder]
                 raise
@@ -63,11 +63,11 @@ class KeyResolvesToFirstHolder(MemoryAdapter):
     seeded_bug = "message key resolves to the first saved holder"
     expected_area: ClassVar[str] = "external_ids"
 
-    def get_message_by_external_id(
-        self, channel: str, bridge_id: str | int, external_id: str | int
+    def _get_message_by_external_id(
+        self, channel: str, bridge_id: str, external_id: str
     ) -> Message:
         with self._lock:
-            key = (channel, str(bridge_id), str(external_id))
+            key = (channel, bridge_id, external_id)
             holders = self._message_keys._holders.get(key)
             if not holders:
                 raise NotFound("message", key)
@@ -81,14 +81,14 @@ class DeleteMessageLeavesKey(MemoryAdapter):
     seeded_bug = "delete_message leaves the external key behind"
     expected_area: ClassVar[str] = "messages_and_cursors"
 
-    def delete_message(self, message_id: str) -> None:
+    def _delete_message(self, message_id: str) -> None:
         with self._lock:
             message = self._messages.get(message_id)
             key = None if message is None else message_external_key(message)
             sequence = None
             if key is not None:
                 sequence = self._message_keys._holders.get(key, {}).get(message_id)
-            super().delete_message(message_id)
+            super()._delete_message(message_id)
             if key is not None and sequence is not None:
                 self._message_keys.set(message_id, key, sequence)
 
@@ -99,9 +99,9 @@ class UpdateExternalIdTouchesUpdatedAt(MemoryAdapter):
     seeded_bug = "update_message_external_id touches updated_at"
     expected_area: ClassVar[str] = "external_ids"
 
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+    def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         with self._lock:
-            updated = super().update_message_external_id(message_id, external_id)
+            updated = super()._update_message_external_id(message_id, external_id)
             touched = updated.model_copy(update={"updated_at": utc_now()})
             self._store_message(touched)
             return touched

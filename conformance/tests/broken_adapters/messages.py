@@ -40,19 +40,21 @@ class PagingAdapter(MemoryAdapter):
     seeded_bug: ClassVar[str] = "none (the paging base)"
     expected_area: ClassVar[str] = "messages_and_cursors"
 
-    def get_messages(
+    def _get_messages(
         self,
         room_id: str,
         *,
-        limit: int = 50,
-        before: str | None = None,
-        after: str | None = None,
-        thread_id: str | None = None,
+        limit: int,
+        before: str | None,
+        after: str | None,
+        thread_id: str | None,
     ) -> list[Message]:
         with self._lock:
             # The reference checks the cursor (CursorNotFound) before looking at the limit.
-            super().get_messages(room_id, limit=0, before=before, after=after, thread_id=thread_id)
-            scope = super().get_messages(room_id, limit=ALL, thread_id=thread_id)
+            super()._get_messages(room_id, limit=0, before=before, after=after, thread_id=thread_id)
+            scope = super()._get_messages(
+                room_id, limit=ALL, before=None, after=None, thread_id=thread_id
+            )
             return self.page(self.order(scope), limit, before, after)
 
     def order(self, scope: list[Message]) -> list[Message]:
@@ -132,8 +134,8 @@ class ListThreadsNewest(MemoryAdapter):
     seeded_bug = "list_threads returns the newest instead of the oldest"
     expected_area: ClassVar[str] = "threads"
 
-    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
-        everything = super().list_threads(room_id, limit=ALL)
+    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
+        everything = super()._list_threads(room_id, limit=ALL, after=None)
         return everything[max(0, len(everything) - limit) :] if limit else []
 
 
@@ -143,5 +145,5 @@ class RoomsOrderedById(MemoryAdapter):
     seeded_bug = "list_rooms ignores inserted_at"
     expected_area: ClassVar[str] = "rooms"
 
-    def list_rooms(self, *, limit: int = 100) -> list[Room]:
-        return sorted(super().list_rooms(limit=ALL), key=lambda room: room.id)[:limit]
+    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
+        return sorted(super()._list_rooms(limit=ALL, after=None), key=lambda room: room.id)[:limit]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from jido_persistence.errors import NotFound
@@ -16,7 +15,7 @@ class OnboardingByReference(MemoryAdapter):
     seeded_bug = "onboarding stored by reference"
     expected_area: ClassVar[str] = "onboarding"
 
-    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+    def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         with self._lock:
             try:
                 return self._onboarding[onboarding_id]
@@ -41,7 +40,7 @@ class LossyJsonNumbers(MemoryAdapter):
     seeded_bug = "JSON floats not type-exact (1e16, -0.0 become ints)"
     expected_area: ClassVar[str] = "onboarding"
 
-    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
+    def _save_onboarding(self, flow: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             self._onboarding[flow["onboarding_id"]] = _lossy(copy.deepcopy(dict(flow)))
             return dict(flow)

@@ -8,7 +8,8 @@ adapter's optional bulk path (:class:`SupportsBulkSaveMessages`) when it has one
 :func:`open_async_store` and :class:`AsyncStore` (from :mod:`jido_persistence.aio`,
 imported on first use) offer the callbacks as coroutines for asyncio code.  Records
 are the models of :mod:`jido_persistence.models`; failures are the exceptions of
-:mod:`jido_persistence.errors`.
+:mod:`jido_persistence.errors`.  Adapter authors start from
+:mod:`jido_persistence.callbacks` (the callback table) and ``docs/writing-an-adapter.md``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ from jido_persistence.models import (
     BridgeConfig,
     Capabilities,
     DirectoryTarget,
+    Erasure,
+    Health,
+    Ingested,
     IngressSubscription,
     Message,
     Participant,
@@ -65,6 +69,9 @@ __all__ = [
     "CopyReport",
     "CursorNotFound",
     "DirectoryTarget",
+    "Erasure",
+    "Health",
+    "Ingested",
     "IngressSubscription",
     "InvalidArgument",
     "InvalidCursor",

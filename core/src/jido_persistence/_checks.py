@@ -1,18 +1,21 @@
-"""Per-callback argument checks, run by ``PersistenceAdapter`` before every callback.
+"""Per-callback argument checks, run by ``PersistenceAdapter``'s guard before every hook.
 
 Each check has the callback's own signature (without ``self``), validates its
 arguments in the order the contract gives and returns them normalised as
 ``(args, kwargs)``: ints in external-id positions become strings, ``attrs=None``
-becomes ``{}``, targets and statuses become enums.  Existence checks (a cursor that
-names a message, a record to update) are the adapter's, since only it knows the data.
+becomes ``{}``, targets and statuses become enums, directory queries become
+:class:`~jido_persistence.validation.DirectoryQuery`.  Existence checks (a cursor that
+names a record, a record to update) are the adapter's, since only it knows the data.
+The table :data:`jido_persistence.callbacks.CALLBACKS` names the check of each callback.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
+from jido_persistence.errors import InvalidArgument
 from jido_persistence.models import (
     BridgeConfig,
     IngressSubscription,
@@ -26,7 +29,9 @@ from jido_persistence.validation import (
     DirectoryQuery,
     message_external_key,
     normalize_external_id,
+    require_after_cursor,
     require_attrs,
+    require_aware_datetime,
     require_binding_attrs,
     require_channel,
     require_cursors,
@@ -38,9 +43,13 @@ from jido_persistence.validation import (
     require_limit,
     require_onboarding_flow,
     require_optional_limit,
+    require_thread_attrs,
 )
 
 Normalised = tuple[tuple[Any, ...], dict[str, Any]]
+
+ERASE_MODES: Final = ("delete", "redact")
+"""The values of ``erase_participant(messages=...)``."""
 
 
 def _single(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> object:
@@ -57,24 +66,72 @@ def _save(name: str, model: type[Any]) -> Callable[..., Normalised]:
     return check
 
 
-def _by_id(name: str) -> Callable[..., Normalised]:
+def by_id(name: str) -> Callable[..., Normalised]:
+    """The check of a callback whose one argument is an id called ``name``."""
+
     def check(*args: Any, **kwargs: Any) -> Normalised:
         return (require_id(name, _single(name, args, kwargs)),), {}
 
     return check
 
 
-def _list_rooms(*, limit: object = 100) -> Normalised:
-    return (), {"limit": require_limit(limit)}
+def no_arguments() -> Normalised:
+    """The check of a callback without arguments (``health_check``)."""
+    return (), {}
 
 
-def _save_message(message: object) -> Normalised:
+save_room = _save("room", Room)
+save_participant = _save("participant", Participant)
+save_thread = _save("thread", Thread)
+save_bridge_config = _save("config", BridgeConfig)
+save_routing_policy = _save("policy", RoutingPolicy)
+save_ingress_subscription = _save("subscription", IngressSubscription)
+
+
+def list_rooms(*, limit: object = 100, after: object = None) -> Normalised:
+    """``list_rooms(*, limit, after)``: a limit and an optional room id cursor."""
+    return (), {"limit": require_limit(limit), "after": require_after_cursor(after)}
+
+
+def list_participants(*, limit: object = 100, after: object = None) -> Normalised:
+    """``list_participants(*, limit, after)``."""
+    return (), {"limit": require_limit(limit), "after": require_after_cursor(after)}
+
+
+def list_onboardings(*, limit: object = 100, after: object = None) -> Normalised:
+    """``list_onboardings(*, limit, after)``."""
+    return (), {"limit": require_limit(limit), "after": require_after_cursor(after)}
+
+
+def save_message(message: object) -> Normalised:
+    """``save_message(message)``: a Message whose external key, when set, is well formed."""
     checked = require_instance("message", message, Message)
     message_external_key(checked)
     return (checked,), {}
 
 
-def _get_messages(
+def bulk_messages(messages: object) -> Normalised:
+    """``bulk_save_messages(messages)``: every message checked as ``save_message`` checks it.
+
+    The iterable is read once, into a list, before anything is written.
+    """
+    if not isinstance(messages, Iterable):
+        raise InvalidArgument(f"messages must be an iterable of Message, got {messages!r:.60}")
+    return ([save_message(message)[0][0] for message in messages],), {}
+
+
+def ingest_message(message: object) -> Normalised:
+    """``ingest_message(message)``: a Message with a complete external key."""
+    checked = require_instance("message", message, Message)
+    if message_external_key(checked) is None:
+        raise InvalidArgument(
+            "ingest_message needs a complete external key: external_id, "
+            'metadata["channel"] and metadata["bridge_id"]'
+        )
+    return (checked,), {}
+
+
+def get_messages(
     room_id: object,
     *,
     limit: object = 50,
@@ -82,6 +139,7 @@ def _get_messages(
     after: object = None,
     thread_id: object = None,
 ) -> Normalised:
+    """``get_messages``: room, limit, cursor shape, thread, in the contract's order."""
     room = require_id("room_id", room_id)
     checked_limit = require_limit(limit)
     checked_before, checked_after = require_cursors(before, after)
@@ -94,19 +152,52 @@ def _get_messages(
     }
 
 
-def _get_thread_by_external_id(room_id: object, external_thread_id: object) -> Normalised:
+def delete_messages(room_id: object, *, before: object, thread_id: object = None) -> Normalised:
+    """``delete_messages(room_id, *, before, thread_id=None)``: ``before`` must be aware."""
+    room = require_id("room_id", room_id)
+    checked_before = require_aware_datetime("before", before)
+    thread = None if thread_id is None else require_id("thread_id", thread_id)
+    return (room,), {"before": checked_before, "thread_id": thread}
+
+
+def erase_participant(participant_id: object, *, messages: object = "delete") -> Normalised:
+    """``erase_participant(participant_id, *, messages="delete" | "redact")``."""
+    participant = require_id("participant_id", participant_id)
+    if not isinstance(messages, str) or messages not in ERASE_MODES:
+        raise InvalidArgument(f"messages must be 'delete' or 'redact', got {messages!r:.60}")
+    return (participant,), {"messages": str(messages)}
+
+
+def thread_external_key(room_id: object, external_thread_id: object) -> Normalised:
+    """``(room_id, external_thread_id)``, the external id normalised."""
     return (
         require_id("room_id", room_id),
         normalize_external_id(external_thread_id, "external_thread_id"),
     ), {}
 
 
-def _get_thread_by_root_message(room_id: object, root_message_id: object) -> Normalised:
+def thread_root_key(room_id: object, root_message_id: object) -> Normalised:
+    """``(room_id, root_message_id)``."""
     return (require_id("room_id", room_id), require_id("root_message_id", root_message_id)), {}
 
 
-def _list_threads(room_id: object, *, limit: object = 100) -> Normalised:
-    return (require_id("room_id", room_id),), {"limit": require_limit(limit)}
+def list_threads(room_id: object, *, limit: object = 100, after: object = None) -> Normalised:
+    """``list_threads(room_id, *, limit, after)``."""
+    return (require_id("room_id", room_id),), {
+        "limit": require_limit(limit),
+        "after": require_after_cursor(after),
+    }
+
+
+def get_or_create_thread(
+    room_id: object, external_thread_id: object, attrs: object = None
+) -> Normalised:
+    """``get_or_create_thread_by_external_id``: the thread key and Thread-field attrs."""
+    return (
+        require_id("room_id", room_id),
+        normalize_external_id(external_thread_id, "external_thread_id"),
+        require_thread_attrs(attrs),
+    ), {}
 
 
 def _room_key(channel: object, bridge_id: object, external_id: object) -> tuple[str, str, str]:
@@ -117,15 +208,17 @@ def _room_key(channel: object, bridge_id: object, external_id: object) -> tuple[
     )
 
 
-def _get_or_create_room(
+def get_or_create_room(
     channel: object, bridge_id: object, external_id: object, attrs: object = None
 ) -> Normalised:
+    """``get_or_create_room_by_external_binding``: the binding key and attrs."""
     return (*_room_key(channel, bridge_id, external_id), require_attrs(attrs)), {}
 
 
-def _get_or_create_participant(
+def get_or_create_participant(
     channel: object, external_id: object, attrs: object = None
 ) -> Normalised:
+    """``get_or_create_participant_by_external_id``: the participant key and attrs."""
     return (
         require_channel(channel),
         normalize_external_id(external_id, "external_id"),
@@ -133,21 +226,24 @@ def _get_or_create_participant(
     ), {}
 
 
-def _room_key_lookup(channel: object, bridge_id: object, external_id: object) -> Normalised:
+def room_key(channel: object, bridge_id: object, external_id: object) -> Normalised:
+    """A ``(channel, bridge_id, external_id)`` lookup."""
     return _room_key(channel, bridge_id, external_id), {}
 
 
-def _update_message_external_id(message_id: object, external_id: object) -> Normalised:
+def update_message_external_id(message_id: object, external_id: object) -> Normalised:
+    """``update_message_external_id(message_id, external_id)``."""
     return (require_id("message_id", message_id), normalize_external_id(external_id)), {}
 
 
-def _create_room_binding(
+def create_room_binding(
     room_id: object,
     channel: object,
     bridge_id: object,
     external_id: object,
     attrs: object = None,
 ) -> Normalised:
+    """``create_room_binding``: room id, binding key and RoomBinding-field attrs."""
     return (
         require_id("room_id", room_id),
         *_room_key(channel, bridge_id, external_id),
@@ -155,80 +251,42 @@ def _create_room_binding(
     ), {}
 
 
-def _directory_search(target: object, query: object, *, limit: object = None) -> Normalised:
+def directory_search(target: object, query: object, *, limit: object = None) -> Normalised:
+    """``directory_search``: target enum, parsed query, optional limit."""
     checked_target = require_directory_target(target)
-    DirectoryQuery.parse(query)
-    return (checked_target, query), {"limit": require_optional_limit(limit)}
+    parsed = DirectoryQuery.parse(query)
+    return (checked_target, parsed), {"limit": require_optional_limit(limit)}
 
 
-def _directory_lookup(target: object, query: object) -> Normalised:
+def directory_lookup(target: object, query: object) -> Normalised:
+    """``directory_lookup``: target enum and parsed query."""
     checked_target = require_directory_target(target)
-    DirectoryQuery.parse(query)
-    return (checked_target, query), {}
+    return (checked_target, DirectoryQuery.parse(query)), {}
 
 
-def _save_onboarding(flow: object) -> Normalised:
+def save_onboarding(flow: object) -> Normalised:
+    """``save_onboarding(flow)``: a mapping with an onboarding id and JSON values only."""
     return (require_onboarding_flow(flow),), {}
 
 
-def _list_bridge_configs(*, enabled: object = None) -> Normalised:
+def list_bridge_configs(*, enabled: object = None) -> Normalised:
+    """``list_bridge_configs(*, enabled=None)``."""
     return (), {"enabled": require_enabled_filter(enabled)}
 
 
-def _list_ingress_subscriptions(bridge_id: object, *, status: object = None) -> Normalised:
+def list_ingress_subscriptions(bridge_id: object, *, status: object = None) -> Normalised:
+    """``list_ingress_subscriptions(bridge_id, *, status=None)``."""
     return (normalize_external_id(bridge_id, "bridge_id"),), {
         "status": require_ingress_status(status)
     }
 
 
-def _delete_ingress_subscription(bridge_id: object, subscription_id: object) -> Normalised:
+def delete_ingress_subscription(bridge_id: object, subscription_id: object) -> Normalised:
+    """``delete_ingress_subscription(bridge_id, subscription_id)``."""
     return (
         normalize_external_id(bridge_id, "bridge_id"),
         require_id("subscription_id", subscription_id),
     ), {}
-
-
-CALLBACK_CHECKS: Final[dict[str, Callable[..., Normalised]]] = {
-    "save_room": _save("room", Room),
-    "get_room": _by_id("room_id"),
-    "delete_room": _by_id("room_id"),
-    "list_rooms": _list_rooms,
-    "save_participant": _save("participant", Participant),
-    "get_participant": _by_id("participant_id"),
-    "delete_participant": _by_id("participant_id"),
-    "save_message": _save_message,
-    "get_message": _by_id("message_id"),
-    "get_messages": _get_messages,
-    "delete_message": _by_id("message_id"),
-    "save_thread": _save("thread", Thread),
-    "get_thread": _by_id("thread_id"),
-    "get_thread_by_external_id": _get_thread_by_external_id,
-    "get_thread_by_root_message": _get_thread_by_root_message,
-    "list_threads": _list_threads,
-    "get_or_create_room_by_external_binding": _get_or_create_room,
-    "get_or_create_participant_by_external_id": _get_or_create_participant,
-    "get_message_by_external_id": _room_key_lookup,
-    "update_message_external_id": _update_message_external_id,
-    "get_room_by_external_binding": _room_key_lookup,
-    "create_room_binding": _create_room_binding,
-    "list_room_bindings": _by_id("room_id"),
-    "delete_room_binding": _by_id("binding_id"),
-    "directory_search": _directory_search,
-    "directory_lookup": _directory_lookup,
-    "save_onboarding": _save_onboarding,
-    "get_onboarding": _by_id("onboarding_id"),
-    "save_bridge_config": _save("config", BridgeConfig),
-    "get_bridge_config": _by_id("bridge_config_id"),
-    "list_bridge_configs": _list_bridge_configs,
-    "delete_bridge_config": _by_id("bridge_config_id"),
-    "save_routing_policy": _save("policy", RoutingPolicy),
-    "get_routing_policy": _by_id("room_id"),
-    "delete_routing_policy": _by_id("room_id"),
-    "save_ingress_subscription": _save("subscription", IngressSubscription),
-    "list_ingress_subscriptions": _list_ingress_subscriptions,
-    "delete_ingress_subscription": _delete_ingress_subscription,
-}
-"""The argument check of every callback, by callback name."""
 
 
 def _in_order(
@@ -251,7 +309,7 @@ def _in_order(
 
 
 def key_as_given(
-    name: str,
+    check: Callable[..., Normalised],
     key: object,
     checked_args: tuple[Any, ...],
     args: tuple[Any, ...],
@@ -263,13 +321,18 @@ def key_as_given(
     for an external id given as ``7``); the contract wants the argument as given.
     When ``key`` is the normalised first argument, or the tuple of the leading
     normalised arguments, the same positions of the caller's arguments replace it.
-    Any other key is the adapter's own and is returned unchanged.
+    A key that is one of the normalised arguments itself (the parsed query of
+    ``directory_lookup``) is replaced by the caller's argument in that position.  Any
+    other key is the adapter's own and is returned unchanged.
     """
-    given = _in_order(CALLBACK_CHECKS[name], args, kwargs)
+    given = _in_order(check, args, kwargs)
     if isinstance(key, tuple) and 1 < len(key) <= len(checked_args):
         if key == checked_args[: len(key)]:
             return tuple(given[: len(key)])
         return key
     if checked_args and given and key == checked_args[0]:
         return given[0]
+    for position, checked in enumerate(checked_args[: len(given)]):
+        if key is checked:
+            return given[position]
     return key

@@ -4,8 +4,9 @@ Callbacks are plain synchronous methods (contract section 1); calling one from a
 coroutine (discord.py, aiogram, slack-bolt async, python-telegram-bot) would stall the
 event loop while the backend reads a file or waits on the network.  :class:`AsyncStore`
 wraps any :class:`~jido_persistence.adapter.PersistenceAdapter` and offers every
-callback as an ``async def`` with the same signature and return type, running the
-synchronous call in a worker thread::
+callback of the table :data:`jido_persistence.callbacks.CALLBACKS` as a coroutine
+method with the same signature and return type (built from the table, so a new
+callback appears here by itself), running the synchronous call in a worker thread::
 
     async with await open_async_store("tinydb:///chat.json") as store:
         room = await store.get_or_create_room_by_external_binding(
@@ -34,27 +35,17 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import inspect
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Final, ParamSpec, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, ParamSpec, Self, TypeVar
 
 from jido_persistence.adapter import PersistenceAdapter
+from jido_persistence.callbacks import CALLBACKS
 from jido_persistence.errors import ConfigurationError, StoreClosed
-from jido_persistence.models import (
-    BridgeConfig,
-    Capabilities,
-    DirectoryTarget,
-    IngressStatus,
-    IngressSubscription,
-    Message,
-    Participant,
-    Room,
-    RoomBinding,
-    RoutingPolicy,
-    Thread,
-)
+from jido_persistence.models import Capabilities
 from jido_persistence.registry import open_store
 
 __all__ = ["DEFAULT_MAX_WORKERS", "AsyncStore", "open_async_store"]
@@ -163,294 +154,31 @@ class AsyncStore:
     def _closed_error(self, name: str) -> StoreClosed:
         return StoreClosed(f"{type(self._store).__name__} is closed: {name}() needs an open store")
 
-    # --- rooms -----------------------------------------------------------------------
+    if TYPE_CHECKING:
+        # The callbacks are set below from the callback table; type checkers see them
+        # as coroutine functions.
+        def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]: ...
 
-    async def save_room(self, room: Room) -> Room:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.save_room`."""
-        return await self._call("save_room", self._store.save_room, room)
 
-    async def get_room(self, room_id: str) -> Room:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_room`."""
-        return await self._call("get_room", self._store.get_room, room_id)
+def _async_callback(name: str) -> Callable[..., Awaitable[Any]]:
+    """The coroutine method ``name`` of :class:`AsyncStore`: the sync callback in a thread."""
+    sync = getattr(PersistenceAdapter, name)
 
-    async def delete_room(self, room_id: str) -> None:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.delete_room`."""
-        await self._call("delete_room", self._store.delete_room, room_id)
+    async def callback(self: AsyncStore, *args: Any, **kwargs: Any) -> Any:
+        return await self._call(name, getattr(self._store, name), *args, **kwargs)
 
-    async def list_rooms(self, *, limit: int = 100) -> list[Room]:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.list_rooms`."""
-        return await self._call("list_rooms", self._store.list_rooms, limit=limit)
+    callback.__name__ = name
+    callback.__qualname__ = f"AsyncStore.{name}"
+    callback.__module__ = __name__
+    callback.__doc__ = f"Async :meth:`~jido_persistence.adapter.PersistenceAdapter.{name}`."
+    callback.__signature__ = inspect.signature(sync, eval_str=True)  # type: ignore[attr-defined]
+    callback.__wrapped__ = sync  # type: ignore[attr-defined]
+    return callback
 
-    # --- participants ----------------------------------------------------------------
 
-    async def save_participant(self, participant: Participant) -> Participant:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.save_participant`."""
-        return await self._call("save_participant", self._store.save_participant, participant)
-
-    async def get_participant(self, participant_id: str) -> Participant:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_participant`."""
-        return await self._call("get_participant", self._store.get_participant, participant_id)
-
-    async def delete_participant(self, participant_id: str) -> None:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.delete_participant`."""
-        await self._call("delete_participant", self._store.delete_participant, participant_id)
-
-    # --- messages --------------------------------------------------------------------
-
-    async def save_message(self, message: Message) -> Message:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.save_message`."""
-        return await self._call("save_message", self._store.save_message, message)
-
-    async def get_message(self, message_id: str) -> Message:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_message`."""
-        return await self._call("get_message", self._store.get_message, message_id)
-
-    async def get_messages(
-        self,
-        room_id: str,
-        *,
-        limit: int = 50,
-        before: str | None = None,
-        after: str | None = None,
-        thread_id: str | None = None,
-    ) -> list[Message]:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_messages`."""
-        return await self._call(
-            "get_messages",
-            self._store.get_messages,
-            room_id,
-            limit=limit,
-            before=before,
-            after=after,
-            thread_id=thread_id,
-        )
-
-    async def delete_message(self, message_id: str) -> None:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.delete_message`."""
-        await self._call("delete_message", self._store.delete_message, message_id)
-
-    # --- threads ---------------------------------------------------------------------
-
-    async def save_thread(self, thread: Thread) -> Thread:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.save_thread`."""
-        return await self._call("save_thread", self._store.save_thread, thread)
-
-    async def get_thread(self, thread_id: str) -> Thread:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_thread`."""
-        return await self._call("get_thread", self._store.get_thread, thread_id)
-
-    async def get_thread_by_external_id(
-        self, room_id: str, external_thread_id: str | int
-    ) -> Thread:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_thread_by_external_id`."""
-        return await self._call(
-            "get_thread_by_external_id",
-            self._store.get_thread_by_external_id,
-            room_id,
-            external_thread_id,
-        )
-
-    async def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_thread_by_root_message`."""
-        return await self._call(
-            "get_thread_by_root_message",
-            self._store.get_thread_by_root_message,
-            room_id,
-            root_message_id,
-        )
-
-    async def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.list_threads`."""
-        return await self._call("list_threads", self._store.list_threads, room_id, limit=limit)
-
-    # --- external-id resolution ------------------------------------------------------
-
-    async def get_or_create_room_by_external_binding(
-        self,
-        channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
-    ) -> Room:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_or_create_room_by_external_binding`."""  # noqa: E501
-        return await self._call(
-            "get_or_create_room_by_external_binding",
-            self._store.get_or_create_room_by_external_binding,
-            channel,
-            bridge_id,
-            external_id,
-            attrs,
-        )
-
-    async def get_or_create_participant_by_external_id(
-        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
-    ) -> Participant:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_or_create_participant_by_external_id`."""  # noqa: E501
-        return await self._call(
-            "get_or_create_participant_by_external_id",
-            self._store.get_or_create_participant_by_external_id,
-            channel,
-            external_id,
-            attrs,
-        )
-
-    async def get_message_by_external_id(
-        self, channel: str, bridge_id: str | int, external_id: str | int
-    ) -> Message:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_message_by_external_id`."""
-        return await self._call(
-            "get_message_by_external_id",
-            self._store.get_message_by_external_id,
-            channel,
-            bridge_id,
-            external_id,
-        )
-
-    async def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.update_message_external_id`."""
-        return await self._call(
-            "update_message_external_id",
-            self._store.update_message_external_id,
-            message_id,
-            external_id,
-        )
-
-    # --- room bindings ---------------------------------------------------------------
-
-    async def get_room_by_external_binding(
-        self, channel: str, bridge_id: str | int, external_id: str | int
-    ) -> Room:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_room_by_external_binding`."""  # noqa: E501
-        return await self._call(
-            "get_room_by_external_binding",
-            self._store.get_room_by_external_binding,
-            channel,
-            bridge_id,
-            external_id,
-        )
-
-    async def create_room_binding(
-        self,
-        room_id: str,
-        channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
-    ) -> RoomBinding:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.create_room_binding`."""
-        return await self._call(
-            "create_room_binding",
-            self._store.create_room_binding,
-            room_id,
-            channel,
-            bridge_id,
-            external_id,
-            attrs,
-        )
-
-    async def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.list_room_bindings`."""
-        return await self._call("list_room_bindings", self._store.list_room_bindings, room_id)
-
-    async def delete_room_binding(self, binding_id: str) -> None:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.delete_room_binding`."""
-        await self._call("delete_room_binding", self._store.delete_room_binding, binding_id)
-
-    # --- directory -------------------------------------------------------------------
-
-    async def directory_search(
-        self,
-        target: DirectoryTarget | str,
-        query: Mapping[str, Any],
-        *,
-        limit: int | None = None,
-    ) -> list[Participant] | list[Room]:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.directory_search`."""
-        return await self._call(
-            "directory_search", self._store.directory_search, target, query, limit=limit
-        )
-
-    async def directory_lookup(
-        self, target: DirectoryTarget | str, query: Mapping[str, Any]
-    ) -> Participant | Room:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.directory_lookup`."""
-        return await self._call("directory_lookup", self._store.directory_lookup, target, query)
-
-    # --- onboarding ------------------------------------------------------------------
-
-    async def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.save_onboarding`."""
-        return await self._call("save_onboarding", self._store.save_onboarding, flow)
-
-    async def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_onboarding`."""
-        return await self._call("get_onboarding", self._store.get_onboarding, onboarding_id)
-
-    # --- bridge configs --------------------------------------------------------------
-
-    async def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.save_bridge_config`."""
-        return await self._call("save_bridge_config", self._store.save_bridge_config, config)
-
-    async def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_bridge_config`."""
-        return await self._call(
-            "get_bridge_config", self._store.get_bridge_config, bridge_config_id
-        )
-
-    async def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.list_bridge_configs`."""
-        return await self._call(
-            "list_bridge_configs", self._store.list_bridge_configs, enabled=enabled
-        )
-
-    async def delete_bridge_config(self, bridge_config_id: str) -> None:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.delete_bridge_config`."""
-        await self._call("delete_bridge_config", self._store.delete_bridge_config, bridge_config_id)
-
-    # --- routing policies ------------------------------------------------------------
-
-    async def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.save_routing_policy`."""
-        return await self._call("save_routing_policy", self._store.save_routing_policy, policy)
-
-    async def get_routing_policy(self, room_id: str) -> RoutingPolicy:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.get_routing_policy`."""
-        return await self._call("get_routing_policy", self._store.get_routing_policy, room_id)
-
-    async def delete_routing_policy(self, room_id: str) -> None:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.delete_routing_policy`."""
-        await self._call("delete_routing_policy", self._store.delete_routing_policy, room_id)
-
-    # --- ingress subscriptions (optional: NotSupported unless the adapter has them) --
-
-    async def save_ingress_subscription(
-        self, subscription: IngressSubscription
-    ) -> IngressSubscription:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.save_ingress_subscription`."""
-        return await self._call(
-            "save_ingress_subscription", self._store.save_ingress_subscription, subscription
-        )
-
-    async def list_ingress_subscriptions(
-        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
-    ) -> list[IngressSubscription]:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.list_ingress_subscriptions`."""
-        return await self._call(
-            "list_ingress_subscriptions",
-            self._store.list_ingress_subscriptions,
-            bridge_id,
-            status=status,
-        )
-
-    async def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
-        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.delete_ingress_subscription`."""  # noqa: E501
-        await self._call(
-            "delete_ingress_subscription",
-            self._store.delete_ingress_subscription,
-            bridge_id,
-            subscription_id,
-        )
+for _name in CALLBACKS:
+    setattr(AsyncStore, _name, _async_callback(_name))
+del _name
 
 
 async def open_async_store(target: str | None = None, **options: object) -> AsyncStore:

@@ -9,13 +9,14 @@ benchmarks' store builder) use it through :func:`save_messages`, which falls bac
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
+from typing import Protocol, final, runtime_checkable
 
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.models import Message
 
-__all__ = ["SupportsBulkSaveMessages", "save_messages"]
+__all__ = ["BulkMessageSaving", "SupportsBulkSaveMessages", "save_messages"]
 
 
 @runtime_checkable
@@ -36,9 +37,11 @@ class SupportsBulkSaveMessages(Protocol):
       unchanged.
     - After ``close()`` it raises :class:`~jido_persistence.errors.StoreClosed`; a
       backend failure raises :class:`~jido_persistence.errors.StorageError`.
-    - It is not a contract callback: it is not wrapped by the callback guard, not
-      listed in ``CALLBACK_CHECKS``, and the conformance kit does not require it (its
-      ``bulk_messages`` area checks it when an adapter offers it).
+    - It is not a contract callback: it is not in the callback table (it is in
+      :data:`jido_persistence.callbacks.EXTENSIONS`), and the conformance kit does not
+      require it (its ``bulk_messages`` area checks it when an adapter offers it).
+      Adapters offer it by inheriting :class:`BulkMessageSaving`, whose method runs
+      the callback guard.
 
     Returns the number of messages saved, re-saves of one id included.
     """
@@ -46,6 +49,31 @@ class SupportsBulkSaveMessages(Protocol):
     def bulk_save_messages(self, messages: Iterable[Message]) -> int:
         """Save ``messages`` as ``save_message`` on each, in order, would; return the count."""
         ...
+
+
+class BulkMessageSaving(PersistenceAdapter):
+    """Adapter-author toolkit: inherit to offer ``bulk_save_messages`` (the guarded way).
+
+    The public method runs the callback guard as every callback does (StoreClosed,
+    every message checked as ``save_message`` checks it before anything is written,
+    backend errors to StorageError), then calls the hook
+    :meth:`_bulk_save_messages` with the checked messages as a list.
+    """
+
+    @final
+    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
+        """Save ``messages`` as ``save_message`` on each, in order, would; return the count.
+
+        Raises InvalidArgument (nothing written) for a non-Message or a bad external-id
+        key, StoreClosed after ``close()``, StorageError when the backend fails.  See
+        :class:`SupportsBulkSaveMessages` for the rules; the adapter documents its
+        atomicity.
+        """
+        return self._guard("bulk_save_messages", self._bulk_save_messages, messages)
+
+    @abc.abstractmethod
+    def _bulk_save_messages(self, messages: list[Message]) -> int:
+        """Hook of :meth:`bulk_save_messages`: every message already checked."""
 
 
 def save_messages(store: PersistenceAdapter, messages: Iterable[Message]) -> int:

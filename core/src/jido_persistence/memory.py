@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import itertools
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -122,7 +121,7 @@ class MemoryAdapter(PersistenceAdapter):
 
     # --- rooms ---------------------------------------------------------------------
 
-    def save_room(self, room: Room) -> Room:
+    def _save_room(self, room: Room) -> Room:
         with self._lock:
             self._check_open()
             old = self._rooms.get(room.id)
@@ -132,7 +131,7 @@ class MemoryAdapter(PersistenceAdapter):
             self._room_order.add(_room_sort_key(room))
             return room
 
-    def get_room(self, room_id: str) -> Room:
+    def _get_room(self, room_id: str) -> Room:
         with self._lock:
             self._check_open()
             try:
@@ -140,7 +139,7 @@ class MemoryAdapter(PersistenceAdapter):
             except KeyError:
                 raise NotFound("room", room_id) from None
 
-    def delete_room(self, room_id: str) -> None:
+    def _delete_room(self, room_id: str) -> None:
         with self._lock:
             self._check_open()
             for key in list(self._room_messages.get(room_id, ())):
@@ -154,20 +153,20 @@ class MemoryAdapter(PersistenceAdapter):
             if room is not None:
                 self._room_order.remove(_room_sort_key(room))
 
-    def list_rooms(self, *, limit: int = 100) -> list[Room]:
+    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
         with self._lock:
             self._check_open()
             return [self._rooms[key[2]] for key in self._room_order.islice(0, limit)]
 
     # --- participants --------------------------------------------------------------
 
-    def save_participant(self, participant: Participant) -> Participant:
+    def _save_participant(self, participant: Participant) -> Participant:
         with self._lock:
             self._check_open()
             self._participants[participant.id] = participant
             return participant
 
-    def get_participant(self, participant_id: str) -> Participant:
+    def _get_participant(self, participant_id: str) -> Participant:
         with self._lock:
             self._check_open()
             try:
@@ -175,14 +174,14 @@ class MemoryAdapter(PersistenceAdapter):
             except KeyError:
                 raise NotFound("participant", participant_id) from None
 
-    def delete_participant(self, participant_id: str) -> None:
+    def _delete_participant(self, participant_id: str) -> None:
         with self._lock:
             self._check_open()
             self._participants.pop(participant_id, None)
 
     # --- messages ------------------------------------------------------------------
 
-    def save_message(self, message: Message) -> Message:
+    def _save_message(self, message: Message) -> Message:
         with self._lock:
             self._check_open()
             self._store_message(message)
@@ -212,7 +211,7 @@ class MemoryAdapter(PersistenceAdapter):
         if message is not None:
             self._unindex_message(message)
 
-    def get_message(self, message_id: str) -> Message:
+    def _get_message(self, message_id: str) -> Message:
         with self._lock:
             self._check_open()
             try:
@@ -220,7 +219,7 @@ class MemoryAdapter(PersistenceAdapter):
             except KeyError:
                 raise NotFound("message", message_id) from None
 
-    def get_messages(
+    def _get_messages(
         self,
         room_id: str,
         *,
@@ -242,14 +241,14 @@ class MemoryAdapter(PersistenceAdapter):
             entries = page_entries(scope, limit, cursor_key, before=before is not None)
             return [self._messages[entry[2]] for entry in entries]
 
-    def delete_message(self, message_id: str) -> None:
+    def _delete_message(self, message_id: str) -> None:
         with self._lock:
             self._check_open()
             self._remove_message(message_id)
 
     # --- threads -------------------------------------------------------------------
 
-    def save_thread(self, thread: Thread) -> Thread:
+    def _save_thread(self, thread: Thread) -> Thread:
         with self._lock:
             self._check_open()
             old = self._threads.get(thread.id)
@@ -277,7 +276,7 @@ class MemoryAdapter(PersistenceAdapter):
             self._thread_external_keys.discard(thread_id)
             self._thread_root_keys.discard(thread_id)
 
-    def get_thread(self, thread_id: str) -> Thread:
+    def _get_thread(self, thread_id: str) -> Thread:
         with self._lock:
             self._check_open()
             try:
@@ -285,16 +284,16 @@ class MemoryAdapter(PersistenceAdapter):
             except KeyError:
                 raise NotFound("thread", thread_id) from None
 
-    def get_thread_by_external_id(self, room_id: str, external_thread_id: str | int) -> Thread:
+    def _get_thread_by_external_id(self, room_id: str, external_thread_id: str) -> Thread:
         with self._lock:
             self._check_open()
-            key = (room_id, str(external_thread_id))
+            key = (room_id, external_thread_id)
             thread_id = self._thread_external_keys.resolve(key)
             if thread_id is None:
                 raise NotFound("thread", key)
             return self._threads[thread_id]
 
-    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
+    def _get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
         with self._lock:
             self._check_open()
             key = (room_id, root_message_id)
@@ -303,7 +302,7 @@ class MemoryAdapter(PersistenceAdapter):
                 raise NotFound("thread", key)
             return self._threads[thread_id]
 
-    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
+    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
         with self._lock:
             self._check_open()
             scope = self._room_threads.get(room_id)
@@ -313,87 +312,85 @@ class MemoryAdapter(PersistenceAdapter):
 
     # --- external-id resolution ----------------------------------------------------
 
-    def get_or_create_room_by_external_binding(
+    def _get_or_create_room_by_external_binding(
         self,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> Room:
         with self._lock:
             self._check_open()
-            key: BindingKey = (channel, str(bridge_id), str(external_id))
+            key: BindingKey = (channel, bridge_id, external_id)
             bound = self._binding_keys.get(key)
             if bound is not None and bound in self._rooms:
                 return self._rooms[bound]
-            room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+            room = build_record(Room, attrs, external_bindings={key[0]: {key[1]: key[2]}})
             binding = self._binding_for(room.id, key, {})
             if bound is not None:
                 del self._binding_keys[key]
-            self.save_room(room)
+            self._save_room(room)
             self._put_binding(binding, key)
             return room
 
-    def get_or_create_participant_by_external_id(
-        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
+    def _get_or_create_participant_by_external_id(
+        self, channel: str, external_id: str, attrs: dict[str, Any]
     ) -> Participant:
         with self._lock:
             self._check_open()
-            key = (channel, str(external_id))
+            key = (channel, external_id)
             bound = self._participant_keys.get(key)
             if bound is not None and bound in self._participants:
                 return self._participants[bound]
-            participant = build_record(Participant, attrs or {}, external_ids={key[0]: key[1]})
+            participant = build_record(Participant, attrs, external_ids={key[0]: key[1]})
             self._participants[participant.id] = participant
             self._participant_keys[key] = participant.id
             return participant
 
-    def get_message_by_external_id(
-        self, channel: str, bridge_id: str | int, external_id: str | int
+    def _get_message_by_external_id(
+        self, channel: str, bridge_id: str, external_id: str
     ) -> Message:
         with self._lock:
             self._check_open()
-            key = (channel, str(bridge_id), str(external_id))
+            key = (channel, bridge_id, external_id)
             message_id = self._message_keys.resolve(key)
             if message_id is None:
                 raise NotFound("message", key)
             return self._messages[message_id]
 
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+    def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         with self._lock:
             self._check_open()
             message = self._messages.get(message_id)
             if message is None:
                 raise NotFound("message", message_id)
-            updated = message.model_copy(update={"external_id": str(external_id)})
+            updated = message.model_copy(update={"external_id": external_id})
             self._store_message(updated)
             return updated
 
     # --- room bindings -------------------------------------------------------------
 
-    def get_room_by_external_binding(
-        self, channel: str, bridge_id: str | int, external_id: str | int
-    ) -> Room:
+    def _get_room_by_external_binding(self, channel: str, bridge_id: str, external_id: str) -> Room:
         with self._lock:
             self._check_open()
-            key = (channel, str(bridge_id), str(external_id))
+            key = (channel, bridge_id, external_id)
             room_id = self._binding_keys.get(key)
             if room_id is None or room_id not in self._rooms:
                 raise NotFound("room", key)
             return self._rooms[room_id]
 
-    def create_room_binding(
+    def _create_room_binding(
         self,
         room_id: str,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> RoomBinding:
         with self._lock:
             self._check_open()
-            key: BindingKey = (channel, str(bridge_id), str(external_id))
-            binding = self._binding_for(room_id, key, dict(attrs or {}))
+            key: BindingKey = (channel, bridge_id, external_id)
+            binding = self._binding_for(room_id, key, attrs)
             self._put_binding(binding, key)
             return binding
 
@@ -420,13 +417,13 @@ class MemoryAdapter(PersistenceAdapter):
         if self._binding_keys.get(key) == binding.room_id:
             del self._binding_keys[key]
 
-    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+    def _list_room_bindings(self, room_id: str) -> list[RoomBinding]:
         with self._lock:
             self._check_open()
             bindings = self._room_bindings.get(room_id, {}).values()
             return sorted(bindings, key=lambda binding: (binding.inserted_at, binding.id))
 
-    def delete_room_binding(self, binding_id: str) -> None:
+    def _delete_room_binding(self, binding_id: str) -> None:
         with self._lock:
             self._check_open()
             binding = self._bindings.get(binding_id)
@@ -436,30 +433,29 @@ class MemoryAdapter(PersistenceAdapter):
 
     # --- directory -----------------------------------------------------------------
 
-    def directory_search(
+    def _directory_search(
         self,
-        target: DirectoryTarget | str,
-        query: Mapping[str, Any],
+        target: DirectoryTarget,
+        query: DirectoryQuery,
         *,
-        limit: int | None = None,
+        limit: int | None,
     ) -> list[Participant] | list[Room]:
-        parsed = DirectoryQuery.parse(query)
         with self._lock:
             self._check_open()
             if target == DirectoryTarget.PARTICIPANT:
-                return search_participants(self._participants, parsed, limit)
-            return search_rooms(self._rooms, self._binding_keys, parsed, limit)
+                return search_participants(self._participants, query, limit)
+            return search_rooms(self._rooms, self._binding_keys, query, limit)
 
     # --- onboarding ----------------------------------------------------------------
 
-    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
+    def _save_onboarding(self, flow: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             self._check_open()
             stored = copy.deepcopy(dict(flow))
             self._onboarding[stored["onboarding_id"]] = stored
             return dict(flow)
 
-    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+    def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         with self._lock:
             self._check_open()
             try:
@@ -469,13 +465,13 @@ class MemoryAdapter(PersistenceAdapter):
 
     # --- bridge configs ------------------------------------------------------------
 
-    def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
+    def _save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
         with self._lock:
             self._check_open()
             self._bridge_configs[config.id] = config
             return config
 
-    def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
+    def _get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
         with self._lock:
             self._check_open()
             try:
@@ -483,7 +479,7 @@ class MemoryAdapter(PersistenceAdapter):
             except KeyError:
                 raise NotFound("bridge_config", bridge_config_id) from None
 
-    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
+    def _list_bridge_configs(self, *, enabled: bool | None) -> list[BridgeConfig]:
         with self._lock:
             self._check_open()
             return [
@@ -492,7 +488,7 @@ class MemoryAdapter(PersistenceAdapter):
                 if enabled is None or self._bridge_configs[key].enabled == enabled
             ]
 
-    def delete_bridge_config(self, bridge_config_id: str) -> None:
+    def _delete_bridge_config(self, bridge_config_id: str) -> None:
         with self._lock:
             self._check_open()
             if self._bridge_configs.pop(bridge_config_id, None) is None:
@@ -500,13 +496,13 @@ class MemoryAdapter(PersistenceAdapter):
 
     # --- routing policies ----------------------------------------------------------
 
-    def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
+    def _save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
         with self._lock:
             self._check_open()
             self._routing_policies[policy.room_id] = policy
             return policy
 
-    def get_routing_policy(self, room_id: str) -> RoutingPolicy:
+    def _get_routing_policy(self, room_id: str) -> RoutingPolicy:
         with self._lock:
             self._check_open()
             try:
@@ -514,7 +510,7 @@ class MemoryAdapter(PersistenceAdapter):
             except KeyError:
                 raise NotFound("routing_policy", room_id) from None
 
-    def delete_routing_policy(self, room_id: str) -> None:
+    def _delete_routing_policy(self, room_id: str) -> None:
         with self._lock:
             self._check_open()
             if self._routing_policies.pop(room_id, None) is None:
@@ -522,14 +518,14 @@ class MemoryAdapter(PersistenceAdapter):
 
     # --- ingress subscriptions -----------------------------------------------------
 
-    def save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
+    def _save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
         with self._lock:
             self._check_open()
             self._ingress[(subscription.bridge_id, subscription.subscription_id)] = subscription
             return subscription
 
-    def list_ingress_subscriptions(
-        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
+    def _list_ingress_subscriptions(
+        self, bridge_id: str, *, status: IngressStatus | None
     ) -> list[IngressSubscription]:
         with self._lock:
             self._check_open()
@@ -540,10 +536,10 @@ class MemoryAdapter(PersistenceAdapter):
             ]
             return sorted(found, key=lambda subscription: subscription.subscription_id)
 
-    def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
+    def _delete_ingress_subscription(self, bridge_id: str, subscription_id: str) -> None:
         with self._lock:
             self._check_open()
-            key = (str(bridge_id), subscription_id)
+            key = (bridge_id, subscription_id)
             if self._ingress.pop(key, None) is None:
                 raise NotFound("ingress_subscription", key)
 

@@ -52,9 +52,12 @@ __all__ = [
     "DeliveryMode",
     "DeliveryPolicy",
     "DirectoryTarget",
+    "Erasure",
     "FailoverPolicy",
     "FilePart",
+    "Health",
     "ImagePart",
+    "Ingested",
     "IngressStatus",
     "IngressSubscription",
     "Message",
@@ -620,9 +623,53 @@ class IngressSubscription(_Record):
 
 
 class Capabilities(_Record):
-    """What an adapter can do, as queried at runtime through ``adapter.capabilities``."""
+    """What an adapter can do, as queried at runtime through ``adapter.capabilities``.
+
+    The group flags (``ingress_subscriptions``, ``ingest``, ``enumeration``,
+    ``retention``) are derived from the hooks the adapter class implements (see
+    :mod:`jido_persistence.callbacks`); ``durable``, ``multi_process`` and
+    ``native_async`` are declared by the class.
+    """
 
     ingress_subscriptions: bool = False
+    """The ingress-subscription callbacks (contract section 4)."""
+    ingest: bool = False
+    """``ingest_message`` and ``get_or_create_thread_by_external_id`` (contract 9.1)."""
+    enumeration: bool = False
+    """``list_participants``, ``list_onboardings`` and ``after=`` paging (contract 9.2)."""
+    retention: bool = False
+    """``delete_messages``, ``erase_participant``, ``delete_onboarding`` (contract 9.3)."""
     durable: bool = False
     multi_process: bool = False
     native_async: bool = False
+
+
+# --- callback results (contract 1.3) ------------------------------------------------
+
+NonNegativeInt = Annotated[int, Strict(), Field(ge=0, le=INT64_MAX)]
+
+
+class Health(_Record):
+    """The answer of ``health_check()``: whether the store answered, how fast, and why not.
+
+    ``detail`` never holds a password (URLs are redacted).
+    """
+
+    ok: StrictBool
+    latency_s: Annotated[float, Field(ge=0.0)]
+    detail: str
+
+
+class Ingested(_Record):
+    """The answer of ``ingest_message()``: the stored message and whether this call made it."""
+
+    message: Message
+    created: StrictBool
+
+
+class Erasure(_Record):
+    """The answer of ``erase_participant()``: how many records were removed or changed."""
+
+    participants: NonNegativeInt
+    messages: NonNegativeInt
+    keys: NonNegativeInt

@@ -12,6 +12,7 @@ import copy
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -25,7 +26,7 @@ from jido_persistence.errors import (
     InvalidLimit,
     InvalidOnboardingId,
 )
-from jido_persistence.models import DirectoryTarget, IngressStatus, Message, RoomBinding
+from jido_persistence.models import DirectoryTarget, IngressStatus, Message, RoomBinding, Thread
 
 __all__ = [
     "DirectoryQuery",
@@ -34,7 +35,9 @@ __all__ = [
     "check_text_argument",
     "message_external_key",
     "normalize_external_id",
+    "require_after_cursor",
     "require_attrs",
+    "require_aware_datetime",
     "require_binding_attrs",
     "require_channel",
     "require_cursors",
@@ -46,6 +49,7 @@ __all__ = [
     "require_limit",
     "require_onboarding_flow",
     "require_optional_limit",
+    "require_thread_attrs",
     "room_binding_record",
 ]
 
@@ -55,6 +59,7 @@ MessageKey = tuple[str, str, str]
 """The external-id key of a message: ``(channel, bridge_id, external_id)``, normalised."""
 
 BINDING_ATTR_KEYS: Final = frozenset({"id", "direction", "enabled", "inserted_at"})
+THREAD_ATTR_KEYS: Final = frozenset(Thread.model_fields) - {"room_id", "external_thread_id"}
 DIRECTORY_QUERY_KEYS: Final = ("id", "name", "channel", "bridge_id", "external_id")
 
 
@@ -151,6 +156,33 @@ def require_cursors(before: object, after: object) -> tuple[str | None, str | No
     )
 
 
+def require_after_cursor(value: object, name: str = "after") -> str | None:
+    """Check an enumeration cursor: ``None``, or a non-empty ``str`` id of <= 512 code points.
+
+    Raises :class:`InvalidCursor`; whether the record exists is the adapter's check.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise InvalidCursor(f"{name} must be a non-empty id, got {_describe(value)}")
+    problem = text_problem(value)
+    if problem or len(value) > MAX_KEY_LENGTH:
+        raise InvalidCursor(f"{name} {problem or 'is longer than 512 code points'}")
+    return str(value)
+
+
+def require_aware_datetime(name: str, value: object) -> datetime:
+    """Return ``value`` in UTC when it is a timezone-aware ``datetime``.
+
+    Raises :class:`InvalidArgument` for a naive datetime or any other type.
+    """
+    if not isinstance(value, datetime):
+        raise InvalidArgument(f"{name} must be a datetime, got {_describe(value)}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidArgument(f"{name} must be timezone-aware, got the naive {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
 def require_instance(name: str, value: object, model: type[ModelT]) -> ModelT:
     """Return ``value`` when it is an instance of ``model`` that ``model`` would accept.
 
@@ -215,15 +247,26 @@ def require_attrs(value: object, name: str = "attrs") -> dict[str, Any]:
     return dict(value)
 
 
+def _require_attr_keys(value: object, allowed: frozenset[str], what: str) -> dict[str, Any]:
+    attrs = require_attrs(value)
+    unknown = sorted(set(attrs) - allowed)
+    if unknown:
+        raise InvalidArgument(f"unknown {what} attrs {unknown}; valid keys: {sorted(allowed)}")
+    return attrs
+
+
 def require_binding_attrs(value: object) -> dict[str, Any]:
     """Return ``create_room_binding`` attrs, whose keys must be RoomBinding field names."""
-    attrs = require_attrs(value)
-    unknown = sorted(set(attrs) - BINDING_ATTR_KEYS)
-    if unknown:
-        raise InvalidArgument(
-            f"unknown room binding attrs {unknown}; valid keys: {sorted(BINDING_ATTR_KEYS)}"
-        )
-    return attrs
+    return _require_attr_keys(value, BINDING_ATTR_KEYS, "room binding")
+
+
+def require_thread_attrs(value: object) -> dict[str, Any]:
+    """Return get-or-create thread attrs: ``Thread`` field names other than the key's.
+
+    ``room_id`` and ``external_thread_id`` come from the arguments, so giving them (or
+    a key that is no Thread field) raises :class:`InvalidArgument`.
+    """
+    return _require_attr_keys(value, THREAD_ATTR_KEYS, "thread")
 
 
 def build_record(model: type[ModelT], attrs: Mapping[str, Any], **overrides: Any) -> ModelT:

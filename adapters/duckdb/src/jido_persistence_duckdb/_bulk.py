@@ -16,9 +16,7 @@ from typing import Any, Final
 
 import duckdb
 
-from jido_persistence.errors import StorageError, StoreClosed
 from jido_persistence.models import Message
-from jido_persistence.validation import require_instance
 from jido_persistence_duckdb._tables import MESSAGES
 from jido_persistence_duckdb.adapter import DuckDBAdapter
 
@@ -43,15 +41,13 @@ _NEXT_SEQ: Final = "SELECT nextval('jp_save_seq') FROM range(?)"
 
 
 def _rows(messages: Iterable[Message]) -> tuple[int, dict[str, tuple[int, list[Any]]]]:
-    """Validate and convert ``messages``: their count, and by id the position of the
-    last save of that id with its row parameters (without ``save_seq``).
+    """Convert checked ``messages``: their count, and by id the position of the last
+    save of that id with its row parameters (without ``save_seq``).
     """
     latest: dict[str, tuple[int, list[Any]]] = {}
     count = 0
     for message in messages:
-        checked = require_instance("message", message, Message)
-        # Validates the external-id key as the callback guard does, then builds it.
-        latest[checked.id] = (count, DuckDBAdapter._message_params(checked))
+        latest[message.id] = (count, DuckDBAdapter._message_params(message))
         count += 1
     return count, latest
 
@@ -62,20 +58,15 @@ def _insert(cursor: duckdb.DuckDBPyConnection, rows: Sequence[list[Any]]) -> Non
         cursor.execute(_INSERT, [list(column) for column in zip(*batch, strict=True)])
 
 
-def bulk_save_messages(store: DuckDBAdapter, messages: Iterable[Message]) -> int:
-    """Save ``messages`` as ``save_message`` on each, in order, would; one transaction.
+def bulk_save_messages(store: DuckDBAdapter, messages: Sequence[Message]) -> int:
+    """Save checked ``messages`` as ``save_message`` on each, in order, would.
 
-    A later message with the id of an earlier one replaces it, as a re-save does.
-    Every message is checked before anything is written: a non-``Message`` or a bad
-    external-id key raises InvalidArgument, and the store is left unchanged.  Raises
-    StoreClosed after ``close()`` and StorageError (the DuckDB error chained) when
-    the backend fails, after rolling the whole load back.  Returns the number of
-    messages saved (re-saves included).
+    One transaction; a later message with the id of an earlier one replaces it, as a
+    re-save does.  The caller (the guarded ``bulk_save_messages``) has checked every
+    message and the closed store, and turns a DuckDB error into StorageError; the
+    transaction rolls the whole load back first.  Returns the number of messages
+    saved (re-saves included).
     """
-    if store.closed:
-        raise StoreClosed(
-            f"{type(store).__name__} is closed: bulk_save_messages() needs an open store"
-        )
     count, latest = _rows(messages)
     if not count:
         return 0
@@ -86,9 +77,6 @@ def bulk_save_messages(store: DuckDBAdapter, messages: Iterable[Message]) -> int
         sequence = sorted(value for (value,) in drawn)
         _insert(cursor, [[*params, sequence[position]] for position, params in latest.values()])
 
-    try:
-        with store._db.entered():
-            store._db.transaction(work)
-    except duckdb.Error as error:
-        raise StorageError(f"bulk_save_messages() failed in the backend: {error}") from error
+    with store._db.entered():
+        store._db.transaction(work)
     return count

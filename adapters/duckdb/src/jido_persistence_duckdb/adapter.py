@@ -14,7 +14,7 @@ callbacks are one parameterised statement (``INSERT OR REPLACE``, no read first)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 import duckdb
 from pydantic import Field
 
-from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
+from jido_persistence.adapter import AdapterOptions, RawIndex
+from jido_persistence.bulk import BulkMessageSaving
 from jido_persistence.errors import CursorNotFound, NotFound, StoreClosed
 from jido_persistence.models import (
     BridgeConfig,
@@ -88,7 +89,7 @@ def _latest(rows: Sequence[Sequence[Any]]) -> Sequence[Any] | None:
     return max(rows, key=lambda row: row[0])[1:]
 
 
-class DuckDBAdapter(PersistenceAdapter):
+class DuckDBAdapter(BulkMessageSaving):
     """The persistence contract on DuckDB: exact, analytical, single-process."""
 
     Options: ClassVar[type[AdapterOptions]] = DuckDBOptions
@@ -180,17 +181,17 @@ class DuckDBAdapter(PersistenceAdapter):
 
     # --- rooms -----------------------------------------------------------------------
 
-    def save_room(self, room: Room) -> Room:
+    def _save_room(self, room: Room) -> Room:
         self._write(ROOMS.upsert_sql, [*ROOMS.params(room), name_fold(room.name)])
         return room
 
-    def get_room(self, room_id: str) -> Room:
+    def _get_room(self, room_id: str) -> Room:
         row = self._one(sql.GET_ROOM, [room_id])
         if row is None:
             raise NotFound("room", room_id)
         return ROOMS.to_model(row)
 
-    def delete_room(self, room_id: str) -> None:
+    def _delete_room(self, room_id: str) -> None:
         def work(cursor: Cursor) -> None:
             for statement, count in sql.DELETE_ROOM_STATEMENTS:
                 cursor.execute(statement, [room_id] * count)
@@ -198,7 +199,7 @@ class DuckDBAdapter(PersistenceAdapter):
         with self._db.entered():
             self._db.transaction(work)
 
-    def list_rooms(self, *, limit: int = 100) -> list[Room]:
+    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
         if limit == 0:
             return []
         return [ROOMS.to_model(row) for row in self._all(sql.LIST_ROOMS, [limit])]
@@ -214,17 +215,17 @@ class DuckDBAdapter(PersistenceAdapter):
             pairs,
         ]
 
-    def save_participant(self, participant: Participant) -> Participant:
+    def _save_participant(self, participant: Participant) -> Participant:
         self._write(PARTICIPANTS.upsert_sql, self._participant_params(participant))
         return participant
 
-    def get_participant(self, participant_id: str) -> Participant:
+    def _get_participant(self, participant_id: str) -> Participant:
         row = self._one(sql.GET_PARTICIPANT, [participant_id])
         if row is None:
             raise NotFound("participant", participant_id)
         return PARTICIPANTS.to_model(row)
 
-    def delete_participant(self, participant_id: str) -> None:
+    def _delete_participant(self, participant_id: str) -> None:
         self._write(sql.DELETE_PARTICIPANT, [participant_id])
 
     # --- messages --------------------------------------------------------------------
@@ -239,32 +240,28 @@ class DuckDBAdapter(PersistenceAdapter):
             None if key is None else lookup_key(*key),
         ]
 
-    def save_message(self, message: Message) -> Message:
+    def _save_message(self, message: Message) -> Message:
         self._write(MESSAGES.upsert_sql, self._message_params(message))
         return message
 
-    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
-        """Save ``messages`` as ``save_message`` on each, in order, would; one transaction.
+    def _bulk_save_messages(self, messages: list[Message]) -> int:
+        """One transaction: the same rows, keys and save sequence values as single saves.
 
-        The optional bulk path of :class:`~jido_persistence.bulk.SupportsBulkSaveMessages`
-        (not a contract callback): the same rows, keys and save sequence values, so the
-        most recently saved holder of an external-id key still wins.  Every message is
-        checked first: a non-``Message`` or a bad external-id key raises InvalidArgument
-        and nothing is written.  All-or-nothing: a backend failure rolls the whole batch
-        back and raises StorageError.  Raises StoreClosed after ``close()``.  Returns
-        the number of messages saved (re-saves included).
+        The bulk path of :class:`~jido_persistence.bulk.BulkMessageSaving` (not a
+        contract callback), so the most recently saved holder of an external-id key
+        still wins.  All-or-nothing: a backend failure rolls the whole batch back.
         """
         from jido_persistence_duckdb._bulk import bulk_save_messages
 
         return bulk_save_messages(self, messages)
 
-    def get_message(self, message_id: str) -> Message:
+    def _get_message(self, message_id: str) -> Message:
         row = self._one(sql.GET_MESSAGE, [message_id])
         if row is None:
             raise NotFound("message", message_id)
         return MESSAGES.to_model(row)
 
-    def get_messages(
+    def _get_messages(
         self,
         room_id: str,
         *,
@@ -304,12 +301,12 @@ class DuckDBAdapter(PersistenceAdapter):
                 ).fetchall()
             return [MESSAGES.to_model(row) for row in rows]
 
-    def delete_message(self, message_id: str) -> None:
+    def _delete_message(self, message_id: str) -> None:
         self._write(sql.DELETE_MESSAGE, [message_id])
 
     # --- threads ---------------------------------------------------------------------
 
-    def save_thread(self, thread: Thread) -> Thread:
+    def _save_thread(self, thread: Thread) -> Thread:
         external, root = thread.external_thread_id, thread.root_message_id
         self._write(
             THREADS.upsert_sql,
@@ -321,47 +318,47 @@ class DuckDBAdapter(PersistenceAdapter):
         )
         return thread
 
-    def get_thread(self, thread_id: str) -> Thread:
+    def _get_thread(self, thread_id: str) -> Thread:
         row = self._one(sql.GET_THREAD, [thread_id])
         if row is None:
             raise NotFound("thread", thread_id)
         return THREADS.to_model(row)
 
-    def get_thread_by_external_id(self, room_id: str, external_thread_id: str | int) -> Thread:
-        key = (room_id, str(external_thread_id))
+    def _get_thread_by_external_id(self, room_id: str, external_thread_id: str) -> Thread:
+        key = (room_id, external_thread_id)
         row = _latest(self._all(sql.THREAD_BY_EXTERNAL_KEY, [lookup_key(*key)]))
         if row is None:
             raise NotFound("thread", key)
         return THREADS.to_model(row)
 
-    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
+    def _get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
         key = (room_id, root_message_id)
         row = _latest(self._all(sql.THREAD_BY_ROOT_KEY, [lookup_key(*key)]))
         if row is None:
             raise NotFound("thread", key)
         return THREADS.to_model(row)
 
-    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
+    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
         if limit == 0:
             return []
         return [THREADS.to_model(row) for row in self._all(sql.LIST_THREADS, [room_id, limit])]
 
     # --- external-id resolution ------------------------------------------------------
 
-    def get_or_create_room_by_external_binding(
+    def _get_or_create_room_by_external_binding(
         self,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> Room:
-        key: BindingKey = (channel, str(bridge_id), str(external_id))
+        key: BindingKey = (channel, bridge_id, external_id)
         binding_key = lookup_key(*key)
         with self._db.entered():
             found = self._db.cursor().execute(sql.BOUND_ROOM, [binding_key]).fetchone()
             if found is not None and found[1] is not None:
                 return ROOMS.to_model(found[1:])
-            room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+            room = build_record(Room, attrs, external_bindings={key[0]: {key[1]: key[2]}})
 
             def work(cursor: Cursor) -> Room:
                 bound = cursor.execute(sql.BOUND_ROOM, [binding_key]).fetchone()
@@ -376,16 +373,16 @@ class DuckDBAdapter(PersistenceAdapter):
 
             return self._db.transaction(work)
 
-    def get_or_create_participant_by_external_id(
-        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
+    def _get_or_create_participant_by_external_id(
+        self, channel: str, external_id: str, attrs: dict[str, Any]
     ) -> Participant:
-        key = (channel, str(external_id))
+        key = (channel, external_id)
         participant_key = lookup_key(*key)
         with self._db.entered():
             found = self._db.cursor().execute(sql.BOUND_PARTICIPANT, [participant_key]).fetchone()
             if found is not None and found[1] is not None:
                 return PARTICIPANTS.to_model(found[1:])
-            participant = build_record(Participant, attrs or {}, external_ids={key[0]: key[1]})
+            participant = build_record(Participant, attrs, external_ids={key[0]: key[1]})
 
             def work(cursor: Cursor) -> Participant:
                 bound = cursor.execute(sql.BOUND_PARTICIPANT, [participant_key]).fetchone()
@@ -397,22 +394,22 @@ class DuckDBAdapter(PersistenceAdapter):
 
             return self._db.transaction(work)
 
-    def get_message_by_external_id(
-        self, channel: str, bridge_id: str | int, external_id: str | int
+    def _get_message_by_external_id(
+        self, channel: str, bridge_id: str, external_id: str
     ) -> Message:
-        key = (channel, str(bridge_id), str(external_id))
+        key = (channel, bridge_id, external_id)
         row = _latest(self._all(sql.MESSAGE_BY_KEY, [lookup_key(*key)]))
         if row is None:
             raise NotFound("message", key)
         return MESSAGES.to_model(row)
 
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+    def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         def work(cursor: Cursor) -> Message:
             row = cursor.execute(sql.GET_MESSAGE, [message_id]).fetchone()
             if row is None:
                 raise NotFound("message", message_id)
             message = MESSAGES.to_model(row)
-            updated = message.model_copy(update={"external_id": str(external_id)})
+            updated = message.model_copy(update={"external_id": external_id})
             cursor.execute(MESSAGES.upsert_sql, self._message_params(updated))
             return updated
 
@@ -421,37 +418,35 @@ class DuckDBAdapter(PersistenceAdapter):
 
     # --- room bindings ---------------------------------------------------------------
 
-    def get_room_by_external_binding(
-        self, channel: str, bridge_id: str | int, external_id: str | int
-    ) -> Room:
-        key = (channel, str(bridge_id), str(external_id))
+    def _get_room_by_external_binding(self, channel: str, bridge_id: str, external_id: str) -> Room:
+        key = (channel, bridge_id, external_id)
         found = self._one(sql.BOUND_ROOM, [lookup_key(*key)])
         if found is None or found[1] is None:
             raise NotFound("room", key)
         return ROOMS.to_model(found[1:])
 
-    def create_room_binding(
+    def _create_room_binding(
         self,
         room_id: str,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> RoomBinding:
-        key: BindingKey = (channel, str(bridge_id), str(external_id))
+        key: BindingKey = (channel, bridge_id, external_id)
 
         def work(cursor: Cursor) -> RoomBinding:
-            binding = binding_for(cursor, room_id, key, dict(attrs or {}))
+            binding = binding_for(cursor, room_id, key, attrs)
             put_binding(cursor, binding, key)
             return binding
 
         with self._db.entered():
             return self._db.transaction(work)
 
-    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+    def _list_room_bindings(self, room_id: str) -> list[RoomBinding]:
         return [BINDINGS.to_model(row) for row in self._all(sql.LIST_BINDINGS, [room_id])]
 
-    def delete_room_binding(self, binding_id: str) -> None:
+    def _delete_room_binding(self, binding_id: str) -> None:
         def work(cursor: Cursor) -> None:
             row = cursor.execute(sql.BINDING_FOR_DELETE, [binding_id]).fetchone()
             if row is None:
@@ -464,14 +459,14 @@ class DuckDBAdapter(PersistenceAdapter):
 
     # --- directory -------------------------------------------------------------------
 
-    def directory_search(
+    def _directory_search(
         self,
-        target: DirectoryTarget | str,
-        query: Mapping[str, Any],
+        target: DirectoryTarget,
+        query: DirectoryQuery,
         *,
-        limit: int | None = None,
+        limit: int | None,
     ) -> list[Participant] | list[Room]:
-        built = directory_statement(DirectoryTarget(target), DirectoryQuery.parse(query), limit)
+        built = directory_statement(target, query, limit)
         if built is None:
             return []
         rows = self._all(*built)
@@ -481,11 +476,11 @@ class DuckDBAdapter(PersistenceAdapter):
 
     # --- onboarding ------------------------------------------------------------------
 
-    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
+    def _save_onboarding(self, flow: dict[str, Any]) -> dict[str, Any]:
         self._write(sql.PUT_ONBOARDING, [flow["onboarding_id"], json_text(dict(flow))])
         return dict(flow)
 
-    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+    def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         row = self._one(sql.GET_ONBOARDING, [onboarding_id])
         if row is None:
             raise NotFound("onboarding", onboarding_id)
@@ -494,61 +489,61 @@ class DuckDBAdapter(PersistenceAdapter):
 
     # --- bridge configs --------------------------------------------------------------
 
-    def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
+    def _save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
         self._write(BRIDGE_CONFIGS.upsert_sql, BRIDGE_CONFIGS.params(config))
         return config
 
-    def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
+    def _get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
         row = self._one(sql.GET_BRIDGE_CONFIG, [bridge_config_id])
         if row is None:
             raise NotFound("bridge_config", bridge_config_id)
         return BRIDGE_CONFIGS.to_model(row)
 
-    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
+    def _list_bridge_configs(self, *, enabled: bool | None) -> list[BridgeConfig]:
         if enabled is None:
             rows = self._all(sql.LIST_BRIDGE_CONFIGS, [])
         else:
             rows = self._all(sql.LIST_BRIDGE_CONFIGS_ENABLED, [enabled])
         return [BRIDGE_CONFIGS.to_model(row) for row in rows]
 
-    def delete_bridge_config(self, bridge_config_id: str) -> None:
+    def _delete_bridge_config(self, bridge_config_id: str) -> None:
         if not self._deleted(sql.DELETE_BRIDGE_CONFIG, [bridge_config_id]):
             raise NotFound("bridge_config", bridge_config_id)
 
     # --- routing policies ------------------------------------------------------------
 
-    def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
+    def _save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
         self._write(ROUTING_POLICIES.upsert_sql, ROUTING_POLICIES.params(policy))
         return policy
 
-    def get_routing_policy(self, room_id: str) -> RoutingPolicy:
+    def _get_routing_policy(self, room_id: str) -> RoutingPolicy:
         row = self._one(sql.GET_ROUTING_POLICY, [room_id])
         if row is None:
             raise NotFound("routing_policy", room_id)
         return ROUTING_POLICIES.to_model(row)
 
-    def delete_routing_policy(self, room_id: str) -> None:
+    def _delete_routing_policy(self, room_id: str) -> None:
         if not self._deleted(sql.DELETE_ROUTING_POLICY, [room_id]):
             raise NotFound("routing_policy", room_id)
 
     # --- ingress subscriptions -------------------------------------------------------
 
-    def save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
+    def _save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
         key = lookup_key(subscription.bridge_id, subscription.subscription_id)
         self._write(INGRESS.upsert_sql, [*INGRESS.params(subscription), key])
         return subscription
 
-    def list_ingress_subscriptions(
-        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
+    def _list_ingress_subscriptions(
+        self, bridge_id: str, *, status: IngressStatus | None
     ) -> list[IngressSubscription]:
         if status is None:
-            rows = self._all(sql.LIST_INGRESS, [str(bridge_id)])
+            rows = self._all(sql.LIST_INGRESS, [bridge_id])
         else:
-            rows = self._all(sql.LIST_INGRESS_STATUS, [str(bridge_id), IngressStatus(status).value])
+            rows = self._all(sql.LIST_INGRESS_STATUS, [bridge_id, status.value])
         return [INGRESS.to_model(row) for row in rows]
 
-    def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
-        key = (str(bridge_id), subscription_id)
+    def _delete_ingress_subscription(self, bridge_id: str, subscription_id: str) -> None:
+        key = (bridge_id, subscription_id)
         if not self._deleted(sql.DELETE_INGRESS, [lookup_key(*key)]):
             raise NotFound("ingress_subscription", key)
 

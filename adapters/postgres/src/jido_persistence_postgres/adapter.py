@@ -10,12 +10,10 @@ design decisions.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any, Final
 
 from pydantic import TypeAdapter
 
-from jido_persistence.adapter import OPTIONAL_CALLBACKS, REQUIRED_CALLBACKS, PersistenceAdapter
 from jido_persistence.errors import CursorNotFound, NotFound
 from jido_persistence.models import (
     BridgeConfig,
@@ -63,32 +61,32 @@ class PostgresAdapter(PostgresBase):
 
     # --- rooms ---------------------------------------------------------------------
 
-    def save_room(self, room: Room) -> Room:
+    def _save_room(self, room: Room) -> Room:
         """One upsert in autocommit (one round trip).  Binding keys are not touched."""
 
         self._write("save_room", self._sql.room_upsert, room_row(room))
         return room
 
-    def get_room(self, room_id: str) -> Room:
+    def _get_room(self, room_id: str) -> Room:
         return self._get("get_room", self._sql.room_get, room_id, Room, "room")
 
-    def delete_room(self, room_id: str) -> None:
+    def _delete_room(self, room_id: str) -> None:
         """One statement: data-modifying CTEs delete the messages, threads, bindings,
         the keys still pointing at the room and its routing policy, atomically."""
 
         self._write("delete_room", self._sql.room_delete_cascade, {"room": room_id})
 
-    def list_rooms(self, *, limit: int = 100) -> list[Room]:
+    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
         docs = self._column("list_rooms", self._sql.room_list, (limit,))
         return [Room.model_validate_json(doc) for doc in docs]
 
     # --- participants --------------------------------------------------------------
 
-    def save_participant(self, participant: Participant) -> Participant:
+    def _save_participant(self, participant: Participant) -> Participant:
         self._write("save_participant", self._sql.participant_upsert, participant_row(participant))
         return participant
 
-    def get_participant(self, participant_id: str) -> Participant:
+    def _get_participant(self, participant_id: str) -> Participant:
         return self._get(
             "get_participant",
             self._sql.participant_get,
@@ -97,22 +95,22 @@ class PostgresAdapter(PostgresBase):
             "participant",
         )
 
-    def delete_participant(self, participant_id: str) -> None:
+    def _delete_participant(self, participant_id: str) -> None:
         self._write("delete_participant", self._sql.participant_delete, (participant_id,))
 
     # --- messages ------------------------------------------------------------------
 
-    def save_message(self, message: Message) -> Message:
+    def _save_message(self, message: Message) -> Message:
         """One upsert in autocommit; the key columns and ``save_seq`` (from a sequence)
         are set in the same statement, so the external-id key follows the latest save."""
 
         self._write("save_message", self._sql.message_upsert, message_row(message))
         return message
 
-    def get_message(self, message_id: str) -> Message:
+    def _get_message(self, message_id: str) -> Message:
         return self._get("get_message", self._sql.message_get, message_id, Message, "message")
 
-    def get_messages(
+    def _get_messages(
         self,
         room_id: str,
         *,
@@ -164,65 +162,65 @@ class PostgresAdapter(PostgresBase):
             )
         return [] if page is None else MESSAGE_LIST.validate_json(page)
 
-    def delete_message(self, message_id: str) -> None:
+    def _delete_message(self, message_id: str) -> None:
         self._write("delete_message", self._sql.message_delete, (message_id,))
 
     # --- threads -------------------------------------------------------------------
 
-    def save_thread(self, thread: Thread) -> Thread:
+    def _save_thread(self, thread: Thread) -> Thread:
         self._write("save_thread", self._sql.thread_upsert, thread_row(thread))
         return thread
 
-    def get_thread(self, thread_id: str) -> Thread:
+    def _get_thread(self, thread_id: str) -> Thread:
         return self._get("get_thread", self._sql.thread_get, thread_id, Thread, "thread")
 
-    def get_thread_by_external_id(self, room_id: str, external_thread_id: str | int) -> Thread:
-        key = (room_id, str(external_thread_id))
+    def _get_thread_by_external_id(self, room_id: str, external_thread_id: str) -> Thread:
+        key = (room_id, external_thread_id)
         doc = self._one("get_thread_by_external_id", self._sql.thread_by_external_id, key)
         if doc is None:
             raise NotFound("thread", key)
         return Thread.model_validate_json(doc)
 
-    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
+    def _get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
         key = (room_id, root_message_id)
         doc = self._one("get_thread_by_root_message", self._sql.thread_by_root_message, key)
         if doc is None:
             raise NotFound("thread", key)
         return Thread.model_validate_json(doc)
 
-    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
+    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
         docs = self._column("list_threads", self._sql.thread_list, (room_id, limit))
         return [Thread.model_validate_json(doc) for doc in docs]
 
     # --- external-id resolution ----------------------------------------------------
 
-    def get_or_create_room_by_external_binding(
+    def _get_or_create_room_by_external_binding(
         self,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> Room:
         """A select first; when absent, one transaction inserting the key row first
         (``ON CONFLICT DO NOTHING RETURNING``) and the room and its binding record only
         when it won.  Race-free across processes and hosts."""
 
-        key = (channel, str(bridge_id), str(external_id))
+        key = (channel, bridge_id, external_id)
         doc = self._one("get_or_create_room_by_external_binding", self._sql.binding_key_room, key)
         if doc is not None:
             return Room.model_validate_json(doc)
-        room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+        room = build_record(Room, attrs, external_bindings={key[0]: {key[1]: key[2]}})
         return self._transaction(
             "get_or_create_room_by_external_binding",
             lambda conn: _keys.get_or_create_room(conn, self._sql, key, room),
         )
 
-    def get_or_create_participant_by_external_id(
-        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
+    def _get_or_create_participant_by_external_id(
+        self, channel: str, external_id: str, attrs: dict[str, Any]
     ) -> Participant:
         """Like :meth:`get_or_create_room_by_external_binding`, keyed ``(channel, external_id)``."""
 
-        key = (channel, str(external_id))
+        key = (channel, external_id)
         doc = self._one(
             "get_or_create_participant_by_external_id",
             self._sql.participant_key_participant,
@@ -230,28 +228,28 @@ class PostgresAdapter(PostgresBase):
         )
         if doc is not None:
             return Participant.model_validate_json(doc)
-        participant = build_record(Participant, attrs or {}, external_ids={key[0]: key[1]})
+        participant = build_record(Participant, attrs, external_ids={key[0]: key[1]})
         return self._transaction(
             "get_or_create_participant_by_external_id",
             lambda conn: _keys.get_or_create_participant(conn, self._sql, key, participant),
         )
 
-    def get_message_by_external_id(
-        self, channel: str, bridge_id: str | int, external_id: str | int
+    def _get_message_by_external_id(
+        self, channel: str, bridge_id: str, external_id: str
     ) -> Message:
-        key = (channel, str(bridge_id), str(external_id))
+        key = (channel, bridge_id, external_id)
         doc = self._one("get_message_by_external_id", self._sql.message_by_key, key)
         if doc is None:
             raise NotFound("message", key)
         return Message.model_validate_json(doc)
 
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+    def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         def work(conn: Connection) -> Message:
             row = conn.execute(self._sql.message_get_for_update, (message_id,)).fetchone()
             if row is None:
                 raise NotFound("message", message_id)
             message = Message.model_validate_json(row[0])
-            updated = message.model_copy(update={"external_id": str(external_id)})
+            updated = message.model_copy(update={"external_id": external_id})
             conn.execute(self._sql.message_upsert, message_row(updated))
             return updated
 
@@ -259,35 +257,33 @@ class PostgresAdapter(PostgresBase):
 
     # --- room bindings -------------------------------------------------------------
 
-    def get_room_by_external_binding(
-        self, channel: str, bridge_id: str | int, external_id: str | int
-    ) -> Room:
-        key = (channel, str(bridge_id), str(external_id))
+    def _get_room_by_external_binding(self, channel: str, bridge_id: str, external_id: str) -> Room:
+        key = (channel, bridge_id, external_id)
         doc = self._one("get_room_by_external_binding", self._sql.binding_key_room, key)
         if doc is None:
             raise NotFound("room", key)
         return Room.model_validate_json(doc)
 
-    def create_room_binding(
+    def _create_room_binding(
         self,
         room_id: str,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> RoomBinding:
-        key = (channel, str(bridge_id), str(external_id))
-        given = dict(attrs or {})
+        key = (channel, bridge_id, external_id)
+        given = attrs
         return self._transaction(
             "create_room_binding",
             lambda conn: _keys.create_room_binding(conn, self._sql, room_id, key, given),
         )
 
-    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+    def _list_room_bindings(self, room_id: str) -> list[RoomBinding]:
         docs = self._column("list_room_bindings", self._sql.binding_list, (room_id,))
         return [RoomBinding.model_validate_json(doc) for doc in docs]
 
-    def delete_room_binding(self, binding_id: str) -> None:
+    def _delete_room_binding(self, binding_id: str) -> None:
         def work(conn: Connection) -> int:
             row = conn.execute(self._sql.binding_delete, (binding_id,)).fetchone()
             return int(row[0]) if row else 0
@@ -297,20 +293,18 @@ class PostgresAdapter(PostgresBase):
 
     # --- directory -----------------------------------------------------------------
 
-    def directory_search(
+    def _directory_search(
         self,
-        target: DirectoryTarget | str,
-        query: Mapping[str, Any],
+        target: DirectoryTarget,
+        query: DirectoryQuery,
         *,
-        limit: int | None = None,
+        limit: int | None,
     ) -> list[Participant] | list[Room]:
         """One query filtered and sorted by the server; names match on the stored
         casefold (trigram index when ``pg_trgm`` is available, else ``strpos``)."""
 
-        parsed = DirectoryQuery.parse(query)
-        target = DirectoryTarget(target)
         built = directory_query(
-            self._sql.schema, target, parsed, limit, trigram=self._db.name_search == "trigram"
+            self._sql.schema, target, query, limit, trigram=self._db.name_search == "trigram"
         )
         if built is None:
             return []
@@ -321,12 +315,12 @@ class PostgresAdapter(PostgresBase):
 
     # --- onboarding ----------------------------------------------------------------
 
-    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
+    def _save_onboarding(self, flow: dict[str, Any]) -> dict[str, Any]:
         stored = dict(flow)
         self._write("save_onboarding", self._sql.onboarding_upsert, onboarding_row(stored))
         return stored
 
-    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+    def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         doc = self._one("get_onboarding", self._sql.onboarding_get, (onboarding_id,))
         if doc is None:
             raise NotFound("onboarding", onboarding_id)
@@ -335,11 +329,11 @@ class PostgresAdapter(PostgresBase):
 
     # --- bridge configs ------------------------------------------------------------
 
-    def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
+    def _save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
         self._write("save_bridge_config", self._sql.bridge_config_upsert, bridge_config_row(config))
         return config
 
-    def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
+    def _get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
         return self._get(
             "get_bridge_config",
             self._sql.bridge_config_get,
@@ -348,7 +342,7 @@ class PostgresAdapter(PostgresBase):
             "bridge_config",
         )
 
-    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
+    def _list_bridge_configs(self, *, enabled: bool | None) -> list[BridgeConfig]:
         if enabled is None:
             docs = self._column("list_bridge_configs", self._sql.bridge_config_list, ())
         else:
@@ -357,7 +351,7 @@ class PostgresAdapter(PostgresBase):
             )
         return [BridgeConfig.model_validate_json(doc) for doc in docs]
 
-    def delete_bridge_config(self, bridge_config_id: str) -> None:
+    def _delete_bridge_config(self, bridge_config_id: str) -> None:
         self._delete_existing(
             "delete_bridge_config",
             self._sql.bridge_config_delete,
@@ -368,13 +362,13 @@ class PostgresAdapter(PostgresBase):
 
     # --- routing policies ----------------------------------------------------------
 
-    def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
+    def _save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
         self._write(
             "save_routing_policy", self._sql.routing_policy_upsert, routing_policy_row(policy)
         )
         return policy
 
-    def get_routing_policy(self, room_id: str) -> RoutingPolicy:
+    def _get_routing_policy(self, room_id: str) -> RoutingPolicy:
         return self._get(
             "get_routing_policy",
             self._sql.routing_policy_get,
@@ -383,7 +377,7 @@ class PostgresAdapter(PostgresBase):
             "routing_policy",
         )
 
-    def delete_routing_policy(self, room_id: str) -> None:
+    def _delete_routing_policy(self, room_id: str) -> None:
         self._delete_existing(
             "delete_routing_policy",
             self._sql.routing_policy_delete,
@@ -394,29 +388,27 @@ class PostgresAdapter(PostgresBase):
 
     # --- ingress subscriptions -----------------------------------------------------
 
-    def save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
+    def _save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
         self._write(
             "save_ingress_subscription", self._sql.ingress_upsert, ingress_row(subscription)
         )
         return subscription
 
-    def list_ingress_subscriptions(
-        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
+    def _list_ingress_subscriptions(
+        self, bridge_id: str, *, status: IngressStatus | None
     ) -> list[IngressSubscription]:
         if status is None:
-            docs = self._column(
-                "list_ingress_subscriptions", self._sql.ingress_list, (str(bridge_id),)
-            )
+            docs = self._column("list_ingress_subscriptions", self._sql.ingress_list, (bridge_id,))
         else:
             docs = self._column(
                 "list_ingress_subscriptions",
                 self._sql.ingress_list_status,
-                (str(bridge_id), IngressStatus(status).value),
+                (bridge_id, status.value),
             )
         return [IngressSubscription.model_validate_json(doc) for doc in docs]
 
-    def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
-        key = (str(bridge_id), subscription_id)
+    def _delete_ingress_subscription(self, bridge_id: str, subscription_id: str) -> None:
+        key = (bridge_id, subscription_id)
         self._delete_existing(
             "delete_ingress_subscription",
             self._sql.ingress_delete,
@@ -424,14 +416,3 @@ class PostgresAdapter(PostgresBase):
             "ingress_subscription",
             key,
         )
-
-
-def _inherit_callback_docs(cls: type[PersistenceAdapter]) -> None:
-    """Give each callback without a docstring of its own the behaviour's docstring."""
-    for name in (*REQUIRED_CALLBACKS, *OPTIONAL_CALLBACKS):
-        method = vars(cls).get(name)
-        if method is not None and not method.__doc__:
-            method.__doc__ = getattr(PersistenceAdapter, name).__doc__
-
-
-_inherit_callback_docs(PostgresAdapter)

@@ -15,14 +15,15 @@ from __future__ import annotations
 import copy
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
 from pydantic import Field
 
-from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
+from jido_persistence.adapter import AdapterOptions, RawIndex
+from jido_persistence.bulk import BulkMessageSaving
 from jido_persistence.directory import search_participants, search_rooms
 from jido_persistence.errors import (
     ConfigurationError,
@@ -47,8 +48,6 @@ from jido_persistence.urls import StoreUrl
 from jido_persistence.validation import (
     DirectoryQuery,
     build_record,
-    message_external_key,
-    require_instance,
     room_binding_record,
 )
 from jido_persistence_tinydb._compaction import StoreFiles
@@ -85,7 +84,7 @@ class TinyDBOptions(AdapterOptions):
     false, the write that crosses the threshold compacts before it returns."""
 
 
-class TinyDBAdapter(PersistenceAdapter):
+class TinyDBAdapter(BulkMessageSaving):
     """A durable single-process store in one JSON file (plus its journal).
 
     Thread-safe (one re-entrant lock; each callback atomic).  One open instance per
@@ -206,15 +205,15 @@ class TinyDBAdapter(PersistenceAdapter):
 
     # --- rooms ---------------------------------------------------------------------
 
-    def save_room(self, room: Room) -> Room:
+    def _save_room(self, room: Room) -> Room:
         self._save("rooms", room)
         return room
 
-    def get_room(self, room_id: str) -> Room:
+    def _get_room(self, room_id: str) -> Room:
         room: Room = self._get(self._state.rooms, "room", room_id)
         return room
 
-    def delete_room(self, room_id: str) -> None:
+    def _delete_room(self, room_id: str) -> None:
         with self._lock:
             self._check_open()
             state = self._state
@@ -233,7 +232,7 @@ class TinyDBAdapter(PersistenceAdapter):
                 ops.append(Delete("rooms", room_id))
             self._commit(ops)
 
-    def list_rooms(self, *, limit: int = 100) -> list[Room]:
+    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
         with self._lock:
             self._check_open()
             order = self._state.room_order
@@ -241,15 +240,15 @@ class TinyDBAdapter(PersistenceAdapter):
 
     # --- participants --------------------------------------------------------------
 
-    def save_participant(self, participant: Participant) -> Participant:
+    def _save_participant(self, participant: Participant) -> Participant:
         self._save("participants", participant)
         return participant
 
-    def get_participant(self, participant_id: str) -> Participant:
+    def _get_participant(self, participant_id: str) -> Participant:
         found: Participant = self._get(self._state.participants, "participant", participant_id)
         return found
 
-    def delete_participant(self, participant_id: str) -> None:
+    def _delete_participant(self, participant_id: str) -> None:
         with self._lock:
             self._check_open()
             if participant_id in self._state.participants:
@@ -257,43 +256,31 @@ class TinyDBAdapter(PersistenceAdapter):
 
     # --- messages ------------------------------------------------------------------
 
-    def save_message(self, message: Message) -> Message:
+    def _save_message(self, message: Message) -> Message:
         self._save("messages", message)
         return message
 
-    def bulk_save_messages(self, messages: Iterable[Message]) -> int:
-        """Save ``messages`` as ``save_message`` on each, in order, would; one snapshot write.
+    def _bulk_save_messages(self, messages: list[Message]) -> int:
+        """Apply the checked messages in memory, then write one snapshot.  O(n log n).
 
-        The optional bulk path of :class:`~jido_persistence.bulk.SupportsBulkSaveMessages`
-        (not a contract callback).  Every message is checked first, as ``save_message``
-        checks it: a non-``Message`` or a bad external-id key raises InvalidArgument and
-        nothing is written.  Raises StoreClosed after ``close()``.
-
-        Not crash-safe while it runs: the messages are applied in memory and nothing is
-        journaled until the final compaction writes the snapshot, so a crash before that
-        loses the whole batch (and only it); a failing snapshot write raises
-        StorageError and leaves the batch in memory only, written by the next
-        compaction or ``close()``.  Returns the number of messages saved (re-saves
-        included).  O(n log n).
+        The bulk path of :class:`~jido_persistence.bulk.BulkMessageSaving` (not a
+        contract callback).  Not crash-safe while it runs: nothing is journaled until
+        the final compaction writes the snapshot, so a crash before that loses the
+        whole batch (and only it); a failing snapshot write raises StorageError and
+        leaves the batch in memory only, written by the next compaction or ``close()``.
         """
-        from jido_persistence_tinydb._bulk import bulk_save_messages
+        with self._lock:
+            self._check_open()
+            for message in messages:
+                self._state.apply(self._put("messages", message))
+            self._files.compact()
+        return len(messages)
 
-        self._check_open()
-        checked = []
-        for message in messages:
-            valid = require_instance("message", message, Message)
-            message_external_key(valid)
-            checked.append(valid)
-        try:
-            return bulk_save_messages(self, checked)
-        except OSError as error:
-            raise StorageError(f"bulk_save_messages() failed in the backend: {error}") from error
-
-    def get_message(self, message_id: str) -> Message:
+    def _get_message(self, message_id: str) -> Message:
         found: Message = self._get(self._state.messages, "message", message_id)
         return found
 
-    def get_messages(
+    def _get_messages(
         self,
         room_id: str,
         *,
@@ -316,7 +303,7 @@ class TinyDBAdapter(PersistenceAdapter):
             entries = page_entries(scope, limit, cursor_key, before=before is not None)
             return [state.messages[entry[2]] for entry in entries]
 
-    def delete_message(self, message_id: str) -> None:
+    def _delete_message(self, message_id: str) -> None:
         with self._lock:
             self._check_open()
             if message_id in self._state.messages:
@@ -324,24 +311,24 @@ class TinyDBAdapter(PersistenceAdapter):
 
     # --- threads -------------------------------------------------------------------
 
-    def save_thread(self, thread: Thread) -> Thread:
+    def _save_thread(self, thread: Thread) -> Thread:
         self._save("threads", thread)
         return thread
 
-    def get_thread(self, thread_id: str) -> Thread:
+    def _get_thread(self, thread_id: str) -> Thread:
         found: Thread = self._get(self._state.threads, "thread", thread_id)
         return found
 
-    def get_thread_by_external_id(self, room_id: str, external_thread_id: str | int) -> Thread:
+    def _get_thread_by_external_id(self, room_id: str, external_thread_id: str) -> Thread:
         with self._lock:
             self._check_open()
-            key = (room_id, str(external_thread_id))
+            key = (room_id, external_thread_id)
             thread_id = self._state.thread_external_keys.resolve(key)
             if thread_id is None:
                 raise NotFound("thread", key)
             return self._state.threads[thread_id]
 
-    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
+    def _get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
         with self._lock:
             self._check_open()
             key = (room_id, root_message_id)
@@ -350,7 +337,7 @@ class TinyDBAdapter(PersistenceAdapter):
                 raise NotFound("thread", key)
             return self._state.threads[thread_id]
 
-    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
+    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
         with self._lock:
             self._check_open()
             scope = self._state.room_threads.get(room_id)
@@ -361,20 +348,20 @@ class TinyDBAdapter(PersistenceAdapter):
 
     # --- external-id resolution ----------------------------------------------------
 
-    def get_or_create_room_by_external_binding(
+    def _get_or_create_room_by_external_binding(
         self,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> Room:
         with self._lock:
             self._check_open()
-            key: BindingKey = (channel, str(bridge_id), str(external_id))
+            key: BindingKey = (channel, bridge_id, external_id)
             bound = self._state.binding_keys.get(key)
             if bound is not None and bound in self._state.rooms:
                 return self._state.rooms[bound]
-            room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+            room = build_record(Room, attrs, external_bindings={key[0]: {key[1]: key[2]}})
             binding = self._binding_for(room.id, key, {})
             self._commit(
                 [
@@ -385,16 +372,16 @@ class TinyDBAdapter(PersistenceAdapter):
             )
             return room
 
-    def get_or_create_participant_by_external_id(
-        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
+    def _get_or_create_participant_by_external_id(
+        self, channel: str, external_id: str, attrs: dict[str, Any]
     ) -> Participant:
         with self._lock:
             self._check_open()
-            key = (channel, str(external_id))
+            key = (channel, external_id)
             bound = self._state.participant_keys.get(key)
             if bound is not None and bound in self._state.participants:
                 return self._state.participants[bound]
-            participant = build_record(Participant, attrs or {}, external_ids={key[0]: key[1]})
+            participant = build_record(Participant, attrs, external_ids={key[0]: key[1]})
             doc = {"channel": key[0], "external_id": key[1], "participant_id": participant.id}
             self._commit(
                 [
@@ -404,52 +391,50 @@ class TinyDBAdapter(PersistenceAdapter):
             )
             return participant
 
-    def get_message_by_external_id(
-        self, channel: str, bridge_id: str | int, external_id: str | int
+    def _get_message_by_external_id(
+        self, channel: str, bridge_id: str, external_id: str
     ) -> Message:
         with self._lock:
             self._check_open()
-            key = (channel, str(bridge_id), str(external_id))
+            key = (channel, bridge_id, external_id)
             message_id = self._state.message_keys.resolve(key)
             if message_id is None:
                 raise NotFound("message", key)
             return self._state.messages[message_id]
 
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+    def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         with self._lock:
             self._check_open()
             message = self._state.messages.get(message_id)
             if message is None:
                 raise NotFound("message", message_id)
-            updated = message.model_copy(update={"external_id": str(external_id)})
+            updated = message.model_copy(update={"external_id": external_id})
             self._commit([self._put("messages", updated)])
             return updated
 
     # --- room bindings -------------------------------------------------------------
 
-    def get_room_by_external_binding(
-        self, channel: str, bridge_id: str | int, external_id: str | int
-    ) -> Room:
+    def _get_room_by_external_binding(self, channel: str, bridge_id: str, external_id: str) -> Room:
         with self._lock:
             self._check_open()
-            key = (channel, str(bridge_id), str(external_id))
+            key = (channel, bridge_id, external_id)
             room_id = self._state.binding_keys.get(key)
             if room_id is None or room_id not in self._state.rooms:
                 raise NotFound("room", key)
             return self._state.rooms[room_id]
 
-    def create_room_binding(
+    def _create_room_binding(
         self,
         room_id: str,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> RoomBinding:
         with self._lock:
             self._check_open()
-            key: BindingKey = (channel, str(bridge_id), str(external_id))
-            binding = self._binding_for(room_id, key, dict(attrs or {}))
+            key: BindingKey = (channel, bridge_id, external_id)
+            binding = self._binding_for(room_id, key, attrs)
             self._commit([self._put("room_bindings", binding), _binding_key_put(key, room_id)])
             return binding
 
@@ -460,13 +445,13 @@ class TinyDBAdapter(PersistenceAdapter):
         bindings = self._state.bindings
         return room_binding_record(room_id, key, attrs, existing, bindings.__contains__)
 
-    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+    def _list_room_bindings(self, room_id: str) -> list[RoomBinding]:
         with self._lock:
             self._check_open()
             bindings = self._state.room_bindings.get(room_id, {}).values()
             return sorted(bindings, key=lambda binding: (binding.inserted_at, binding.id))
 
-    def delete_room_binding(self, binding_id: str) -> None:
+    def _delete_room_binding(self, binding_id: str) -> None:
         with self._lock:
             self._check_open()
             binding = self._state.bindings.get(binding_id)
@@ -480,46 +465,45 @@ class TinyDBAdapter(PersistenceAdapter):
 
     # --- directory -----------------------------------------------------------------
 
-    def directory_search(
+    def _directory_search(
         self,
-        target: DirectoryTarget | str,
-        query: Mapping[str, Any],
+        target: DirectoryTarget,
+        query: DirectoryQuery,
         *,
-        limit: int | None = None,
+        limit: int | None,
     ) -> list[Participant] | list[Room]:
-        parsed = DirectoryQuery.parse(query)
         with self._lock:
             self._check_open()
             if target == DirectoryTarget.PARTICIPANT:
-                return search_participants(self._state.participants, parsed, limit)
-            return search_rooms(self._state.rooms, self._state.binding_keys, parsed, limit)
+                return search_participants(self._state.participants, query, limit)
+            return search_rooms(self._state.rooms, self._state.binding_keys, query, limit)
 
     # --- onboarding ----------------------------------------------------------------
 
-    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
+    def _save_onboarding(self, flow: dict[str, Any]) -> dict[str, Any]:
         stored = copy.deepcopy(dict(flow))
         with self._lock:
             self._check_open()
             self._commit([put("onboarding", stored, stored)])
             return dict(flow)
 
-    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+    def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         flow: dict[str, Any] = self._get(self._state.onboarding, "onboarding", onboarding_id)
         return copy.deepcopy(flow)
 
     # --- bridge configs ------------------------------------------------------------
 
-    def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
+    def _save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
         self._save("bridge_configs", config)
         return config
 
-    def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
+    def _get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
         found: BridgeConfig = self._get(
             self._state.bridge_configs, "bridge_config", bridge_config_id
         )
         return found
 
-    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
+    def _list_bridge_configs(self, *, enabled: bool | None) -> list[BridgeConfig]:
         with self._lock:
             self._check_open()
             configs = self._state.bridge_configs
@@ -529,7 +513,7 @@ class TinyDBAdapter(PersistenceAdapter):
                 if enabled is None or configs[key].enabled == enabled
             ]
 
-    def delete_bridge_config(self, bridge_config_id: str) -> None:
+    def _delete_bridge_config(self, bridge_config_id: str) -> None:
         with self._lock:
             self._check_open()
             if bridge_config_id not in self._state.bridge_configs:
@@ -538,15 +522,15 @@ class TinyDBAdapter(PersistenceAdapter):
 
     # --- routing policies ----------------------------------------------------------
 
-    def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
+    def _save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
         self._save("routing_policies", policy)
         return policy
 
-    def get_routing_policy(self, room_id: str) -> RoutingPolicy:
+    def _get_routing_policy(self, room_id: str) -> RoutingPolicy:
         found: RoutingPolicy = self._get(self._state.routing_policies, "routing_policy", room_id)
         return found
 
-    def delete_routing_policy(self, room_id: str) -> None:
+    def _delete_routing_policy(self, room_id: str) -> None:
         with self._lock:
             self._check_open()
             if room_id not in self._state.routing_policies:
@@ -555,26 +539,26 @@ class TinyDBAdapter(PersistenceAdapter):
 
     # --- ingress subscriptions -----------------------------------------------------
 
-    def save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
+    def _save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
         self._save("ingress_subscriptions", subscription)
         return subscription
 
-    def list_ingress_subscriptions(
-        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
+    def _list_ingress_subscriptions(
+        self, bridge_id: str, *, status: IngressStatus | None
     ) -> list[IngressSubscription]:
         with self._lock:
             self._check_open()
-            subscriptions = self._state.ingress.get(str(bridge_id), {})
+            subscriptions = self._state.ingress.get(bridge_id, {})
             return [
                 subscriptions[key]
                 for key in sorted(subscriptions)
                 if status is None or subscriptions[key].status == status
             ]
 
-    def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
+    def _delete_ingress_subscription(self, bridge_id: str, subscription_id: str) -> None:
         with self._lock:
             self._check_open()
-            key = (str(bridge_id), subscription_id)
+            key = (bridge_id, subscription_id)
             if subscription_id not in self._state.ingress.get(key[0], {}):
                 raise NotFound("ingress_subscription", key)
             self._commit([Delete("ingress_subscriptions", key)])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from jido_persistence._checks import CALLBACK_CHECKS
 from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, check_adapter_class
+from jido_persistence.callbacks import GROUP_FLAGS, callbacks_in
 from jido_persistence.errors import ConfigurationError, NotSupported, StoreClosed
 from jido_persistence.models import Capabilities
-from jido_persistence_conformance._calls import INGRESS_CALLBACKS, VALID_CALLS
+from jido_persistence_conformance._calls import VALID_CALLS, missing_calls
 from jido_persistence_conformance.factories import StoreFactory
 
 __all__ = ["CapabilitiesTests"]
@@ -32,21 +32,33 @@ class CapabilitiesTests:
         assert store.capabilities.durable is adapter.durable
         assert store.capabilities.multi_process is adapter.multi_process
 
-    def test_declared_ingress_support_is_real(self, store: PersistenceAdapter) -> None:
-        """With ``ingress_subscriptions`` declared, no ingress callback raises NotSupported.
+    def test_declared_groups_are_real(self, store: PersistenceAdapter) -> None:
+        """For every optional group, its flag is true exactly when its callbacks work.
 
-        Troubleshooting: declared equals implemented.  Usual mistake: inheriting
-        from an adapter that implements the trio and re-raising NotSupported.
+        Troubleshooting: each flag (``ingress_subscriptions``, ``ingest``,
+        ``enumeration``, ``retention``) is derived from the hooks the class implements,
+        all of a group or none; with the flag false every callback of the group raises
+        NotSupported, with it true none does.  Usual mistakes: overriding
+        ``capabilities`` with hand-written values, or a hook that re-raises
+        NotSupported (inherited from an adapter that implements the group).
         """
-        for name in sorted(INGRESS_CALLBACKS):
-            try:
-                VALID_CALLS[name](store)
-            except NotSupported:
-                assert not store.capabilities.ingress_subscriptions, f"{name} raised NotSupported"
-            except Exception:  # NotFound from the delete is fine: the call is implemented
-                assert store.capabilities.ingress_subscriptions
-            else:
-                assert store.capabilities.ingress_subscriptions, f"{name} works but is undeclared"
+        assert not missing_calls(), f"the kit misses a callback: {missing_calls()}"
+        declared = store.capabilities.model_dump()
+        problems = []
+        for group, flag in GROUP_FLAGS.items():
+            for entry in callbacks_in(group):
+                try:
+                    VALID_CALLS[entry.name](store)
+                except NotSupported:
+                    if declared[flag]:
+                        problems.append(f"{entry.name} raised NotSupported but {flag}=True")
+                except Exception:  # NotFound from a delete is fine: the call is implemented
+                    if not declared[flag]:
+                        problems.append(f"{entry.name} is implemented but {flag}=False")
+                else:
+                    if not declared[flag]:
+                        problems.append(f"{entry.name} works but {flag}=False")
+        assert not problems, "\n".join(problems)
 
     def test_unknown_option_is_a_configuration_error(self, store: PersistenceAdapter) -> None:
         """``Options.parse`` of an unknown option raises ConfigurationError naming valid ones.
@@ -68,7 +80,7 @@ class CapabilitiesTests:
         overriding ``close`` without calling ``super().close()``, or raising the
         backend's own "connection closed" error.
         """
-        assert set(VALID_CALLS) == set(CALLBACK_CHECKS), "the kit misses a callback"
+        assert not missing_calls(), f"the kit misses a callback: {missing_calls()}"
         with factory.create() as store:
             assert store.closed is False
         assert store.closed is True
