@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from jido_persistence.adapter import OPTIONAL_CALLBACKS, REQUIRED_CALLBACKS, PersistenceAdapter
 from jido_persistence.errors import CursorNotFound, NotFound, StorageError, StoreClosed
 from jido_persistence.models import (
     BridgeConfig,
@@ -57,15 +56,15 @@ class SQLiteAdapter(SQLiteBase):
 
     # --- rooms ---------------------------------------------------------------------
 
-    def save_room(self, room: Room) -> Room:
+    def _save_room(self, room: Room) -> Room:
         """One upsert in an immediate transaction.  Binding keys are not touched."""
         self._write("save_room", sql.ROOM_UPSERT, room_row(room))
         return room
 
-    def get_room(self, room_id: str) -> Room:
+    def _get_room(self, room_id: str) -> Room:
         return self._get(sql.ROOM_GET, room_id, Room, "room")
 
-    def delete_room(self, room_id: str) -> None:
+    def _delete_room(self, room_id: str) -> None:
         """One transaction deleting the messages, threads, bindings, the keys still
         pointing at the room, its routing policy and the room."""
 
@@ -75,26 +74,26 @@ class SQLiteAdapter(SQLiteBase):
 
         self._transaction("delete_room", work)
 
-    def list_rooms(self, *, limit: int = 100) -> list[Room]:
+    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
         if limit == 0:
             return []
         return [Room.model_validate_json(doc) for doc in self._docs(sql.ROOM_LIST, (limit,))]
 
     # --- participants --------------------------------------------------------------
 
-    def save_participant(self, participant: Participant) -> Participant:
+    def _save_participant(self, participant: Participant) -> Participant:
         self._write("save_participant", sql.PARTICIPANT_UPSERT, participant_row(participant))
         return participant
 
-    def get_participant(self, participant_id: str) -> Participant:
+    def _get_participant(self, participant_id: str) -> Participant:
         return self._get(sql.PARTICIPANT_GET, participant_id, Participant, "participant")
 
-    def delete_participant(self, participant_id: str) -> None:
+    def _delete_participant(self, participant_id: str) -> None:
         self._write("delete_participant", sql.PARTICIPANT_DELETE, (participant_id,))
 
     # --- messages ------------------------------------------------------------------
 
-    def save_message(self, message: Message) -> Message:
+    def _save_message(self, message: Message) -> Message:
         """One ``INSERT OR REPLACE``: the row gets the largest ``seq``, so the message
         becomes the newest holder of its external-id key.  O(log n)."""
         self._write("save_message", sql.MESSAGE_UPSERT, message_row(message))
@@ -126,10 +125,10 @@ class SQLiteAdapter(SQLiteBase):
         except sqlite3.Error as error:
             raise StorageError(f"bulk_save_messages() failed in the backend: {error}") from error
 
-    def get_message(self, message_id: str) -> Message:
+    def _get_message(self, message_id: str) -> Message:
         return self._get(sql.MESSAGE_GET, message_id, Message, "message")
 
-    def get_messages(
+    def _get_messages(
         self,
         room_id: str,
         *,
@@ -166,33 +165,33 @@ class SQLiteAdapter(SQLiteBase):
 
         return [Message.model_validate_json(doc) for doc in self._db.read(work)]
 
-    def delete_message(self, message_id: str) -> None:
+    def _delete_message(self, message_id: str) -> None:
         self._write("delete_message", sql.MESSAGE_DELETE, (message_id,))
 
     # --- threads -------------------------------------------------------------------
 
-    def save_thread(self, thread: Thread) -> Thread:
+    def _save_thread(self, thread: Thread) -> Thread:
         self._write("save_thread", sql.THREAD_UPSERT, thread_row(thread))
         return thread
 
-    def get_thread(self, thread_id: str) -> Thread:
+    def _get_thread(self, thread_id: str) -> Thread:
         return self._get(sql.THREAD_GET, thread_id, Thread, "thread")
 
-    def get_thread_by_external_id(self, room_id: str, external_thread_id: str | int) -> Thread:
-        key = (room_id, str(external_thread_id))
+    def _get_thread_by_external_id(self, room_id: str, external_thread_id: str) -> Thread:
+        key = (room_id, external_thread_id)
         doc = self._doc(sql.THREAD_BY_EXTERNAL_ID, key)
         if doc is None:
             raise NotFound("thread", key)
         return Thread.model_validate_json(doc)
 
-    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
+    def _get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
         key = (room_id, root_message_id)
         doc = self._doc(sql.THREAD_BY_ROOT_MESSAGE, key)
         if doc is None:
             raise NotFound("thread", key)
         return Thread.model_validate_json(doc)
 
-    def list_threads(self, room_id: str, *, limit: int = 100) -> list[Thread]:
+    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
         if limit == 0:
             return []
         docs = self._docs(sql.THREAD_LIST, (room_id, limit))
@@ -200,56 +199,56 @@ class SQLiteAdapter(SQLiteBase):
 
     # --- external-id resolution ----------------------------------------------------
 
-    def get_or_create_room_by_external_binding(
+    def _get_or_create_room_by_external_binding(
         self,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> Room:
         """A read first; when the key is absent or stale, one ``BEGIN IMMEDIATE``
         transaction that reads it again and creates room, binding record and key.
         Race-free across threads and processes: losers write nothing."""
-        key = (channel, str(bridge_id), str(external_id))
+        key = (channel, bridge_id, external_id)
         row = self._db.one(sql.BINDING_KEY_ROOM, key)
         if row is not None and row[1] is not None:
             return Room.model_validate_json(row[1])
-        room = build_record(Room, attrs or {}, external_bindings={key[0]: {key[1]: key[2]}})
+        room = build_record(Room, attrs, external_bindings={key[0]: {key[1]: key[2]}})
         return self._transaction(
             "get_or_create_room_by_external_binding",
             lambda conn: _keys.get_or_create_room(conn, key, room),
         )
 
-    def get_or_create_participant_by_external_id(
-        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
+    def _get_or_create_participant_by_external_id(
+        self, channel: str, external_id: str, attrs: dict[str, Any]
     ) -> Participant:
         """Like :meth:`get_or_create_room_by_external_binding`, keyed ``(channel, external_id)``."""
-        key = (channel, str(external_id))
+        key = (channel, external_id)
         row = self._db.one(sql.PARTICIPANT_KEY_PARTICIPANT, key)
         if row is not None and row[1] is not None:
             return Participant.model_validate_json(row[1])
-        participant = build_record(Participant, attrs or {}, external_ids={key[0]: key[1]})
+        participant = build_record(Participant, attrs, external_ids={key[0]: key[1]})
         return self._transaction(
             "get_or_create_participant_by_external_id",
             lambda conn: _keys.get_or_create_participant(conn, key, participant),
         )
 
-    def get_message_by_external_id(
-        self, channel: str, bridge_id: str | int, external_id: str | int
+    def _get_message_by_external_id(
+        self, channel: str, bridge_id: str, external_id: str
     ) -> Message:
-        key = (channel, str(bridge_id), str(external_id))
+        key = (channel, bridge_id, external_id)
         doc = self._doc(sql.MESSAGE_BY_KEY, key)
         if doc is None:
             raise NotFound("message", key)
         return Message.model_validate_json(doc)
 
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+    def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         def work(conn: Connection) -> Message:
             row = conn.execute(sql.MESSAGE_GET, (message_id,)).fetchone()
             if row is None:
                 raise NotFound("message", message_id)
             message = Message.model_validate_json(row[0])
-            updated = message.model_copy(update={"external_id": str(external_id)})
+            updated = message.model_copy(update={"external_id": external_id})
             conn.execute(sql.MESSAGE_UPSERT, message_row(updated))
             return updated
 
@@ -257,35 +256,33 @@ class SQLiteAdapter(SQLiteBase):
 
     # --- room bindings -------------------------------------------------------------
 
-    def get_room_by_external_binding(
-        self, channel: str, bridge_id: str | int, external_id: str | int
-    ) -> Room:
-        key = (channel, str(bridge_id), str(external_id))
+    def _get_room_by_external_binding(self, channel: str, bridge_id: str, external_id: str) -> Room:
+        key = (channel, bridge_id, external_id)
         row = self._db.one(sql.BINDING_KEY_ROOM, key)
         if row is None or row[1] is None:
             raise NotFound("room", key)
         return Room.model_validate_json(row[1])
 
-    def create_room_binding(
+    def _create_room_binding(
         self,
         room_id: str,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> RoomBinding:
-        key = (channel, str(bridge_id), str(external_id))
-        given = dict(attrs or {})
+        key = (channel, bridge_id, external_id)
+        given = attrs
         return self._transaction(
             "create_room_binding",
             lambda conn: _keys.create_room_binding(conn, room_id, key, given),
         )
 
-    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+    def _list_room_bindings(self, room_id: str) -> list[RoomBinding]:
         docs = self._docs(sql.BINDING_LIST, (room_id,))
         return [RoomBinding.model_validate_json(doc) for doc in docs]
 
-    def delete_room_binding(self, binding_id: str) -> None:
+    def _delete_room_binding(self, binding_id: str) -> None:
         def work(conn: Connection) -> bool:
             row = conn.execute(sql.BINDING_DELETE, (binding_id,)).fetchone()
             if row is None:
@@ -298,17 +295,16 @@ class SQLiteAdapter(SQLiteBase):
 
     # --- directory -----------------------------------------------------------------
 
-    def directory_search(
+    def _directory_search(
         self,
-        target: DirectoryTarget | str,
-        query: Mapping[str, Any],
+        target: DirectoryTarget,
+        query: DirectoryQuery,
         *,
-        limit: int | None = None,
+        limit: int | None,
     ) -> list[Participant] | list[Room]:
         """One query filtered and sorted by SQLite; names match the stored casefold
         with ``instr`` (a literal substring test).  A scan: O(n)."""
-        parsed = DirectoryQuery.parse(query)
-        target = DirectoryTarget(target)
+        parsed = query
         conditions: list[str] = []
         params: list[object] = []
         if parsed.id is not None:
@@ -338,12 +334,12 @@ class SQLiteAdapter(SQLiteBase):
 
     # --- onboarding ----------------------------------------------------------------
 
-    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
+    def _save_onboarding(self, flow: dict[str, Any]) -> dict[str, Any]:
         stored = dict(flow)
         self._write("save_onboarding", sql.ONBOARDING_UPSERT, onboarding_row(stored))
         return stored
 
-    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
+    def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         doc = self._doc(sql.ONBOARDING_GET, (onboarding_id,))
         if doc is None:
             raise NotFound("onboarding", onboarding_id)
@@ -352,21 +348,21 @@ class SQLiteAdapter(SQLiteBase):
 
     # --- bridge configs ------------------------------------------------------------
 
-    def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
+    def _save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
         self._write("save_bridge_config", sql.BRIDGE_CONFIG_UPSERT, bridge_config_row(config))
         return config
 
-    def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
+    def _get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
         return self._get(sql.BRIDGE_CONFIG_GET, bridge_config_id, BridgeConfig, "bridge_config")
 
-    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
+    def _list_bridge_configs(self, *, enabled: bool | None) -> list[BridgeConfig]:
         if enabled is None:
             docs = self._docs(sql.BRIDGE_CONFIG_LIST, ())
         else:
             docs = self._docs(sql.BRIDGE_CONFIG_LIST_ENABLED, (int(enabled),))
         return [BridgeConfig.model_validate_json(doc) for doc in docs]
 
-    def delete_bridge_config(self, bridge_config_id: str) -> None:
+    def _delete_bridge_config(self, bridge_config_id: str) -> None:
         self._delete_existing(
             "delete_bridge_config",
             sql.BRIDGE_CONFIG_DELETE,
@@ -377,14 +373,14 @@ class SQLiteAdapter(SQLiteBase):
 
     # --- routing policies ----------------------------------------------------------
 
-    def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
+    def _save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
         self._write("save_routing_policy", sql.ROUTING_POLICY_UPSERT, routing_policy_row(policy))
         return policy
 
-    def get_routing_policy(self, room_id: str) -> RoutingPolicy:
+    def _get_routing_policy(self, room_id: str) -> RoutingPolicy:
         return self._get(sql.ROUTING_POLICY_GET, room_id, RoutingPolicy, "routing_policy")
 
-    def delete_routing_policy(self, room_id: str) -> None:
+    def _delete_routing_policy(self, room_id: str) -> None:
         self._delete_existing(
             "delete_routing_policy",
             sql.ROUTING_POLICY_DELETE,
@@ -395,34 +391,21 @@ class SQLiteAdapter(SQLiteBase):
 
     # --- ingress subscriptions -----------------------------------------------------
 
-    def save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
+    def _save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
         self._write("save_ingress_subscription", sql.INGRESS_UPSERT, ingress_row(subscription))
         return subscription
 
-    def list_ingress_subscriptions(
-        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
+    def _list_ingress_subscriptions(
+        self, bridge_id: str, *, status: IngressStatus | None
     ) -> list[IngressSubscription]:
         if status is None:
-            docs = self._docs(sql.INGRESS_LIST, (str(bridge_id),))
+            docs = self._docs(sql.INGRESS_LIST, (bridge_id,))
         else:
-            docs = self._docs(
-                sql.INGRESS_LIST_STATUS, (str(bridge_id), IngressStatus(status).value)
-            )
+            docs = self._docs(sql.INGRESS_LIST_STATUS, (bridge_id, status.value))
         return [IngressSubscription.model_validate_json(doc) for doc in docs]
 
-    def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
-        key = (str(bridge_id), subscription_id)
+    def _delete_ingress_subscription(self, bridge_id: str, subscription_id: str) -> None:
+        key = (bridge_id, subscription_id)
         self._delete_existing(
             "delete_ingress_subscription", sql.INGRESS_DELETE, key, "ingress_subscription", key
         )
-
-
-def _inherit_callback_docs(cls: type[PersistenceAdapter]) -> None:
-    """Give each callback without a docstring of its own the behaviour's docstring."""
-    for name in (*REQUIRED_CALLBACKS, *OPTIONAL_CALLBACKS):
-        method = vars(cls).get(name)
-        if method is not None and not method.__doc__:
-            method.__doc__ = getattr(PersistenceAdapter, name).__doc__
-
-
-_inherit_callback_docs(SQLiteAdapter)
