@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from jido_persistence.memory import MemoryAdapter
-from jido_persistence_conformance import AdapterConformance, ClassStoreFactory
+from jido_persistence_conformance import AdapterConformance
 from jido_persistence_conformance.stateful import run_state_machine
 
 pytest_plugins = ["pytester"]
@@ -40,6 +40,7 @@ from broken_adapters import (  # noqa: E402
     BROKEN_ADAPTERS,
     CONTROLS,
     UNBROKEN_BASES,
+    factory_for,
 )
 
 BUG_HUNT = settings(
@@ -67,13 +68,13 @@ def _name(cls: type) -> str:
 def test_state_machine_catches_the_seeded_bug(broken: type[MemoryAdapter]) -> None:
     """Comparing the broken adapter with the reference fails (and says where)."""
     with pytest.raises(AssertionError, match="differs from the reference"):
-        run_state_machine(ClassStoreFactory(broken), settings=BUG_HUNT)
+        run_state_machine(factory_for(broken), settings=BUG_HUNT)
 
 
 @pytest.mark.parametrize("base", [MemoryAdapter, *UNBROKEN_BASES], ids=_name)
 def test_state_machine_passes_the_unbroken_controls(base: type[MemoryAdapter]) -> None:
     """The reference and the helper bases (hooks untouched) pass the same machine."""
-    run_state_machine(ClassStoreFactory(base), settings=CONTROL)
+    run_state_machine(factory_for(base), settings=CONTROL)
 
 
 # --- the kit's test class, run in-process --------------------------------------------
@@ -87,7 +88,8 @@ TEST_FILE = """
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from jido_persistence_conformance import AdapterConformance, ClassStoreFactory
+from jido_persistence_conformance import AdapterConformance
+from broken_adapters import factory_for
 from {module} import {name} as Adapter
 
 settings.register_profile(
@@ -104,7 +106,7 @@ settings.load_profile("seeded-bugs")
 class TestSeeded(AdapterConformance):
     @pytest.fixture
     def store_factory(self):
-        return ClassStoreFactory(Adapter)
+        return factory_for(Adapter)
 """
 
 

@@ -11,6 +11,7 @@
            StoreLocked; otherwise save room ``room:probe``, print ``ok`` and the ids of
            the rooms it lists.
 ``rooms``  print the ids of every room (one per line).
+``name``   ``name URL ROOM_ID NAME``: save group room ROOM_ID named NAME, print ``saved``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ def main(argv: list[str]) -> int:
             "race", "b", "key", {"type": "group", "id": f"room:pid{os.getpid()}"}
         )
         print(room.id, flush=True)
+    elif mode == "name":
+        store.save_room(Room(id=argv[2], type=RoomType.GROUP, name=argv[3]))
+        print("saved", flush=True)
     elif mode == "rooms":
         for room in store.list_rooms(limit=2**63 - 1):
             print(room.id, flush=True)

@@ -257,8 +257,8 @@ def unique_id(prefix: str) -> str:
     return f"{prefix}:{uuid.uuid4().hex[:12]}"
 
 
-def run_child(mode: str, url: str, *, timeout: float = 120.0) -> list[str]:
-    """Run ``_child`` in MODE on URL to completion; return its stdout lines.
+def run_child(mode: str, url: str, *args: str, timeout: float = 120.0) -> list[str]:
+    """Run ``_child`` in MODE on URL (with ARGS) to completion; return its stdout lines.
 
     Raises AssertionError (with the child's stderr) when it exits non-zero.
     """
@@ -266,7 +266,7 @@ def run_child(mode: str, url: str, *, timeout: float = 120.0) -> list[str]:
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "jido_persistence_conformance._child", mode, url],
+        [sys.executable, "-m", "jido_persistence_conformance._child", mode, url, *args],
         capture_output=True,
         text=True,
         timeout=timeout,

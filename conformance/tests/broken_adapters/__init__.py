@@ -8,16 +8,20 @@ class says its bug in ``seeded_bug`` and the kit area expected to catch it in
 from __future__ import annotations
 
 from jido_persistence.memory import MemoryAdapter
+from jido_persistence_conformance import ClassStoreFactory, StoreFactory
 
 from .bindings import (
+    BindingsListedById,
     BindingUpsertDuplicates,
     CascadeLeavesBindings,
     CascadeLeavesRoutingPolicy,
     DeleteBindingDropsForeignKey,
+    GetOrCreateRemembersDeadRoom,
     RaceCreatesTwoRooms,
     StaleBindingNotHealed,
 )
 from .bulk import BulkAdapter, BulkKeepsFirstCopy, BulkSavesNewestFirst
+from .caching import CachedReads, SharedStore
 from .directory import (
     AmbiguousLookupReturnsFirst,
     LowerInsteadOfCasefold,
@@ -29,6 +33,7 @@ from .keys import (
     DeleteMessageLeavesKey,
     KeyResolvesToFirstHolder,
     OldExternalIdStillResolves,
+    UpdateExternalIdKeepsSaveOrder,
     UpdateExternalIdTouchesUpdatedAt,
 )
 from .messages import (
@@ -43,7 +48,7 @@ from .messages import (
 )
 from .records import LossyJsonNumbers, OnboardingByReference
 
-__all__ = ["AREA_ONLY", "BROKEN_ADAPTERS", "CONTROLS", "UNBROKEN_BASES"]
+__all__ = ["AREA_ONLY", "BROKEN_ADAPTERS", "CONTROLS", "UNBROKEN_BASES", "factory_for"]
 
 BROKEN_ADAPTERS: tuple[type[MemoryAdapter], ...] = (
     TiesByIdDescending,
@@ -71,19 +76,41 @@ BROKEN_ADAPTERS: tuple[type[MemoryAdapter], ...] = (
     LossyJsonNumbers,
     BulkSavesNewestFirst,
     BulkKeepsFirstCopy,
+    UpdateExternalIdKeepsSaveOrder,
+    BindingsListedById,
+    GetOrCreateRemembersDeadRoom,
+    CachedReads,
 )
 """Every seeded-bug adapter."""
 
 AREA_ONLY: frozenset[type[MemoryAdapter]] = frozenset(
-    {RaceCreatesTwoRooms, BulkSavesNewestFirst, BulkKeepsFirstCopy}
+    {RaceCreatesTwoRooms, BulkSavesNewestFirst, BulkKeepsFirstCopy, CachedReads, BindingsListedById}
 )
-"""Bugs the state machine cannot see: races (only concurrent callers can), and bugs in
-the optional ``bulk_save_messages``, which the machine does not call; their own kit
-areas must catch them."""
+"""Bugs the state machine cannot see: races (only concurrent callers can), bugs in
+the optional ``bulk_save_messages``, which the machine does not call, and a stale
+per-instance cache (the machine uses one instance), and binding order by id (the
+machine's bindings get random ids in each store, so runs of them are compared in
+natural-key order); their own kit areas must catch them."""
 
-UNBROKEN_BASES: tuple[type[MemoryAdapter], ...] = (PagingAdapter, NameFilterAdapter, BulkAdapter)
+UNBROKEN_BASES: tuple[type[MemoryAdapter], ...] = (
+    PagingAdapter,
+    NameFilterAdapter,
+    BulkAdapter,
+    SharedStore,
+)
 """The helper bases with their hooks left alone: they must pass like the reference."""
 
-CONTROLS: dict[str, type[MemoryAdapter]] = {"bulk_messages": BulkAdapter}
+CONTROLS: dict[str, type[MemoryAdapter]] = {
+    "bulk_messages": BulkAdapter,
+    "concurrency": SharedStore,
+}
 """The adapter an area's control run uses where the reference lacks the surface it
-checks (the reference has no ``bulk_save_messages``); the reference elsewhere."""
+checks (the reference has no ``bulk_save_messages`` and no instances sharing one
+store, so it declares no ``multi_process``); the reference elsewhere."""
+
+
+def factory_for(adapter: type[MemoryAdapter]) -> StoreFactory:
+    """The store factory of a seeded-bug adapter: its ``kit_factory`` or a class factory."""
+    maker = getattr(adapter, "kit_factory", ClassStoreFactory)
+    factory: StoreFactory = maker(adapter)
+    return factory

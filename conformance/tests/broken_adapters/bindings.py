@@ -128,3 +128,46 @@ class RaceCreatesTwoRooms(MemoryAdapter):
             self._save_room(room)
             self._put_binding(binding, key)
             return room
+
+
+class BindingsListedById(MemoryAdapter):
+    """``list_room_bindings`` ordered by id only (``ORDER BY id``), ignoring ``inserted_at``."""
+
+    seeded_bug = "list_room_bindings ordered by id instead of (inserted_at, id)"
+    expected_area: ClassVar[str] = "room_bindings"
+
+    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+        return sorted(super().list_room_bindings(room_id), key=lambda binding: binding.id)
+
+
+class GetOrCreateRemembersDeadRoom(MemoryAdapter):
+    """get-or-create memoises key -> room per instance and never checks the room still lives.
+
+    After ``delete_room`` (whose cascade is correct) the same key returns the dead room
+    instead of creating and binding a new one.
+    """
+
+    seeded_bug = "get-or-create returns the deleted room of a key (memoised)"
+    expected_area: ClassVar[str] = "external_ids"
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self._remembered: dict[BindingKey, Room] = {}
+
+    def get_or_create_room_by_external_binding(
+        self,
+        channel: str,
+        bridge_id: str | int,
+        external_id: str | int,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> Room:
+        with self._lock:
+            key = (channel, str(bridge_id), str(external_id))
+            remembered = self._remembered.get(key)
+            if remembered is not None:
+                return remembered
+            room = super().get_or_create_room_by_external_binding(
+                channel, bridge_id, external_id, attrs
+            )
+            self._remembered[key] = room
+            return room

@@ -105,3 +105,28 @@ class UpdateExternalIdTouchesUpdatedAt(MemoryAdapter):
             touched = updated.model_copy(update={"updated_at": utc_now()})
             self._store_message(touched)
             return touched
+
+
+class UpdateExternalIdKeepsSaveOrder(MemoryAdapter):
+    """``update_message_external_id`` keeps the message's old save position for its key.
+
+    As an SQL ``UPDATE messages SET external_id = ?`` that forgets the save-sequence
+    column: re-keyed onto a key another message holds, the message does not become
+    the key's holder when the other was saved after it.
+    """
+
+    seeded_bug = "re-keyed message does not become the holder of a key already held"
+    expected_area: ClassVar[str] = "external_ids"
+
+    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+        with self._lock:
+            old = self._messages.get(message_id)
+            old_key = None if old is None else message_external_key(old)
+            first_saved = None
+            if old_key is not None:
+                first_saved = self._message_keys._holders.get(old_key, {}).get(message_id)
+            updated = super().update_message_external_id(message_id, external_id)
+            new_key = message_external_key(updated)
+            if new_key is not None and first_saved is not None:
+                self._message_keys.set(message_id, new_key, first_saved)
+            return updated

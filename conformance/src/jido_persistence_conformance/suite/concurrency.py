@@ -214,6 +214,51 @@ class ConcurrencyTests:
             ("race", "b", "key")
         ]
 
+    @capability("multi_process")
+    def test_writes_through_one_instance_reach_the_next_read_of_another(
+        self, store: PersistenceAdapter, factory: StoreFactory
+    ) -> None:
+        """Two open instances of a ``multi_process`` store: each read sees the other's writes.
+
+        Troubleshooting: contract section 1: each read sees every write that returned
+        before it started, whichever instance or process wrote it.  Usual mistake: a
+        per-instance read cache (of rooms, keys or pages) that only this instance's
+        own writes refresh.
+        """
+        other = factory.reopen(store)
+        try:
+            store.save_room(Room(id="room:shared", type=RoomType.GROUP, name="first"))
+            assert other.get_room("room:shared").name == "first"
+            store.save_room(Room(id="room:shared", type=RoomType.GROUP, name="second"))
+            assert other.get_room("room:shared").name == "second"
+            other.save_room(Room(id="room:shared", type=RoomType.GROUP, name="third"))
+            assert store.get_room("room:shared").name == "third"
+            store.delete_room("room:shared")
+            with pytest.raises(NotFound):
+                other.get_room("room:shared")
+        finally:
+            other.close()
+
+    @capability("multi_process")
+    def test_writes_of_another_process_reach_the_next_read(
+        self, store: PersistenceAdapter, factory: StoreFactory
+    ) -> None:
+        """A write by another process is visible to this instance's next read.
+
+        Troubleshooting: as for two instances; here the writer is a child process
+        (``python -m jido_persistence_conformance._child name URL ...``), so no
+        in-process shortcut can hide a stale cache.  Usual mistake: caching reads
+        per instance or per connection pool.
+        """
+        url = factory.url_for(store)
+        if url is None:
+            pytest.skip(NO_URL)
+        store.save_room(Room(id="room:shared", type=RoomType.GROUP, name="first"))
+        assert store.get_room("room:shared").name == "first"
+        assert run_child("name", url, "room:shared", "second") == ["saved"]
+        assert store.get_room("room:shared").name == "second"
+        assert [room.name for room in store.list_rooms(limit=HUGE)] == ["second"]
+
     @capability("durable")
     @capability("multi_process", False)
     def test_second_process_is_locked_out_or_correct(

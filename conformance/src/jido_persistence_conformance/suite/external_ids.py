@@ -267,6 +267,68 @@ class ExternalIdsTests:
             store.update_message_external_id("m:missing", "x")
         assert (caught.value.entity, caught.value.key) == ("message", "m:missing")
 
+    def test_rekeying_onto_a_held_key_makes_the_message_its_holder(
+        self, store: PersistenceAdapter
+    ) -> None:
+        """``update_message_external_id`` onto a key another message holds makes the
+        updated message the key's holder (it is now the most recently saved holder).
+
+        Troubleshooting: contract section 4: the key resolves to the stored message
+        that carries it and was saved most recently, and the update stores the
+        message as a save does; when it is deleted the key falls back to the other.
+        Usual mistake: an ``UPDATE ... SET external_id`` that leaves the row's save
+        order (sequence column) as it was, so a holder saved later keeps the key.
+        """
+        store.save_message(message("m1", inserted_at=T0, external_id="E1", metadata=SLACK))
+        store.save_message(message("m2", inserted_at=T0, external_id="E2", metadata=SLACK))
+        store.update_message_external_id("m1", "E2")
+        assert store.get_message_by_external_id("slack", "b1", "E2").id == "m1"
+        with pytest.raises(NotFound):
+            store.get_message_by_external_id("slack", "b1", "E1")
+        raw = raw_index_or_none(store)
+        if raw is not None:
+            assert raw["message_keys"] == {("slack", "b1", "E2"): "m1"}
+        store.delete_message("m1")
+        assert store.get_message_by_external_id("slack", "b1", "E2").id == "m2"
+
+    def test_get_or_create_after_delete_room_creates_and_binds_a_new_room(
+        self, store: PersistenceAdapter
+    ) -> None:
+        """After ``delete_room``, get-or-create on the dead room's key creates a new room
+        from its attrs and binds the key to it.
+
+        Troubleshooting: contract section 4: ``delete_room`` cascades the room's
+        binding records and keys, so the key is absent (or stale) and the call goes
+        on as if absent: build the room from attrs, save it, create its binding.
+        Usual mistakes: returning the deleted room (from a cache, or a binding row
+        joined without the rooms table), or creating the room without its binding.
+        """
+        dead = store.get_or_create_room_by_external_binding(
+            "slack", "b1", "C1", {"type": "group", "id": "room:dead"}
+        )
+        store.delete_room(dead.id)
+        with pytest.raises(NotFound):
+            store.get_room_by_external_binding("slack", "b1", "C1")
+        room = store.get_or_create_room_by_external_binding(
+            "slack", "b1", "C1", {"type": "channel", "id": "room:new"}
+        )
+        assert (room.id, room.type) == ("room:new", RoomType.CHANNEL)
+        assert canonical(store.get_room("room:new")) == canonical(room)
+        with pytest.raises(NotFound):
+            store.get_room("room:dead")
+        assert store.get_room_by_external_binding("slack", "b1", "C1").id == "room:new"
+        assert store.get_or_create_room_by_external_binding("slack", "b1", "C1").id == "room:new"
+        [binding] = store.list_room_bindings("room:new")
+        assert (binding.channel, binding.bridge_id, binding.external_room_id) == (
+            "slack",
+            "b1",
+            "C1",
+        )
+        assert store.list_room_bindings("room:dead") == []
+        raw = raw_index_or_none(store)
+        if raw is not None:
+            assert raw["room_binding_keys"] == {("slack", "b1", "C1"): "room:new"}
+
     def test_update_external_id_of_message_without_key_metadata(
         self, store: PersistenceAdapter
     ) -> None:

@@ -132,11 +132,14 @@ class RoomBindingsTests:
     def test_list_room_bindings_order(self, store: PersistenceAdapter) -> None:
         """``list_room_bindings`` is in ``(inserted_at, id)`` order; ``[]`` when none.
 
-        Troubleshooting: ties by id by code point.  Usual mistake: insertion order.
+        Troubleshooting: contract section 3 (ordering): room bindings are ordered by
+        ``(inserted_at, id)``, ties by id by code point, like rooms and threads.
+        Usual mistakes: insertion order, or ``ORDER BY id`` alone (the binding with
+        the smallest id comes first here although it was inserted last).
         """
-        for name, day, external in (("c", 1, "X"), ("b", 0, "Y"), ("a", 0, "Z"), ("B", 0, "W")):
+        for name, day, external in (("A", 1, "X"), ("b", 0, "Y"), ("a", 0, "Z"), ("B", 0, "W")):
             store.create_room_binding(
                 "room:1", "slack", "b1", external, {"id": name, "inserted_at": T0 + timedelta(day)}
             )
-        assert ids(store.list_room_bindings("room:1")) == ["B", "a", "b", "c"]
+        assert ids(store.list_room_bindings("room:1")) == ["B", "a", "b", "A"]
         assert store.list_room_bindings("room:none") == []
