@@ -84,13 +84,22 @@ BROKEN_ADAPTERS: tuple[type[MemoryAdapter], ...] = (
 """Every seeded-bug adapter."""
 
 AREA_ONLY: frozenset[type[MemoryAdapter]] = frozenset(
-    {RaceCreatesTwoRooms, BulkSavesNewestFirst, BulkKeepsFirstCopy, CachedReads, BindingsListedById}
+    {
+        RaceCreatesTwoRooms,
+        BulkSavesNewestFirst,
+        BulkKeepsFirstCopy,
+        CachedReads,
+        BindingsListedById,
+        UpdateExternalIdKeepsSaveOrder,
+    }
 )
 """Bugs the state machine cannot see: races (only concurrent callers can), bugs in
 the optional ``bulk_save_messages``, which the machine does not call, and a stale
 per-instance cache (the machine uses one instance), and binding order by id (the
 machine's bindings get random ids in each store, so runs of them are compared in
-natural-key order); their own kit areas must catch them."""
+natural-key order), and a re-keyed message not taking over a key held by a message
+saved after it (the machine's random re-keys rarely meet that order); their own kit
+areas must catch them."""
 
 UNBROKEN_BASES: tuple[type[MemoryAdapter], ...] = (
     PagingAdapter,
