@@ -136,8 +136,8 @@ class BindingsListedById(MemoryAdapter):
     seeded_bug = "list_room_bindings ordered by id instead of (inserted_at, id)"
     expected_area: ClassVar[str] = "room_bindings"
 
-    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
-        return sorted(super().list_room_bindings(room_id), key=lambda binding: binding.id)
+    def _list_room_bindings(self, room_id: str) -> list[RoomBinding]:
+        return sorted(super()._list_room_bindings(room_id), key=lambda binding: binding.id)
 
 
 class GetOrCreateRemembersDeadRoom(MemoryAdapter):
@@ -154,19 +154,19 @@ class GetOrCreateRemembersDeadRoom(MemoryAdapter):
         super().__init__(**options)
         self._remembered: dict[BindingKey, Room] = {}
 
-    def get_or_create_room_by_external_binding(
+    def _get_or_create_room_by_external_binding(
         self,
         channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
+        bridge_id: str,
+        external_id: str,
+        attrs: dict[str, Any],
     ) -> Room:
         with self._lock:
-            key = (channel, str(bridge_id), str(external_id))
+            key = (channel, bridge_id, external_id)
             remembered = self._remembered.get(key)
             if remembered is not None:
                 return remembered
-            room = super().get_or_create_room_by_external_binding(
+            room = super()._get_or_create_room_by_external_binding(
                 channel, bridge_id, external_id, attrs
             )
             self._remembered[key] = room

@@ -85,22 +85,22 @@ class CachedReads(SharedStore):
         super().__init__(**options)
         self._room_cache: dict[str, Room] = {}
 
-    def get_room(self, room_id: str) -> Room:
+    def _get_room(self, room_id: str) -> Room:
         with self._lock:
             cached = self._room_cache.get(room_id)
             if cached is None:
-                cached = self._room_cache[room_id] = super().get_room(room_id)
+                cached = self._room_cache[room_id] = super()._get_room(room_id)
             return cached
 
-    def save_room(self, room: Room) -> Room:
+    def _save_room(self, room: Room) -> Room:
         with self._lock:
             self._room_cache[room.id] = room
-            return super().save_room(room)
+            return super()._save_room(room)
 
-    def delete_room(self, room_id: str) -> None:
+    def _delete_room(self, room_id: str) -> None:
         with self._lock:
             self._room_cache.pop(room_id, None)
-            super().delete_room(room_id)
+            super()._delete_room(room_id)
 
 
 SharedStore.kit_factory = SharedStoreFactory  # type: ignore[attr-defined]

@@ -118,14 +118,14 @@ class UpdateExternalIdKeepsSaveOrder(MemoryAdapter):
     seeded_bug = "re-keyed message does not become the holder of a key already held"
     expected_area: ClassVar[str] = "external_ids"
 
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
+    def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         with self._lock:
             old = self._messages.get(message_id)
             old_key = None if old is None else message_external_key(old)
             first_saved = None
             if old_key is not None:
                 first_saved = self._message_keys._holders.get(old_key, {}).get(message_id)
-            updated = super().update_message_external_id(message_id, external_id)
+            updated = super()._update_message_external_id(message_id, external_id)
             new_key = message_external_key(updated)
             if new_key is not None and first_saved is not None:
                 self._message_keys.set(message_id, new_key, first_saved)
