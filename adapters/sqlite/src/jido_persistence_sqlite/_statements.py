@@ -25,7 +25,6 @@ ROOM_UPSERT: Final = (
     " name_fold = excluded.name_fold, doc = excluded.doc"
 )
 ROOM_GET: Final = "SELECT doc FROM rooms WHERE id = ?"
-ROOM_LIST: Final = "SELECT doc FROM rooms ORDER BY inserted_us, id LIMIT ?"
 ROOM_DELETE_CASCADE: Final = (
     "DELETE FROM messages WHERE room_id = ?",
     "DELETE FROM threads WHERE room_id = ?",
@@ -90,7 +89,6 @@ THREAD_BY_EXTERNAL_ID: Final = (
 THREAD_BY_ROOT_MESSAGE: Final = (
     "SELECT doc FROM threads WHERE room_id = ? AND root_message_id = ? ORDER BY seq DESC LIMIT 1"
 )
-THREAD_LIST: Final = "SELECT doc FROM threads WHERE room_id = ? ORDER BY inserted_us, id LIMIT ?"
 
 # --- external keys and room bindings ---------------------------------------------------
 BINDING_KEY_ROOM: Final = (
@@ -183,6 +181,31 @@ INGRESS_LIST_STATUS: Final = (
 INGRESS_DELETE: Final = (
     "DELETE FROM ingress_subscriptions WHERE bridge_id = ? AND subscription_id = ?"
 )
+
+# --- enumeration (keyset pages: first page, cursor, page after the cursor) -------------
+Keyset = tuple[str, str, str]
+ROOM_PAGES: Final[Keyset] = (
+    "SELECT doc FROM rooms ORDER BY inserted_us, id LIMIT ?",
+    "SELECT inserted_us, id FROM rooms WHERE id = ?",
+    "SELECT doc FROM rooms WHERE (inserted_us, id) > (?, ?) ORDER BY inserted_us, id LIMIT ?",
+)
+THREAD_PAGES: Final[Keyset] = (
+    "SELECT doc FROM threads WHERE room_id = ? ORDER BY inserted_us, id LIMIT ?",
+    "SELECT inserted_us, id FROM threads WHERE id = ? AND room_id = ?",
+    "SELECT doc FROM threads WHERE room_id = ? AND (inserted_us, id) > (?, ?)"
+    " ORDER BY inserted_us, id LIMIT ?",
+)
+PARTICIPANT_PAGES: Final[Keyset] = (
+    "SELECT doc FROM participants ORDER BY id LIMIT ?",
+    "SELECT id FROM participants WHERE id = ?",
+    "SELECT doc FROM participants WHERE id > ? ORDER BY id LIMIT ?",
+)
+ONBOARDING_PAGES: Final[Keyset] = (
+    "SELECT doc FROM onboarding ORDER BY id LIMIT ?",
+    "SELECT id FROM onboarding WHERE id = ?",
+    "SELECT doc FROM onboarding WHERE id > ? ORDER BY id LIMIT ?",
+)
+
 
 # --- raw index (test hook) -----------------------------------------------------------------
 # SQLite documents that with max() in an aggregate query, the bare columns come from

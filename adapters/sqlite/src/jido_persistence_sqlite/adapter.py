@@ -31,7 +31,9 @@ from jido_persistence.models import (
 from jido_persistence.validation import DirectoryQuery, build_record, require_instance
 from jido_persistence_sqlite import _keys
 from jido_persistence_sqlite import _statements as sql
-from jido_persistence_sqlite._base import Connection, SQLiteBase
+from jido_persistence_sqlite._base import Connection
+from jido_persistence_sqlite._enumeration import SQLiteEnumeration
+from jido_persistence_sqlite._ingest import SQLiteIngest
 from jido_persistence_sqlite._rows import (
     bridge_config_row,
     ingress_row,
@@ -46,7 +48,7 @@ from jido_persistence_sqlite._rows import (
 __all__ = ["SQLiteAdapter"]
 
 
-class SQLiteAdapter(SQLiteBase):
+class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration):
     """A store in one SQLite file; durable, shared by several processes of one machine.
 
     Construct with the options of :class:`~jido_persistence_sqlite.SQLiteOptions`
@@ -73,11 +75,6 @@ class SQLiteAdapter(SQLiteBase):
                 conn.execute(statement, (room_id,))
 
         self._transaction("delete_room", work)
-
-    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
-        if limit == 0:
-            return []
-        return [Room.model_validate_json(doc) for doc in self._docs(sql.ROOM_LIST, (limit,))]
 
     # --- participants --------------------------------------------------------------
 
@@ -190,12 +187,6 @@ class SQLiteAdapter(SQLiteBase):
         if doc is None:
             raise NotFound("thread", key)
         return Thread.model_validate_json(doc)
-
-    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
-        if limit == 0:
-            return []
-        docs = self._docs(sql.THREAD_LIST, (room_id, limit))
-        return [Thread.model_validate_json(doc) for doc in docs]
 
     # --- external-id resolution ----------------------------------------------------
 
