@@ -29,6 +29,30 @@ def test_a_fresh_store_records_the_current_version_once(store_path: Path) -> Non
     again.close()
 
 
+def test_a_version_1_store_is_migrated_forward_keeping_its_data(store_path: Path) -> None:
+    from jido_persistence_sqlite._schema import MIGRATIONS
+
+    with _raw(store_path) as raw:
+        for statement in MIGRATIONS[0]:
+            raw.execute(statement)
+        raw.execute("PRAGMA user_version = 1")
+        raw.execute(
+            "INSERT INTO rooms VALUES ('room:old', 0, NULL, ?)",
+            (Room(id="room:old", type=RoomType.GROUP).model_dump_json(),),
+        )
+    with SQLiteAdapter(path=str(store_path)) as store:
+        assert store.get_room("room:old").id == "room:old"
+    with _raw(store_path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        indexes = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
+        assert {"messages_sender", "participant_keys_owner"} <= indexes
+        plan = raw.execute(
+            "EXPLAIN QUERY PLAN SELECT doc FROM messages"
+            " WHERE json_extract(doc, '$.sender_id') = 'p'"
+        ).fetchall()
+        assert "messages_sender" in str(plan)
+
+
 def test_a_store_written_by_a_newer_version_is_refused_untouched(store_path: Path) -> None:
     with SQLiteAdapter(path=str(store_path)) as store:
         store.save_room(Room(id="room:kept", type=RoomType.GROUP))

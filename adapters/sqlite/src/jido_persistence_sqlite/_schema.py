@@ -112,7 +112,15 @@ _VERSION_1: Final = (
     f"CREATE TABLE meta (key {_K} PRIMARY KEY, value TEXT NOT NULL)",
 )
 
-MIGRATIONS: Final[Sequence[Sequence[str]]] = (_VERSION_1,)
+_VERSION_2: Final = (
+    # Retention (contract 9.3): erase_participant finds a participant's messages and
+    # keys through these indexes, not by a scan.  An index on the document's sender_id
+    # expression needs no new column, so no insert changes.
+    "CREATE INDEX messages_sender ON messages (json_extract(doc, '$.sender_id'))",
+    "CREATE INDEX participant_keys_owner ON participant_keys (participant_id)",
+)
+
+MIGRATIONS: Final[Sequence[Sequence[str]]] = (_VERSION_1, _VERSION_2)
 """Migration ``n`` (1-based) brings a store from version ``n - 1`` to ``n``.  Forward only."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
