@@ -115,10 +115,7 @@ class Database:
         """
         self.location = os.path.abspath(options.path)
         self.busy_timeout = options.busy_timeout
-        self._pragmas = (
-            f"PRAGMA busy_timeout = {ATTEMPT_MS}",
-            f"PRAGMA synchronous = {options.synchronous.upper()}",
-        )
+        self._pragmas = (f"PRAGMA synchronous = {options.synchronous.upper()}",)
         self._write_lock = _write_lock_for(self.location)
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
@@ -128,8 +125,7 @@ class Database:
         _create_file(self.location)
         _OPEN.add(self)
         try:
-            conn = self.connection()
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self.one("PRAGMA journal_mode = WAL", ())[0]
             if str(mode).lower() != "wal":
                 raise ConfigurationError(
                     f"SQLite store {self.location} cannot use WAL mode (journal_mode={mode}); "
@@ -159,7 +155,7 @@ class Database:
             return slot.conn
         conn = sqlite3.connect(
             self.location,
-            timeout=self.busy_timeout,
+            timeout=ATTEMPT_MS / 1000,
             isolation_level=None,
             check_same_thread=False,
             cached_statements=256,

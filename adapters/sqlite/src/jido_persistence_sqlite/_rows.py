@@ -12,13 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from jido_persistence.models import (
-    BridgeConfig,
-    IngressSubscription,
     Message,
     Participant,
     Room,
     RoomBinding,
-    RoutingPolicy,
     Thread,
 )
 from jido_persistence.validation import message_external_key
@@ -27,14 +24,11 @@ from jido_persistence_sqlite._schema import fold
 __all__ = [
     "NULL_SORT_US",
     "binding_row",
-    "bridge_config_row",
     "epoch_us",
-    "ingress_row",
     "message_row",
     "onboarding_row",
     "participant_row",
     "room_row",
-    "routing_policy_row",
     "thread_row",
 ]
 
@@ -103,26 +97,6 @@ def binding_row(binding: RoomBinding) -> tuple[object, ...]:
         binding.external_room_id,
         epoch_us(binding.inserted_at),
         binding.model_dump_json(),
-    )
-
-
-def bridge_config_row(config: BridgeConfig) -> tuple[object, ...]:
-    """``(id, enabled, doc)``; ``doc`` holds the credentials, which only ``repr`` hides."""
-    return (config.id, int(config.enabled), config.model_dump_json())
-
-
-def routing_policy_row(policy: RoutingPolicy) -> tuple[object, ...]:
-    """``(room_id, doc)``."""
-    return (policy.room_id, policy.model_dump_json())
-
-
-def ingress_row(subscription: IngressSubscription) -> tuple[object, ...]:
-    """``(bridge_id, subscription_id, status, doc)``."""
-    return (
-        subscription.bridge_id,
-        subscription.subscription_id,
-        subscription.status.value,
-        subscription.model_dump_json(),
     )
 
 

@@ -35,13 +35,10 @@ from jido_persistence_sqlite._base import Connection
 from jido_persistence_sqlite._enumeration import SQLiteEnumeration
 from jido_persistence_sqlite._ingest import SQLiteIngest
 from jido_persistence_sqlite._rows import (
-    bridge_config_row,
-    ingress_row,
     message_row,
     onboarding_row,
     participant_row,
     room_row,
-    routing_policy_row,
     thread_row,
 )
 
@@ -340,7 +337,8 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration):
     # --- bridge configs ------------------------------------------------------------
 
     def _save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
-        self._write("save_bridge_config", sql.BRIDGE_CONFIG_UPSERT, bridge_config_row(config))
+        row = (config.id, config.enabled, config.model_dump_json())  # doc holds the credentials
+        self._write("save_bridge_config", sql.BRIDGE_CONFIG_UPSERT, row)
         return config
 
     def _get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
@@ -365,7 +363,8 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration):
     # --- routing policies ----------------------------------------------------------
 
     def _save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
-        self._write("save_routing_policy", sql.ROUTING_POLICY_UPSERT, routing_policy_row(policy))
+        row = (policy.room_id, policy.model_dump_json())
+        self._write("save_routing_policy", sql.ROUTING_POLICY_UPSERT, row)
         return policy
 
     def _get_routing_policy(self, room_id: str) -> RoutingPolicy:
@@ -383,7 +382,9 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration):
     # --- ingress subscriptions -----------------------------------------------------
 
     def _save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
-        self._write("save_ingress_subscription", sql.INGRESS_UPSERT, ingress_row(subscription))
+        s = subscription
+        row = (s.bridge_id, s.subscription_id, s.status.value, s.model_dump_json())
+        self._write("save_ingress_subscription", sql.INGRESS_UPSERT, row)
         return subscription
 
     def _list_ingress_subscriptions(
