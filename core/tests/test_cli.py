@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from jido_persistence import registry
 from jido_persistence.cli import main
+from jido_persistence.models import Room, RoomType
 from jido_persistence.registry import PLUGINS_ENV, STRICT_ENV, URL_ENV
 
 
@@ -71,9 +73,10 @@ def test_adapters_table() -> None:
 def test_which_with_an_argument() -> None:
     code, output = run("which", "memory://")
     assert code == 0, output
-    assert "target:  memory://" in output
+    assert "target:   memory://" in output
     assert "argument" in output
-    assert "adapter: memory" in output
+    assert "adapter:  memory" in output
+    assert "store:    opened and closed again" in output
 
 
 def test_which_from_the_environment_redacts_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,11 +99,75 @@ def test_which_default() -> None:
     assert record["adapter"]["distribution"] == "jido-persistence-tinydb"
 
 
-def test_which_shows_url_options(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(URL_ENV, "memory://?x=1")
+def test_which_shows_url_options_and_defaults(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(URL_ENV, f"tinydb:///{tmp_path}/chat.json?durability=flush")
     code, output = run("which", "--json")
     assert code == 0, output
-    assert json.loads(output)["options"] == {"x": "1"}
+    record = json.loads(output)
+    assert record["options"] == {"path": f"{tmp_path}/chat.json", "durability": "flush"}
+    assert record["defaults"]["compact_on_close"] is True
+    assert "does not exist yet" in record["store"]
+    assert list(tmp_path.iterdir()) == []  # which creates nothing
+
+
+# --- issue 13, finding 6: which opens the store, copy refuses a missing source -----
+
+
+def test_which_refuses_an_option_that_open_store_refuses(tmp_path: Path) -> None:
+    code, output = run("which", f"tinydb:///{tmp_path}/chat.json?fsync=0")
+    assert code == 1
+    assert "unknown option(s) fsync" in output
+    code, output = run("which", "--no-connect", f"tinydb:///{tmp_path}/chat.json?fsync=0")
+    assert code == 1
+
+
+def test_which_opens_the_store_and_reports_why_it_cannot(tmp_path: Path) -> None:
+    store = tmp_path / "chat.json"
+    with registry.open_store(f"tinydb:///{store}") as opened:
+        opened.save_room(Room(id="r", type=RoomType.GROUP))
+    code, output = run("which", f"tinydb:///{store}")
+    assert code == 0, output
+    assert "store:    opened and closed again" in output
+    store.write_bytes(store.read_bytes().replace(b'"id":"r"', b'"id":"s"'))
+    code, output = run("which", f"tinydb:///{store}")
+    assert code == 1
+    assert "damaged snapshot" in output
+    assert str(store) in output
+
+
+def test_which_an_unreachable_server_exits_1_unless_told_not_to_connect() -> None:
+    url = "postgresql://bob:s3cret@127.0.0.1:1/chat?connect_timeout=2"
+    code, output = run("which", url)
+    assert code == 1
+    assert "s3cret" not in output
+    assert "cannot open the store" in output
+    code, output = run("which", "--no-connect", url)
+    assert code == 0, output
+    assert "store:    not opened (--no-connect)" in output
+    assert "the URL gives no ?schema=, so the store is the schema 'jido_persistence'" in output
+
+
+def test_a_file_url_with_two_slashes_suggests_three_or_four(tmp_path: Path) -> None:
+    code, output = run("which", "tinydb://chat.json")
+    assert code == 1
+    assert "'chat.json' was read as a host name" in output
+    assert "tinydb:///chat.json" in output
+    assert "four" in output
+    assert "Field required" not in output
+
+
+def test_copy_refuses_a_missing_source_before_creating_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "target.json"
+    code, output = run("copy", "tinydb:///none.json", f"tinydb:///{target}")
+    assert code == 1
+    assert "SOURCE does not exist" in output
+    assert "nothing was created" in output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_which_an_unknown_adapter_fails_with_the_known_names() -> None:

@@ -78,7 +78,7 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
-from jido_persistence.urls import StoreUrl
+from jido_persistence.urls import StoreUrl, file_url_with_host
 from jido_persistence.validation import DirectoryQuery
 
 __all__ = [
@@ -314,7 +314,11 @@ class PersistenceAdapter(abc.ABC):
         """Options for a store URL: ``path`` from the URL path (when present) and the query.
 
         Adapters whose URLs mean something else (a server URL) override this.
+        Raises ConfigurationError for a host part (``tinydb://chat.json``: two slashes
+        make ``chat.json`` a host name), suggesting three or four slashes.
         """
+        if url.netloc:
+            raise ConfigurationError(file_url_with_host(url))
         options: dict[str, object] = {}
         if url.path:
             options["path"] = url.path

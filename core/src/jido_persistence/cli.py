@@ -30,10 +30,11 @@ from rich.progress import (
 from rich.table import Table
 
 from jido_persistence import registry
+from jido_persistence._which import missing_store_file, store_options, which_record
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.copy import CopyProgress, CopyReport, TargetNotEmpty, copy_store
 from jido_persistence.errors import PersistenceError, redact_text, redact_url
-from jido_persistence.registry import AdapterInfo, PluginFailure, TargetSource
+from jido_persistence.registry import AdapterInfo, PluginFailure
 
 __all__ = ["CLI_ENTRY_POINT_GROUP", "PluginGroup", "adapter_record", "main", "which_record"]
 
@@ -203,76 +204,54 @@ def _capabilities_text(capabilities: Mapping[str, Any] | None) -> str:
 
 # -- which -----------------------------------------------------------------------
 
-_REASONS: Final = {
-    TargetSource.ARGUMENT: "given as an argument",
-    TargetSource.ENVIRONMENT: f"from the environment variable {registry.URL_ENV}",
-    TargetSource.DEFAULT: f"the embedded default: no argument and {registry.URL_ENV} is not set",
-}
-
-
-def which_record(target: str | None) -> dict[str, Any]:
-    """What ``open_store(target)`` would open now, and why, as JSON-ready data.
-
-    Passwords are redacted.  ``error`` is set (and ``adapter`` or ``options`` may
-    be ``None``) when the target selects no adapter or its class fails to load.
-    """
-    text, source = registry.resolve_target(target)
-    record: dict[str, Any] = {
-        "target": redact_text(text),
-        "source": source.value,
-        "reason": _REASONS[source],
-        "adapter": None,
-        "options": None,
-        "error": None,
-    }
-    try:
-        info, url = registry.get_registry().select(text)
-        record["adapter"] = {
-            "name": info.name,
-            "reference": info.reference,
-            "distribution": info.distribution,
-            "version": info.version,
-        }
-        options = info.load().url_options(url) if url else {}
-        record["options"] = {key: _redact_option(key, value) for key, value in options.items()}
-    except PersistenceError as exc:
-        record["error"] = redact_text(str(exc))
-    return record
-
-
-def _redact_option(key: str, value: object) -> object:
-    if "password" in key.lower():
-        return "***"
-    return redact_text(value) if isinstance(value, str) else value
-
 
 @main.command("which")
 @click.argument("target", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def which_command(target: str | None, as_json: bool) -> None:
+@click.option(
+    "--no-connect",
+    is_flag=True,
+    help="Do not open the store: only select the adapter and check the options.",
+)
+def which_command(target: str | None, as_json: bool, no_connect: bool) -> None:
     """Show the store open_store() would open now (TARGET, else $JIDO_PERSISTENCE_URL,
-    else the default), which adapter serves it, and why.  Exits 1 if it cannot be opened.
+    else the default), which adapter serves it with which options, and why; then open
+    it (a file store that does not exist yet is not created).  Exits 1 with the reason
+    when the adapter, an option or the store itself cannot be used.
     """
     try:
-        record = which_record(target)
+        record = which_record(target, connect=not no_connect)
     except PersistenceError as exc:
         raise click.ClickException(redact_text(str(exc))) from exc
     if as_json:
         click.echo(json.dumps(record, indent=2, default=str))
     else:
-        click.echo(f"target:  {record['target']}")
-        click.echo(f"source:  {record['source']} ({record['reason']})")
-        adapter = record["adapter"]
-        if adapter is not None:
-            origin = f"{adapter['distribution']} {adapter['version'] or ''}".strip()
-            click.echo(f"adapter: {adapter['name']} ({adapter['reference']}, from {origin})")
-        if record["options"] is not None:
-            shown = ", ".join(f"{key}={value!r}" for key, value in record["options"].items())
-            click.echo(f"options: {shown or '(none)'}")
+        _print_which(record)
     if record["error"] is not None:
         if as_json:
             raise SystemExit(1)
         raise click.ClickException(record["error"])
+
+
+def _print_which(record: Mapping[str, Any]) -> None:
+    click.echo(f"target:   {record['target']}")
+    click.echo(f"source:   {record['source']} ({record['reason']})")
+    adapter = record["adapter"]
+    if adapter is not None:
+        origin = f"{adapter['distribution']} {adapter['version'] or ''}".strip()
+        click.echo(f"adapter:  {adapter['name']} ({adapter['reference']}, from {origin})")
+    for label, key in (("options: ", "options"), ("defaults:", "defaults")):
+        if record[key] is not None:
+            shown = ", ".join(f"{name}={value!r}" for name, value in record[key].items())
+            click.echo(f"{label} {shown or '(none)'}")
+    defaults = record["defaults"] or {}
+    if "schema" in defaults:
+        click.echo(
+            f"note:     the URL gives no ?schema=, so the store is the schema "
+            f"{defaults['schema']!r}, created with its tables when missing"
+        )
+    if record["store"] is not None:
+        click.echo(f"store:    {record['store']}")
 
 
 # -- copy ------------------------------------------------------------------------
@@ -333,6 +312,15 @@ def copy_command(source: str, target: str, into_nonempty: bool) -> None:
     shown = f"{redact_url(source)} to {redact_url(target)}"
     if source == target:
         raise click.ClickException(f"cannot copy {shown}: SOURCE and TARGET are the same store")
+    try:
+        missing = missing_store_file(store_options(source)[1])
+    except PersistenceError as exc:
+        raise click.ClickException(f"cannot copy {shown}: {redact_text(str(exc))}") from exc
+    if missing is not None:
+        raise click.ClickException(
+            f"cannot copy {shown}: SOURCE does not exist ({missing} is not there; "
+            "check the path and the number of slashes); nothing was created"
+        )
     with contextlib.ExitStack() as stack:
         try:
             source_store = stack.enter_context(registry.open_store(source))

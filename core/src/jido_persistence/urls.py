@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from jido_persistence.errors import ConfigurationError, redact_url
 
-__all__ = ["StoreUrl"]
+__all__ = ["StoreUrl", "file_url_with_host"]
 
 # RFC 3986, section 3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
@@ -130,6 +130,22 @@ class StoreUrl:
     def __str__(self) -> str:
         """The redacted URL, so that printing a ``StoreUrl`` never shows a password."""
         return self.redacted
+
+
+def file_url_with_host(url: StoreUrl) -> str:
+    """The message for a file store URL with a host part, such as ``tinydb://chat.json``.
+
+    Two slashes start a host name, so ``chat.json`` was read as a host; a file needs
+    three slashes (relative to the working directory) or four (an absolute path).
+    """
+    scheme = url.full_scheme
+    rest = url.netloc + (f"/{quote(url.path, safe=_PATH_SAFE)}" if url.path else "")
+    return (
+        f"{url.redacted!r}: {url.netloc!r} was read as a host name (after two slashes), "
+        f"but {scheme} stores are files: write {scheme}:///{rest} for a path relative to "
+        f"the working directory (three slashes) or {scheme}:////path/to/{rest} for an "
+        "absolute one (four)"
+    )
 
 
 def _unencoded_userinfo(after_slashes: str) -> bool:
