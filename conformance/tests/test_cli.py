@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from jido_persistence_conformance import AdapterConformance
-from jido_persistence_conformance.cli import POSTGRES_ENV, check, default_targets, resolve_target
+from jido_persistence_conformance.cli import (
+    POSTGRES_ENV,
+    POSTGRES_HINT,
+    _run_with_progress,
+    check,
+    default_targets,
+    resolve_target,
+)
 
 KIT_TESTS = sorted(name for name in dir(AdapterConformance) if name.startswith("test_"))
 
@@ -54,12 +64,51 @@ def test_postgres_targets_get_a_unique_schema(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_default_targets_include_the_embedded_adapters(monkeypatch: pytest.MonkeyPatch) -> None:
-    """memory, tinydb and duckdb always run; postgres only when reachable or configured."""
+    """memory, tinydb and duckdb always run; postgres only when configured."""
     monkeypatch.delenv(POSTGRES_ENV, raising=False)
-    monkeypatch.setattr("jido_persistence_conformance.cli._postgres_answers", lambda: False)
     targets = default_targets()
     assert {"memory", "tinydb", "duckdb"} <= set(targets)
     assert "postgres" not in targets
+
+
+# --- issue 13, finding 6: one rule for finding PostgreSQL, progress while checking ---
+
+
+def test_postgres_is_checked_only_when_the_variable_names_a_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rule ``uv run pytest`` follows: no variable, no PostgreSQL, and check says so
+    (it used to probe 127.0.0.1:5432 on its own and check a server found there)."""
+    monkeypatch.delenv(POSTGRES_ENV, raising=False)
+    monkeypatch.setattr(
+        "jido_persistence_conformance.cli.subprocess.Popen",
+        lambda *args, **kwargs: pytest.fail("no kit run expected"),
+    )
+    result = CliRunner().invoke(check, ["postgres"])
+    assert result.exit_code != 0
+    assert POSTGRES_HINT in " ".join(result.output.split())
+    assert "postgres" not in default_targets()
+
+
+def test_check_says_which_adapters_it_leaves_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(POSTGRES_ENV, raising=False)
+    result = CliRunner().invoke(check, ["-k", "test_list_rooms_limit"])
+    assert result.exit_code == 0, result.output
+    assert f"not checking postgres: {POSTGRES_HINT}" in " ".join(result.output.split())
+
+
+def test_progress_is_shown_while_the_kit_runs() -> None:
+    """The bar follows pytest's ``[ NN%]`` line ends as they come."""
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=True, width=80)
+    script = "print('.... [ 40%]'); print('.. [ 70%]'); print('. [100%]')"
+    code, output = _run_with_progress([sys.executable, "-c", script], ".", console)
+    assert code == 0
+    assert output.splitlines() == [".... [ 40%]", ".. [ 70%]", ". [100%]"]
+    shown = stream.getvalue()
+    assert "kit tests" in shown
+    assert " 40%" in shown
+    assert " 70%" in shown
 
 
 def test_the_report_and_the_output_never_show_the_password(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,24 +21,22 @@ from typing import Any, Final
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-__all__ = ["POSTGRES_ENV", "check", "default_targets", "resolve_target"]
+__all__ = ["POSTGRES_ENV", "POSTGRES_HINT", "check", "default_targets", "resolve_target"]
 
 POSTGRES_ENV: Final = "JIDO_PERSISTENCE_TEST_POSTGRES_URL"
 """PostgreSQL server URL the kit may create schemas in."""
 
-LOCAL_POSTGRES: Final = "postgresql://postgres@127.0.0.1:5432/postgres"
 ALWAYS: Final = ("memory", "tinydb", "duckdb", "sqlite")
 POSTGRES_NAMES: Final = frozenset({"postgres", "postgresql"})
-
-
-def _postgres_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
+POSTGRES_HINT: Final = (
+    f"set {POSTGRES_ENV}=postgresql://USER@HOST:PORT/DATABASE (a database the kit may "
+    "create schemas in) to check PostgreSQL"
+)
+"""The one rule, shared with ``uv run pytest``: PostgreSQL is checked when, and only
+when, :data:`POSTGRES_ENV` names a server; nothing probes for one."""
 
 
 def _with_unique_schema(url: str) -> str:
@@ -50,12 +48,16 @@ def _with_unique_schema(url: str) -> str:
 def resolve_target(target: str) -> str:
     """The ``--persistence-url`` for a name or URL given to ``check``.
 
-    ``postgres``/``postgresql`` become ``$JIDO_PERSISTENCE_TEST_POSTGRES_URL`` (or the
-    local server) with ``schema={unique}``; other names and URLs are passed as they are
-    (a bare name uses the adapter's ``fresh_store_url`` hook).
+    ``postgres``/``postgresql`` become ``$JIDO_PERSISTENCE_TEST_POSTGRES_URL`` with
+    ``schema={unique}`` (a ClickException saying what to set when it is not set);
+    other names and URLs are passed as they are (a bare name uses the adapter's
+    ``fresh_store_url`` hook).
     """
     if target in POSTGRES_NAMES:
-        return _with_unique_schema(os.environ.get(POSTGRES_ENV) or LOCAL_POSTGRES)
+        url = os.environ.get(POSTGRES_ENV)
+        if not url:
+            raise click.ClickException(f"cannot check {target}: {POSTGRES_HINT}")
+        return _with_unique_schema(url)
     return target
 
 
@@ -63,28 +65,35 @@ def default_targets() -> list[str]:
     """Every discovered adapter that can run here.
 
     memory, tinydb, duckdb and sqlite always (when installed); PostgreSQL only when
-    ``JIDO_PERSISTENCE_TEST_POSTGRES_URL`` is set or a server answers on
-    127.0.0.1:5432; other adapters when they offer a ``fresh_store_url`` hook.
+    ``JIDO_PERSISTENCE_TEST_POSTGRES_URL`` is set (the rule ``uv run pytest`` follows
+    too); other adapters when they offer a ``fresh_store_url`` hook.
     """
+    return [name for name, reason in _default_choice() if reason is None]
+
+
+def _default_choice() -> list[tuple[str, str | None]]:
+    """Each discovered adapter with ``None`` when it runs by default, else why not."""
     from jido_persistence.errors import ConfigurationError
     from jido_persistence.registry import available_adapters
 
-    targets: list[str] = []
+    chosen: list[tuple[str, str | None]] = []
     for info in available_adapters():
         if info.name in POSTGRES_NAMES:
-            if os.environ.get(POSTGRES_ENV) or _postgres_answers():
-                targets.append(info.name)
+            chosen.append((info.name, None if os.environ.get(POSTGRES_ENV) else POSTGRES_HINT))
             continue
         if info.name in ALWAYS:
-            targets.append(info.name)
+            chosen.append((info.name, None))
             continue
         try:
             adapter = info.load()
-        except ConfigurationError:
+        except ConfigurationError as error:
+            chosen.append((info.name, f"it failed to load: {error}"))
             continue
-        if adapter.fresh_store_url(Path(tempfile.gettempdir()), "jp_probe") is not None:
-            targets.append(info.name)
-    return targets
+        if adapter.fresh_store_url(Path(tempfile.gettempdir()), "jp_probe") is None:
+            chosen.append((info.name, "it offers no fresh_store_url hook: name a URL"))
+        else:
+            chosen.append((info.name, None))
+    return chosen
 
 
 def _pytest_command(
@@ -99,6 +108,44 @@ def _pytest_command(
     if keyword:
         command += ["-k", keyword]
     return command
+
+
+_PERCENT: Final = re.compile(r"\[\s*(\d{1,3})%\]\s*$")
+
+
+def _run_with_progress(command: list[str], cwd: str, console: Console) -> tuple[int, str]:
+    """Run pytest, showing its progress (the ``[ 42%]`` of each line) as a bar.
+
+    Returns the exit code and the whole output (stdout and stderr).
+    """
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    lines: list[str] = []
+    columns = (
+        TextColumn("kit tests"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+    )
+    with (
+        Progress(*columns, console=console, transient=True) as progress,
+        subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environment,
+        ) as child,
+    ):
+        task = progress.add_task("kit", total=100)
+        assert child.stdout is not None
+        for line in child.stdout:
+            lines.append(line)
+            match = _PERCENT.search(line)
+            if match:
+                progress.update(task, completed=min(int(match.group(1)), 100), refresh=True)
+        returncode = child.wait()
+    return returncode, "".join(lines)
 
 
 def _table(report: dict[str, Any], shown: dict[str, str]) -> Table:
@@ -149,7 +196,14 @@ def check(
     from jido_persistence.errors import redact_text, redact_url
 
     console = Console()
-    chosen = list(targets) or default_targets()
+    if targets:
+        chosen = list(targets)
+    else:
+        choice = _default_choice()
+        chosen = [name for name, reason in choice if reason is None]
+        for name, reason in choice:
+            if reason is not None:
+                console.print(f"not checking {name}: {reason}", highlight=False)
     if not chosen:
         raise click.ClickException("no adapter to check: none is installed")
     urls = [resolve_target(target) for target in chosen]
@@ -162,18 +216,18 @@ def check(
         command = _pytest_command(urls, report_file, ini, strict, keyword)
         console.print(f"checking {', '.join(shown.values())} ...", highlight=False)
         started = time.monotonic()
-        done = subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
+        returncode, raw_output = _run_with_progress(command, scratch, console)
         elapsed = time.monotonic() - started
-        output = redact_text(done.stdout + done.stderr)
+        output = redact_text(raw_output)
         report: dict[str, Any] = {}
         if report_file.exists():
             report = json.loads(report_file.read_text())
-    if verbose or done.returncode != 0:
+    if verbose or returncode != 0:
         lines = output.rstrip().splitlines()
         click.echo("\n".join(lines if verbose else lines[-80:]))
     if not report.get("runs"):
-        raise click.ClickException(f"the kit did not run (pytest exit code {done.returncode})")
+        raise click.ClickException(f"the kit did not run (pytest exit code {returncode})")
     console.print(_table(report, shown))
-    console.print(f"total {elapsed:.1f}s; pytest exit code {done.returncode}", highlight=False)
-    if done.returncode != 0:
+    console.print(f"total {elapsed:.1f}s; pytest exit code {returncode}", highlight=False)
+    if returncode != 0:
         raise SystemExit(1)
