@@ -1,8 +1,9 @@
 """The ``jido-persistence`` command.
 
 Built-in subcommands: ``adapters`` (what discovery found), ``which`` (the store
-``open_store()`` would open now, and why) and ``copy`` (copy one store into another,
-:func:`jido_persistence.copy.copy_store`).  Other distributions add subcommands
+``open_store()`` would open now, and why), ``copy`` (copy one store into another,
+:func:`jido_persistence.copy.copy_store`) and ``new-adapter`` (a package skeleton for
+a new adapter, :mod:`jido_persistence.scaffold`).  Other distributions add subcommands
 through the entry-point group ``jido_persistence_cli``: each entry point names a
 :class:`click.Command` (the conformance kit adds ``check``, the benchmarks add
 ``bench``).  They are imported only when run or when ``--help`` lists them; one
@@ -35,6 +36,7 @@ from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.copy import CopyProgress, CopyReport, TargetNotEmpty, copy_store
 from jido_persistence.errors import PersistenceError, redact_text, redact_url
 from jido_persistence.registry import AdapterInfo, PluginFailure
+from jido_persistence.scaffold import new_adapter_command
 
 __all__ = ["CLI_ENTRY_POINT_GROUP", "PluginGroup", "adapter_record", "main", "which_record"]
 
@@ -357,3 +359,6 @@ def _run_copy(
             f"copying {shown} failed: {redact_text(str(exc))} (TARGET may hold a partial "
             "copy; every write is an upsert, so re-run with --into-nonempty)"
         ) from exc
+
+
+main.add_command(new_adapter_command)
