@@ -31,7 +31,7 @@ def test_an_in_memory_database_is_refused_with_a_clear_error(target: str) -> Non
 
 
 def test_unknown_and_invalid_options_name_the_valid_ones(store_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="busy_timeout, path, synchronous"):
+    with pytest.raises(ConfigurationError, match="busy_timeout, mmap_size, path, synchronous"):
         SQLiteAdapter(path=str(store_path), journal="wal")
     with pytest.raises(ConfigurationError, match="synchronous"):
         SQLiteAdapter(path=str(store_path), synchronous="off")
@@ -53,6 +53,7 @@ def test_defaults_wal_full_sync_and_busy_timeout(store: SQLiteAdapter) -> None:
     assert _pragma(store, "journal_mode") == "wal"
     assert _pragma(store, "synchronous") == 2  # FULL
     assert store._db.busy_timeout == 5.0
+    assert _pragma(store, "mmap_size") == 256 * 2**20
     assert _pragma(store, "busy_timeout") == ATTEMPT_MS  # one attempt; the adapter retries
 
 
@@ -62,6 +63,9 @@ def test_options_from_the_url_relax_sync_and_set_the_timeout(store_path: Path) -
         assert store.location == str(store_path)
         assert _pragma(store, "synchronous") == 1  # NORMAL
         assert store._db.busy_timeout == 0.5
+    with open_store(f"sqlite:///{store_path}?mmap_size=0") as store:
+        assert isinstance(store, SQLiteAdapter)
+        assert _pragma(store, "mmap_size") == 0
 
 
 def test_files_are_created_owner_only(store: SQLiteAdapter, store_path: Path) -> None:

@@ -115,7 +115,10 @@ class Database:
         """
         self.location = os.path.abspath(options.path)
         self.busy_timeout = options.busy_timeout
-        self._pragmas = (f"PRAGMA synchronous = {options.synchronous.upper()}",)
+        self._pragmas = (
+            f"PRAGMA synchronous = {options.synchronous.upper()}",
+            f"PRAGMA mmap_size = {options.mmap_size}",
+        )
         self._write_lock = _write_lock_for(self.location)
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)

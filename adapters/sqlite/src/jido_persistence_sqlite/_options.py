@@ -44,6 +44,13 @@ class SQLiteOptions(AdapterOptions):
     """Seconds a call waits for another connection's write lock (another process, or a
     long transaction) before it raises StorageError."""
 
+    mmap_size: int = Field(default=256 * 2**20, ge=0, le=2**40)
+    """Bytes of the file SQLite reads through a memory map (``0``: none).  Reads of a large
+    store then cost no ``read()`` per page (random lookups in 100k messages: about 1.5x
+    the time at 1k instead of 2x).  The risk: an I/O error on the file while mapped (a
+    failing disk, a file truncated by another program) ends the process with SIGBUS
+    instead of raising StorageError; set ``0`` where that matters more."""
+
     @field_validator("path")
     @classmethod
     def _check_path(cls, value: str) -> str:
