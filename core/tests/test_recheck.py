@@ -127,3 +127,57 @@ def test_credentials_never_appear_in_the_error(store: MemoryAdapter) -> None:
         store.save_bridge_config(config.model_copy(update={"credentials": {"token": "s3cret\x00"}}))
     chain = [caught.value, caught.value.__cause__, caught.value.__context__]
     assert not any("s3cret" in repr(error) for error in chain if error is not None)
+
+
+_NOT_STORABLE = st.one_of(
+    st.sampled_from([float("nan"), float("inf"), 2**64, -(2**63) - 1, object(), b"bytes"]),
+    st.text().map(lambda text: text + "\x00"),
+    st.just("\ud800"),
+)
+
+
+@settings(max_examples=60)
+@given(
+    key=st.text(min_size=1).filter(lambda key: "\x00" not in key and key.isprintable()),
+    bad=_NOT_STORABLE,
+)
+def test_a_container_changed_in_place_after_validation_is_refused(key: str, bad: object) -> None:
+    # Frozen models cannot re-bind a field, but the dict a validated message holds can
+    # still be changed in place; the save must see that and store nothing.
+    with MemoryAdapter() as store:
+        message = _message(metadata={"kept": 1}, content=[TextPart(text="x")])
+        message.metadata[key] = bad
+        with pytest.raises(InvalidArgument, match="metadata"):
+            store.save_message(message)
+        stored = _message(id="m:2", content=[TextPart(text="x")])
+        stored.content.append(bad)  # type: ignore[arg-type]  # the point: not a part
+        with pytest.raises(InvalidArgument, match="content"):
+            store.save_message(stored)
+        assert store.get_messages("r") == []
+
+
+@settings(max_examples=40)
+@given(
+    value=st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**63), 2**63 - 1)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(
+            alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+        ),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.text(max_size=5).filter(lambda key: "\x00" not in key), inner, max_size=3
+            )
+        ),
+        max_leaves=8,
+    )
+)
+def test_a_container_changed_in_place_to_valid_data_is_stored_as_changed(value: object) -> None:
+    with MemoryAdapter() as store:
+        message = _message()
+        message.metadata["added"] = value
+        assert store.save_message(message) == message
+        assert store.get_message("m:1").metadata == {"added": value}

@@ -55,11 +55,37 @@ def _bad_updates(
     yield "int beyond 64 bits in metadata", valid.model_copy(update={"metadata": {"n": 2**64}})
 
 
+def _changed_in_place(valid: BaseModel, field: str, change: Callable[[Any], None]) -> BaseModel:
+    """``valid`` (a validated instance) after ``change`` mutated the container ``field``.
+
+    A frozen model's fields cannot be re-bound, but the dicts and lists they hold can
+    be changed in place after validation; the save must still refuse the result.
+    """
+    change(getattr(valid, field))
+    return valid
+
+
 def _rooms() -> Iterator[tuple[str, BaseModel]]:
     room = Room(id="room:1", type=RoomType.GROUP, name="general", inserted_at=T0)
     yield from _bad_updates(room, "name", "inserted_at")
     yield "model_construct without type", _construct(Room, id="room:1", name="x")
     yield "unknown enum value", room.model_copy(update={"type": "bogus"})
+    yield (
+        "NaN put into a validated room's metadata",
+        _changed_in_place(
+            Room(id="room:1", type=RoomType.GROUP, inserted_at=T0),
+            "metadata",
+            lambda metadata: metadata.update(x=NAN),
+        ),
+    )
+    yield (
+        "int put into a validated room's external bindings",
+        _changed_in_place(
+            Room(id="room:1", type=RoomType.GROUP, inserted_at=T0),
+            "external_bindings",
+            lambda bindings: bindings.update(slack={"bridge": 5}),
+        ),
+    )
 
 
 def _participants() -> Iterator[tuple[str, BaseModel]]:
@@ -67,6 +93,14 @@ def _participants() -> Iterator[tuple[str, BaseModel]]:
     yield "NaN in identity", person.model_copy(update={"identity": {"name": NAN}})
     yield "NUL in capabilities", person.model_copy(update={"capabilities": ["te\x00xt"]})
     yield "int external id kept as int", person.model_copy(update={"external_ids": {"slack": 7}})
+    yield (
+        "int appended to a validated participant's capabilities",
+        _changed_in_place(
+            Participant(id="p:1", type=ParticipantType.HUMAN),
+            "capabilities",
+            lambda capabilities: capabilities.append(3),
+        ),
+    )
     yield (
         "model_construct with a bad presence",
         _construct(Participant, id="p:1", type=ParticipantType.HUMAN, presence="asleep"),
@@ -94,6 +128,22 @@ def _messages() -> Iterator[tuple[str, BaseModel]]:
     )
     yield "int external id kept as int", valid.model_copy(update={"external_id": 99})
     yield "empty id", valid.model_copy(update={"id": ""})
+    yield (
+        "a non-part appended to a validated message's content",
+        _changed_in_place(
+            Message(id="m:1", room_id="room:1", sender_id="p:1", role=MessageRole.USER),
+            "content",
+            lambda content: content.append("not a part"),
+        ),
+    )
+    yield (
+        "NUL put into a validated message's reactions",
+        _changed_in_place(
+            Message(id="m:1", room_id="room:1", sender_id="p:1", role=MessageRole.USER),
+            "reactions",
+            lambda reactions: reactions.update(x="a\x00b"),
+        ),
+    )
 
 
 def _threads() -> Iterator[tuple[str, BaseModel]]:

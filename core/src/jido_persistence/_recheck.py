@@ -22,7 +22,9 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, Final, Self, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, JsonValue, TypeAdapter, ValidationError
+
+from jido_persistence._text import json_is_plainly_storable
 
 __all__ = ["TrackedModel", "is_unchecked", "mark_unchecked", "recheck", "validation_problems"]
 
@@ -32,6 +34,13 @@ _UNCHECKED: Final[dict[int, weakref.ref[BaseModel]]] = {}
 """``id(instance) -> weakref(instance)`` for every instance built without validation."""
 
 _NESTED_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+_CONTAINER_FIELDS: dict[type[BaseModel], tuple[tuple[str, TypeAdapter[Any] | None], ...]] = {}
+
+_HAS_CONTAINERS: dict[type[BaseModel], bool] = {}
+
+_MODELS: Final[TypeAdapter[Any]] = TypeAdapter(list[Any])
+"""Marks a field holding a list of models: its items are re-checked one by one."""
 
 
 def _forget(ref: weakref.ref[BaseModel], key: int) -> None:
@@ -93,6 +102,85 @@ def _all_checked(value: BaseModel) -> bool:
     return True
 
 
+def _container_fields(model: type[BaseModel]) -> tuple[tuple[str, TypeAdapter[Any] | None], ...]:
+    """``model``'s fields that may hold a ``dict`` or ``list``, with how to re-check them.
+
+    A frozen model's fields cannot be re-bound, but a ``dict`` or ``list`` it holds can
+    still be changed in place after validation (``room.metadata["x"] = float("nan")``).
+    Free-form JSON maps (``None``: the fast JSON walk decides), lists of models
+    (``_MODELS``: each item is checked as a record) and other typed containers (a
+    ``TypeAdapter`` of the field's annotation) are listed; the result is cached.
+    """
+    fields = _CONTAINER_FIELDS.get(model)
+    if fields is None:
+        found: list[tuple[str, TypeAdapter[Any] | None]] = []
+        for name, field in model.model_fields.items():
+            origin = typing.get_origin(field.annotation)
+            if origin not in (dict, list):
+                continue
+            args = typing.get_args(field.annotation)
+            if origin is dict and args and args[1] is JsonValue:
+                found.append((name, None))
+                continue
+            if origin is list and _holds_models(field.annotation):
+                found.append((name, _MODELS))
+                continue
+            annotation: Any = field.annotation
+            if field.metadata:
+                annotation = typing.Annotated[(annotation, *field.metadata)]
+            found.append((name, TypeAdapter(annotation)))
+        fields = tuple(found)
+        _CONTAINER_FIELDS[model] = fields
+    return fields
+
+
+def _containers_hold_valid_data(value: BaseModel) -> bool:
+    """True when every ``dict``/``list`` in ``value`` (nested models too) is still valid.
+
+    The cost is one fast walk per non-empty container; an empty one (the usual
+    ``reactions``/``receipts``) costs a length test.  A container whose content its
+    field would reject or store differently answers False, and the caller then
+    re-validates the whole record, which names the field at fault.
+    """
+    held = value.__dict__
+    for name, adapter in _container_fields(type(value)):
+        item = held.get(name)
+        if not item:
+            continue
+        if adapter is None:
+            if type(item) is not dict or not json_is_plainly_storable(item):
+                return False
+            continue
+        if adapter is _MODELS:
+            # _all_checked vouched for the models themselves; a foreign item, or a
+            # changed container inside a part, sends the record to full validation.
+            for part in item:
+                if not isinstance(part, BaseModel):
+                    return False
+                if _has_containers(type(part)) and not _containers_hold_valid_data(part):
+                    return False
+            continue
+        try:
+            if adapter.validate_python(item) != item:
+                return False
+        except (ValidationError, TypeError, ValueError, RecursionError):
+            return False
+    for name in _nested_fields(type(value)):
+        nested = held.get(name)
+        if isinstance(nested, BaseModel) and not _containers_hold_valid_data(nested):
+            return False
+    return True
+
+
+def _has_containers(model: type[BaseModel]) -> bool:
+    """Whether instances of ``model`` can hold a changeable container; cached."""
+    has = _HAS_CONTAINERS.get(model)
+    if has is None:
+        has = bool(_container_fields(model) or _nested_fields(model))
+        _HAS_CONTAINERS[model] = has
+    return has
+
+
 def _raw(value: object) -> object:
     """The data a model instance holds, with nested instances turned back into dicts."""
     if isinstance(value, BaseModel):
@@ -126,8 +214,12 @@ def recheck(value: ModelT, model: type[ModelT], name: str) -> ModelT:
     keeps equals the argument); the re-validated record is returned.  The ValueError
     names ``name``, the model and the fields at fault, never their values.
     """
-    if type(value) is model and (not _UNCHECKED or _all_checked(value)):
-        return value  # no unchecked instance alive, or none of them is in value
+    if (
+        type(value) is model
+        and (not _UNCHECKED or _all_checked(value))
+        and _containers_hold_valid_data(value)
+    ):
+        return value  # validated, and no dict or list in it was changed since
     try:
         validated = model.model_validate(_raw(value))
     except ValidationError as error:
