@@ -8,15 +8,26 @@ written once.  None of them is thread-safe: the adapter's lock guards them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.errors import CursorNotFound
 from jido_persistence.models import Message
 
-__all__ = ["KeyHolders", "SortKey", "check_cursor", "page_entries", "sort_key"]
+__all__ = [
+    "KeyHolders",
+    "SortKey",
+    "check_cursor",
+    "ids_after",
+    "keyset_page",
+    "missing_cursor",
+    "ordered_after",
+    "page_entries",
+    "sort_key",
+]
 
 KeyT = TypeVar("KeyT")
 
@@ -113,3 +124,69 @@ def page_entries(
         start = scope.bisect_right(cursor_key)
         stop = min(len(scope), start + limit)
     return list(scope.islice(start, stop))
+
+
+def keyset_page(scope: Any, limit: int, after: Any = None) -> list[Any]:
+    """The first ``limit`` entries of the sorted ``scope`` strictly after ``after``.
+
+    ``scope`` is a ``SortedList`` (or a ``SortedDict``, paged by key) or ``None``;
+    ``after=None`` pages from the start.  One enumeration page (contract 9.2):
+    O(log n + limit).
+    """
+    if scope is None or limit == 0:
+        return []
+    start = 0 if after is None else scope.bisect_right(after)
+    return list(scope.islice(start, min(len(scope), start + limit)))
+
+
+def missing_cursor(record: str, cursor: str, scope: str = "this store") -> CursorNotFound:
+    """The CursorNotFound of an enumeration whose ``after=`` names no record of its scope."""
+    return CursorNotFound(f"cursor {cursor!r} is not a {record} of {scope}")
+
+
+class _Ordered(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def inserted_at(self) -> datetime: ...
+
+
+OrderedT = TypeVar("OrderedT", bound=_Ordered)
+RecordT = TypeVar("RecordT")
+
+
+def ordered_after(
+    records: Mapping[str, OrderedT],
+    order: Any,
+    limit: int,
+    after: str | None,
+    record: str,
+    in_scope: Callable[[OrderedT], bool] = lambda found: True,
+    scope: str = "this store",
+) -> list[OrderedT]:
+    """One enumeration page of ``(inserted_at, id)``-ordered records (rooms, threads).
+
+    ``order`` is the scope's ``SortedList`` of sort keys (``None``: empty); ``after``
+    must be a record of ``records`` for which ``in_scope`` holds, else CursorNotFound
+    naming ``record`` and ``scope``.  O(log n + limit).
+    """
+    cursor = None
+    if after is not None:
+        found = records.get(after)
+        if found is None or not in_scope(found):
+            raise missing_cursor(record, after, scope)
+        cursor = sort_key(found.inserted_at, found.id)
+    return [records[entry[2]] for entry in keyset_page(order, limit, cursor)]
+
+
+def ids_after(
+    records: Mapping[str, RecordT], limit: int, after: str | None, record: str
+) -> list[RecordT]:
+    """One enumeration page of id-ordered records (a ``SortedDict`` by id): the first
+    ``limit`` with an id above ``after`` (CursorNotFound naming ``record`` when ``after``
+    is not a key).  O(log n + limit).
+    """
+    if after is not None and after not in records:
+        raise missing_cursor(record, after)
+    return [records[key] for key in keyset_page(records, limit, after)]

@@ -19,8 +19,10 @@ import threading
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sortedcontainers import SortedList  # type: ignore[import-untyped]
+from sortedcontainers import SortedDict, SortedList  # type: ignore[import-untyped]
 
+from jido_persistence._memory_enumeration import MemoryEnumeration
+from jido_persistence._memory_ingest import MemoryIngest
 from jido_persistence.adapter import PersistenceAdapter, RawIndex
 from jido_persistence.directory import search_participants, search_rooms
 from jido_persistence.errors import NotFound, StoreClosed
@@ -66,7 +68,7 @@ def _room_sort_key(room: Room) -> SortKey:
     return sort_key(room.inserted_at, room.id)
 
 
-class MemoryAdapter(PersistenceAdapter):
+class MemoryAdapter(MemoryIngest, MemoryEnumeration, PersistenceAdapter):
     """The in-memory reference store: exact, indexed, thread-safe, not durable."""
 
     durable = False
@@ -79,7 +81,7 @@ class MemoryAdapter(PersistenceAdapter):
         self._sequence = itertools.count(1)
         self._rooms: dict[str, Room] = {}
         self._room_order = SortedList()
-        self._participants: dict[str, Participant] = {}
+        self._participants: dict[str, Participant] = SortedDict()
         self._participant_keys: dict[tuple[str, str], str] = {}
         self._messages: dict[str, Message] = {}
         self._room_messages: dict[str, SortedList] = {}
@@ -93,7 +95,7 @@ class MemoryAdapter(PersistenceAdapter):
         self._bindings: dict[str, RoomBinding] = {}
         self._room_bindings: dict[str, dict[str, RoomBinding]] = {}
         self._binding_by_room_key: dict[tuple[str, BindingKey], str] = {}
-        self._onboarding: dict[str, dict[str, Any]] = {}
+        self._onboarding: dict[str, dict[str, Any]] = SortedDict()
         self._bridge_configs: dict[str, BridgeConfig] = {}
         self._routing_policies: dict[str, RoutingPolicy] = {}
         self._ingress: dict[tuple[str, str], IngressSubscription] = {}
@@ -152,11 +154,6 @@ class MemoryAdapter(PersistenceAdapter):
             room = self._rooms.pop(room_id, None)
             if room is not None:
                 self._room_order.remove(_room_sort_key(room))
-
-    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
-        with self._lock:
-            self._check_open()
-            return [self._rooms[key[2]] for key in self._room_order.islice(0, limit)]
 
     # --- participants --------------------------------------------------------------
 
@@ -251,23 +248,25 @@ class MemoryAdapter(PersistenceAdapter):
     def _save_thread(self, thread: Thread) -> Thread:
         with self._lock:
             self._check_open()
-            old = self._threads.get(thread.id)
-            if old is not None:
-                _discard_sorted(self._room_threads, old.room_id, _thread_sort_key(old))
-            self._threads[thread.id] = thread
-            self._room_threads.setdefault(thread.room_id, SortedList()).add(
-                _thread_sort_key(thread)
-            )
-            sequence = next(self._sequence)
-            external = thread.external_thread_id
-            root = thread.root_message_id
-            self._thread_external_keys.set(
-                thread.id, None if external is None else (thread.room_id, external), sequence
-            )
-            self._thread_root_keys.set(
-                thread.id, None if root is None else (thread.room_id, root), sequence
-            )
+            self._store_thread(thread)
             return thread
+
+    def _store_thread(self, thread: Thread) -> None:
+        """Store ``thread`` and move its per-room keys (the caller holds the lock)."""
+        old = self._threads.get(thread.id)
+        if old is not None:
+            _discard_sorted(self._room_threads, old.room_id, _thread_sort_key(old))
+        self._threads[thread.id] = thread
+        self._room_threads.setdefault(thread.room_id, SortedList()).add(_thread_sort_key(thread))
+        sequence = next(self._sequence)
+        external = thread.external_thread_id
+        root = thread.root_message_id
+        self._thread_external_keys.set(
+            thread.id, None if external is None else (thread.room_id, external), sequence
+        )
+        self._thread_root_keys.set(
+            thread.id, None if root is None else (thread.room_id, root), sequence
+        )
 
     def _remove_thread(self, thread_id: str) -> None:
         thread = self._threads.pop(thread_id, None)
@@ -301,14 +300,6 @@ class MemoryAdapter(PersistenceAdapter):
             if thread_id is None:
                 raise NotFound("thread", key)
             return self._threads[thread_id]
-
-    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
-        with self._lock:
-            self._check_open()
-            scope = self._room_threads.get(room_id)
-            if scope is None:
-                return []
-            return [self._threads[key[2]] for key in scope.islice(0, min(limit, len(scope)))]
 
     # --- external-id resolution ----------------------------------------------------
 

@@ -33,6 +33,7 @@ __all__ = [
     "MessageKey",
     "build_record",
     "check_text_argument",
+    "checked_message_key",
     "message_external_key",
     "normalize_external_id",
     "require_after_cursor",
@@ -360,6 +361,20 @@ def message_external_key(message: Message) -> MessageKey | None:
     if channel is None or bridge_id is None:
         return None
     return (channel, bridge_id, message.external_id)
+
+
+def checked_message_key(message: Message) -> MessageKey:
+    """The complete external key of a message that :func:`message_external_key` already
+    accepted (the ``ingest_message`` guard checks it): read, not re-validated.  O(1).
+
+    Equal to ``message_external_key(message)`` for every such message; raises KeyError
+    or TypeError on a message whose key is incomplete.
+    """
+    metadata = message.metadata
+    channel, external_id = metadata["channel"], message.external_id
+    if not isinstance(channel, str) or external_id is None:
+        raise TypeError("the message has no complete external key")
+    return (channel, str(metadata["bridge_id"]), external_id)
 
 
 @dataclass(frozen=True, slots=True)
