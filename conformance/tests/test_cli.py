@@ -42,7 +42,13 @@ def test_check_memory_passes_and_prints_the_table(tmp_path: Path) -> None:
     # Not applicable to memory: durability, multi-process, the NotSupported trio check and
     # bulk saving (it offers no bulk_save_messages); the table counts the same tests.
     lacking = {test["area"] for test in run["tests"] if test["outcome"] == "not_applicable"}
-    assert lacking == {"durability", "concurrency", "ingress_subscriptions", "bulk_messages"}
+    assert lacking == {
+        "durability",
+        "concurrency",
+        "ingestion_concurrency",
+        "ingress_subscriptions",
+        "bulk_messages",
+    }
     assert cells[5] == str(sum(test["outcome"] == "not_applicable" for test in run["tests"]))
 
 

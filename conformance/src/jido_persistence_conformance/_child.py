@@ -7,6 +7,11 @@
 ``race``   print ``ready``, wait for a line on stdin, then call
            ``get_or_create_room_by_external_binding("race", "b", "key", attrs)`` with a
            room id of its own and print the id of the room returned.
+``ingest`` print ``ready``, wait for a line on stdin, then ingest one event (message
+           id of its own, key ``("race", "b", "event")``) and print the id of the
+           message returned and ``created`` (``True``/``False``).
+``thread`` print ``ready``, wait, then get-or-create the thread ``("room:race", "xt")``
+           with a thread id of its own and print the id of the thread returned.
 ``probe``  open the store while another process holds it: print ``locked`` on
            StoreLocked; otherwise save room ``room:probe``, print ``ok`` and the ids of
            the rooms it lists.
@@ -65,6 +70,27 @@ def main(argv: list[str]) -> int:
     elif mode == "name":
         store.save_room(Room(id=argv[2], type=RoomType.GROUP, name=argv[3]))
         print("saved", flush=True)
+    elif mode == "ingest":
+        print("ready", flush=True)
+        sys.stdin.readline()
+        result = store.ingest_message(
+            Message(
+                id=f"m:pid{os.getpid()}",
+                room_id="room:race",
+                sender_id="p",
+                role=MessageRole.USER,
+                external_id="event",
+                metadata={"channel": "race", "bridge_id": "b"},
+            )
+        )
+        print(result.message.id, result.created, flush=True)
+    elif mode == "thread":
+        print("ready", flush=True)
+        sys.stdin.readline()
+        thread = store.get_or_create_thread_by_external_id(
+            "room:race", "xt", {"id": f"t:pid{os.getpid()}"}
+        )
+        print(thread.id, flush=True)
     elif mode == "rooms":
         for room in store.list_rooms(limit=2**63 - 1):
             print(room.id, flush=True)

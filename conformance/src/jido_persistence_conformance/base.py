@@ -36,8 +36,11 @@ from jido_persistence_conformance.suite.cascades import CascadesTests
 from jido_persistence_conformance.suite.concurrency import ConcurrencyTests
 from jido_persistence_conformance.suite.directory import DirectoryTests
 from jido_persistence_conformance.suite.durability import DurabilityTests
+from jido_persistence_conformance.suite.enumeration import EnumerationTests
 from jido_persistence_conformance.suite.errors_and_bad_input import ErrorsAndBadInputTests
 from jido_persistence_conformance.suite.external_ids import ExternalIdsTests
+from jido_persistence_conformance.suite.ingestion import IngestionTests
+from jido_persistence_conformance.suite.ingestion_concurrency import IngestionConcurrencyTests
 from jido_persistence_conformance.suite.ingress_subscriptions import IngressSubscriptionsTests
 from jido_persistence_conformance.suite.isolation import IsolationTests
 from jido_persistence_conformance.suite.messages_and_cursors import MessagesAndCursorsTests
@@ -61,6 +64,7 @@ class AdapterConformance(
     MessagesAndCursorsTests,
     ThreadsTests,
     ExternalIdsTests,
+    IngestionTests,
     RoomBindingsTests,
     DirectoryTests,
     OnboardingTests,
@@ -68,12 +72,14 @@ class AdapterConformance(
     RoutingPoliciesTests,
     IngressSubscriptionsTests,
     BulkMessagesTests,
+    EnumerationTests,
     IsolationTests,
     CascadesTests,
     ErrorsAndBadInputTests,
     CapabilitiesTests,
     DurabilityTests,
     ConcurrencyTests,
+    IngestionConcurrencyTests,
     StatefulComparisonTests,
 ):
     """Every test of the conformance kit; subclass it and define ``store_factory``.

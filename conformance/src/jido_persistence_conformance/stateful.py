@@ -5,7 +5,9 @@
 callback (saves that move messages between rooms and threads and re-key them, deletes
 and cascades, cursor paging both ways, get-or-create with live, stale and new keys,
 bindings, directory search and lookup, bridge configs, routing policies, onboarding,
-ingress subscriptions, bad arguments, and close + reopen for durable adapters), and
+ingress subscriptions, bad arguments, close + reopen for durable adapters, and the
+contract-1.3 groups: ``ingest_message``, thread get-or-create and keyset enumeration
+where the adapter declares them), and
 asserts identical results (type-exact canonical JSON) and identical errors (same class;
 same ``entity``/``key`` for NotFound; same matches for AmbiguousLookup).
 
@@ -44,7 +46,8 @@ stateful_step_count=100, deadline=None))`` or, for ``TestCase``, by assigning
 The machine lives in private modules, one job each: the pools of ids, keys and
 timestamps (``_stateful_pools``), canonical outcomes (``_stateful_outcomes``), the two
 stores, compare step and invariants (``_stateful_base``), the everyday rules
-(``_stateful_rules``) and the probes and edge rules (``_stateful_probes``).  Import
+(``_stateful_rules``), the probes and edge rules (``_stateful_probes``) and the
+contract-1.3 rules (``_stateful_ingest``).  Import
 from here: this module is the public path.
 """
 
@@ -59,6 +62,7 @@ from typing import Final
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from jido_persistence_conformance._stateful_ingest import _IngestRules
 from jido_persistence_conformance._stateful_pools import ALL as ALL
 from jido_persistence_conformance._stateful_pools import BINDING_IDS as BINDING_IDS
 from jido_persistence_conformance._stateful_pools import CONFIG_IDS as CONFIG_IDS
@@ -96,7 +100,7 @@ DEFAULT_SETTINGS: Final = settings(
 """25 examples of up to 30 steps: seconds for an in-process adapter."""
 
 
-class PersistenceComparison(_RecordRules, _ProbeRules):
+class PersistenceComparison(_RecordRules, _ProbeRules, _IngestRules):
     """Drives ``factory``'s store and a MemoryAdapter alike; every step must agree.
 
     Subclass with ``factory`` set (or use :func:`make_state_machine`); set

@@ -17,6 +17,7 @@ AREAS: Final = (
     "messages_and_cursors",
     "threads",
     "external_ids",
+    "ingestion",
     "room_bindings",
     "directory",
     "onboarding",
@@ -24,12 +25,14 @@ AREAS: Final = (
     "routing_policies",
     "ingress_subscriptions",
     "bulk_messages",
+    "enumeration",
     "isolation",
     "cascades",
     "errors_and_bad_input",
     "capabilities",
     "durability",
     "concurrency",
+    "ingestion_concurrency",
     "stateful_comparison",
 )
 """The areas of the contract, in contract order; each is a module of this package."""

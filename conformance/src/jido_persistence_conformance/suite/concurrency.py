@@ -17,7 +17,7 @@ from jido_persistence.models import Message, MessageRole, Participant, Room, Roo
 from jido_persistence_conformance._support import HUGE, capability, run_child
 from jido_persistence_conformance.factories import StoreFactory
 
-__all__ = ["ConcurrencyTests"]
+__all__ = ["ConcurrencyTests", "race", "race_processes"]
 
 THREADS = 16
 WRITERS = 8
@@ -30,7 +30,7 @@ NO_URL = "the store factory gives no URL another process can open (url_for retur
 T = TypeVar("T")
 
 
-def _race(count: int, work: Callable[[int], T]) -> list[T]:
+def race(count: int, work: Callable[[int], T]) -> list[T]:
     """Run ``work(i)`` for ``i < count`` in threads released together by a barrier."""
     barrier = threading.Barrier(count)
 
@@ -40,6 +40,44 @@ def _race(count: int, work: Callable[[int], T]) -> list[T]:
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(run, range(count)))
+
+
+def race_processes(mode: str, url: str, count: int) -> list[str]:
+    """Start ``count`` children in ``mode`` on ``url``, release them together, and
+    return what each printed last (see :mod:`jido_persistence_conformance._child`).
+
+    Each child prints ``ready`` once its store is open and waits for a line on stdin,
+    so the calls race however long the starts took.  Raises AssertionError with the
+    child's stderr when one fails.
+    """
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "jido_persistence_conformance._child", mode, url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    outputs: list[str] = []
+    try:
+        for child in children:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "ready"
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        for child in children:
+            out, errors = child.communicate(timeout=120)
+            assert child.returncode == 0, errors[-3000:]
+            outputs.append(out.strip())
+    finally:
+        for child in children:
+            child.kill()
+            child.wait(timeout=60)
+    return outputs
 
 
 class ConcurrencyTests:
@@ -64,7 +102,7 @@ class ConcurrencyTests:
                 attrs = {"type": "group", "id": f"room:{key}:t{i}", "name": f"t{i}"}
                 return store.get_or_create_room_by_external_binding("slack", "b", key, attrs)
 
-            rooms = _race(THREADS, claim_room)
+            rooms = race(THREADS, claim_room)
             returned = {room.id for room in rooms}
             assert len(returned) == 1, f"key {key!r}: {len(returned)} different rooms returned"
             winner = returned.pop()
@@ -94,7 +132,7 @@ class ConcurrencyTests:
                 attrs = {"type": "human", "id": f"p:{key}:t{i}"}
                 return store.get_or_create_participant_by_external_id("slack", key, attrs)
 
-            people = _race(THREADS, claim_participant)
+            people = race(THREADS, claim_participant)
             returned = {person.id for person in people}
             assert len(returned) == 1, f"key {key!r}: {len(returned)} different participants"
             winner = returned.pop()
@@ -125,7 +163,7 @@ class ConcurrencyTests:
                     )
                 )
 
-        _race(WRITERS, write)
+        race(WRITERS, write)
         stored = store.get_messages("room:busy", limit=HUGE)
         expected = {f"w{w}:{i:04d}" for w in range(WRITERS) for i in range(MESSAGES_PER_WRITER)}
         assert {message.id for message in stored} == expected
@@ -178,33 +216,7 @@ class ConcurrencyTests:
         url = factory.url_for(store)
         if url is None:
             pytest.skip(NO_URL)
-        children = [
-            subprocess.Popen(
-                [sys.executable, "-m", "jido_persistence_conformance._child", "race", url],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(PROCESSES)
-        ]
-        outputs: list[str] = []
-        try:
-            for child in children:
-                assert child.stdout is not None
-                assert child.stdout.readline().strip() == "ready"
-            for child in children:
-                assert child.stdin is not None
-                child.stdin.write("go\n")
-                child.stdin.flush()
-            for child in children:
-                out, errors = child.communicate(timeout=120)
-                assert child.returncode == 0, errors[-3000:]
-                outputs.append(out.strip())
-        finally:
-            for child in children:
-                child.kill()
-                child.wait(timeout=60)
+        outputs = race_processes("race", url, PROCESSES)
         assert len(set(outputs)) == 1, f"processes got different rooms: {sorted(set(outputs))}"
         winner = outputs[0]
         rooms = [room.id for room in store.list_rooms(limit=HUGE)]
