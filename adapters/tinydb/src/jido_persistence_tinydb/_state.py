@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sortedcontainers import SortedList  # type: ignore[import-untyped]
+from sortedcontainers import SortedDict, SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.adapter import RawIndex
 from jido_persistence.errors import StorageError
@@ -125,7 +125,8 @@ class StoreState:
         self.save_sequence = 0
         self.rooms: dict[str, Room] = {}
         self.room_order = SortedList()
-        self.participants: dict[str, Participant] = {}
+        self.participants: dict[str, Participant] = SortedDict()
+        """By id, sorted: ``list_participants`` pages it."""
         self.participant_keys: dict[tuple[str, str], str] = {}
         self.messages = LazyMessages(self.docs["messages"])
         self.room_messages: dict[str, SortedList] = {}
@@ -139,7 +140,8 @@ class StoreState:
         self.room_bindings: dict[str, dict[str, RoomBinding]] = {}
         self.binding_by_room_key: dict[tuple[str, BindingKey], str] = {}
         self.binding_keys: dict[BindingKey, str] = {}
-        self.onboarding: dict[str, dict[str, Any]] = {}
+        self.onboarding: dict[str, dict[str, Any]] = SortedDict()
+        """By onboarding id, sorted: ``list_onboardings`` pages it."""
         self.bridge_configs: dict[str, BridgeConfig] = {}
         self.routing_policies: dict[str, RoutingPolicy] = {}
         self.ingress: dict[str, dict[str, IngressSubscription]] = {}

@@ -51,7 +51,9 @@ from jido_persistence.validation import (
     room_binding_record,
 )
 from jido_persistence_tinydb._compaction import StoreFiles
+from jido_persistence_tinydb._enumeration import TinyDBEnumeration
 from jido_persistence_tinydb._files import journal_path, load_store, lock_path
+from jido_persistence_tinydb._ingest import TinyDBIngest
 from jido_persistence_tinydb._lock import ProcessLock
 from jido_persistence_tinydb._state import BindingKey, StoreState
 from jido_persistence_tinydb._tables import Delete, Op, Put, encode_model, put
@@ -84,7 +86,7 @@ class TinyDBOptions(AdapterOptions):
     false, the write that crosses the threshold compacts before it returns."""
 
 
-class TinyDBAdapter(BulkMessageSaving):
+class TinyDBAdapter(TinyDBIngest, TinyDBEnumeration, BulkMessageSaving):
     """A durable single-process store in one JSON file (plus its journal).
 
     Thread-safe (one re-entrant lock; each callback atomic).  One open instance per
@@ -232,12 +234,6 @@ class TinyDBAdapter(BulkMessageSaving):
                 ops.append(Delete("rooms", room_id))
             self._commit(ops)
 
-    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
-        with self._lock:
-            self._check_open()
-            order = self._state.room_order
-            return [self._state.rooms[entry[2]] for entry in order.islice(0, limit)]
-
     # --- participants --------------------------------------------------------------
 
     def _save_participant(self, participant: Participant) -> Participant:
@@ -336,15 +332,6 @@ class TinyDBAdapter(BulkMessageSaving):
             if thread_id is None:
                 raise NotFound("thread", key)
             return self._state.threads[thread_id]
-
-    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
-        with self._lock:
-            self._check_open()
-            scope = self._state.room_threads.get(room_id)
-            if scope is None:
-                return []
-            entries = scope.islice(0, min(limit, len(scope)))
-            return [self._state.threads[entry[2]] for entry in entries]
 
     # --- external-id resolution ----------------------------------------------------
 
