@@ -29,6 +29,7 @@ __all__ = [
     "TableSpec",
     "from_epoch_us",
     "json_text",
+    "latest_holder",
     "to_epoch_us",
 ]
 
@@ -160,3 +161,11 @@ class TableSpec(Generic[ModelT]):
 def converter(spec: TableSpec[ModelT]) -> Callable[[Sequence[Any]], ModelT]:
     """The bound :meth:`TableSpec.to_model` of ``spec`` (a short name for hot paths)."""
     return spec.to_model
+
+
+def latest_holder(rows: Sequence[Sequence[Any]]) -> Sequence[Any] | None:
+    """The row of a key's most recently saved holder: the one with the highest save
+    sequence (column 0), without that column; ``None`` when the key has no holder."""
+    if not rows:
+        return None
+    return max(rows, key=lambda row: row[0])[1:]

@@ -196,3 +196,36 @@ ROW_COUNT_TABLES: Final = {
 RAW_ROW_COUNTS: Final = "SELECT " + ", ".join(
     f"(SELECT count(*) FROM {table})" for table in ROW_COUNT_TABLES.values()
 )
+
+# --- enumeration (contract 9.2): keyset pages ----------------------------------------
+# DuckDB has no ordered index (its ART serves point look-ups): a page is a Top-N over
+# the rows its min-max zonemaps cannot skip, which for rows written in time order is
+# the row groups from the cursor on.  The cursor's position is read in a subquery, so
+# no timestamp makes a round trip through Python.
+ROOM_EXISTS: Final = f"SELECT 1 FROM {ROOMS.table} WHERE id = ?"
+LIST_ROOMS_AFTER: Final = (
+    f"SELECT {ROOMS.select_list_of('r')} FROM {ROOMS.table} AS r,"
+    f" (SELECT inserted_at, id FROM {ROOMS.table} WHERE id = ?) AS c"
+    " WHERE r.inserted_at > c.inserted_at OR (r.inserted_at = c.inserted_at AND r.id > c.id)"
+    " ORDER BY r.inserted_at, r.id LIMIT ?"
+)
+THREAD_ROOM: Final = f"SELECT room_id FROM {THREADS.table} WHERE id = ?"
+LIST_THREADS_AFTER: Final = (
+    f"SELECT {THREADS.select_list_of('t')} FROM {THREADS.table} AS t,"
+    f" (SELECT inserted_at, id FROM {THREADS.table} WHERE id = ?) AS c"
+    " WHERE t.room_id = ? AND (t.inserted_at > c.inserted_at"
+    " OR (t.inserted_at = c.inserted_at AND t.id > c.id))"
+    " ORDER BY t.inserted_at, t.id LIMIT ?"
+)
+PARTICIPANT_EXISTS: Final = f"SELECT 1 FROM {PARTICIPANTS.table} WHERE id = ?"
+LIST_PARTICIPANTS: Final = (
+    f"SELECT {PARTICIPANTS.select_list} FROM {PARTICIPANTS.table} ORDER BY id LIMIT ?"
+)
+LIST_PARTICIPANTS_AFTER: Final = (
+    f"SELECT {PARTICIPANTS.select_list} FROM {PARTICIPANTS.table} WHERE id > ? ORDER BY id LIMIT ?"
+)
+ONBOARDING_EXISTS: Final = "SELECT 1 FROM jp_onboarding WHERE onboarding_id = ?"
+LIST_ONBOARDINGS: Final = "SELECT flow FROM jp_onboarding ORDER BY onboarding_id LIMIT ?"
+LIST_ONBOARDINGS_AFTER: Final = (
+    "SELECT flow FROM jp_onboarding WHERE onboarding_id > ? ORDER BY onboarding_id LIMIT ?"
+)

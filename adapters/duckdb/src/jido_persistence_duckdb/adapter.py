@@ -14,7 +14,7 @@ callbacks are one parameterised statement (``INSERT OR REPLACE``, no read first)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -41,6 +41,8 @@ from jido_persistence.urls import StoreUrl
 from jido_persistence.validation import DirectoryQuery, build_record, message_external_key
 from jido_persistence_duckdb import _statements as sql
 from jido_persistence_duckdb._connection import Database
+from jido_persistence_duckdb._enumeration import DuckDBEnumeration
+from jido_persistence_duckdb._ingest import DuckDBIngest
 from jido_persistence_duckdb._keys import (
     BindingKey,
     binding_for,
@@ -48,7 +50,7 @@ from jido_persistence_duckdb._keys import (
     put_binding,
     read_raw_index,
 )
-from jido_persistence_duckdb._rows import NULL_SORT_US, json_text, to_epoch_us
+from jido_persistence_duckdb._rows import NULL_SORT_US, json_text, latest_holder, to_epoch_us
 from jido_persistence_duckdb._schema import migrate, name_fold, participant_name_fold
 from jido_persistence_duckdb._statements import lookup_key
 from jido_persistence_duckdb._tables import (
@@ -82,14 +84,7 @@ class DuckDBOptions(AdapterOptions):
     )
 
 
-def _latest(rows: Sequence[Sequence[Any]]) -> Sequence[Any] | None:
-    """The row with the highest save sequence (column 0), without that column."""
-    if not rows:
-        return None
-    return max(rows, key=lambda row: row[0])[1:]
-
-
-class DuckDBAdapter(BulkMessageSaving):
+class DuckDBAdapter(DuckDBIngest, DuckDBEnumeration, BulkMessageSaving):
     """The persistence contract on DuckDB: exact, analytical, single-process."""
 
     Options: ClassVar[type[AdapterOptions]] = DuckDBOptions
@@ -199,11 +194,6 @@ class DuckDBAdapter(BulkMessageSaving):
         with self._db.entered():
             self._db.transaction(work)
 
-    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
-        if limit == 0:
-            return []
-        return [ROOMS.to_model(row) for row in self._all(sql.LIST_ROOMS, [limit])]
-
     # --- participants ----------------------------------------------------------------
 
     @staticmethod
@@ -306,16 +296,17 @@ class DuckDBAdapter(BulkMessageSaving):
 
     # --- threads ---------------------------------------------------------------------
 
-    def _save_thread(self, thread: Thread) -> Thread:
+    @staticmethod
+    def _thread_params(thread: Thread) -> list[Any]:
         external, root = thread.external_thread_id, thread.root_message_id
-        self._write(
-            THREADS.upsert_sql,
-            [
-                *THREADS.params(thread),
-                None if external is None else lookup_key(thread.room_id, external),
-                None if root is None else lookup_key(thread.room_id, root),
-            ],
-        )
+        return [
+            *THREADS.params(thread),
+            None if external is None else lookup_key(thread.room_id, external),
+            None if root is None else lookup_key(thread.room_id, root),
+        ]
+
+    def _save_thread(self, thread: Thread) -> Thread:
+        self._write(THREADS.upsert_sql, self._thread_params(thread))
         return thread
 
     def _get_thread(self, thread_id: str) -> Thread:
@@ -326,22 +317,17 @@ class DuckDBAdapter(BulkMessageSaving):
 
     def _get_thread_by_external_id(self, room_id: str, external_thread_id: str) -> Thread:
         key = (room_id, external_thread_id)
-        row = _latest(self._all(sql.THREAD_BY_EXTERNAL_KEY, [lookup_key(*key)]))
+        row = latest_holder(self._all(sql.THREAD_BY_EXTERNAL_KEY, [lookup_key(*key)]))
         if row is None:
             raise NotFound("thread", key)
         return THREADS.to_model(row)
 
     def _get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
         key = (room_id, root_message_id)
-        row = _latest(self._all(sql.THREAD_BY_ROOT_KEY, [lookup_key(*key)]))
+        row = latest_holder(self._all(sql.THREAD_BY_ROOT_KEY, [lookup_key(*key)]))
         if row is None:
             raise NotFound("thread", key)
         return THREADS.to_model(row)
-
-    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
-        if limit == 0:
-            return []
-        return [THREADS.to_model(row) for row in self._all(sql.LIST_THREADS, [room_id, limit])]
 
     # --- external-id resolution ------------------------------------------------------
 
@@ -398,7 +384,7 @@ class DuckDBAdapter(BulkMessageSaving):
         self, channel: str, bridge_id: str, external_id: str
     ) -> Message:
         key = (channel, bridge_id, external_id)
-        row = _latest(self._all(sql.MESSAGE_BY_KEY, [lookup_key(*key)]))
+        row = latest_holder(self._all(sql.MESSAGE_BY_KEY, [lookup_key(*key)]))
         if row is None:
             raise NotFound("message", key)
         return MESSAGES.to_model(row)
