@@ -52,6 +52,42 @@ def _latest(*, thread: bool) -> str:
     )
 
 
+# A keyset page of an enumeration (contract 9.2) in one round trip, as for messages:
+# the count says whether the cursor is a record of the scope (0: CursorNotFound).  The
+# row comparison ``(a, b) > (x, y)`` is served by the order index, O(log n + limit).
+_AFTER_TEMPLATE = """SELECT count(*),
+    json_agg(page.doc ORDER BY {order}) FILTER (WHERE page.id IS NOT NULL)
+    FROM (SELECT {columns} FROM {s}.{table} WHERE id = %(cursor)s{scope}) AS cursor
+    LEFT JOIN LATERAL (
+        SELECT t.doc, {t_columns} FROM {s}.{table} AS t
+        WHERE {t_scope}({t_columns}) > ({cursor_columns})
+        ORDER BY {t_columns} LIMIT %(limit)s::bigint
+    ) AS page ON true"""
+
+
+def _after(table: str, columns: tuple[str, ...], *, in_room: bool = False) -> str:
+    def listed(prefix: str) -> str:
+        return ", ".join(prefix + column for column in columns)
+
+    return (
+        _AFTER_TEMPLATE.replace("{order}", listed("page."))
+        .replace("{columns}", listed(""))
+        .replace("{table}", table)
+        .replace("{scope}", " AND room_id = %(room)s" if in_room else "")
+        .replace("{t_scope}", "t.room_id = %(room)s AND " if in_room else "")
+        .replace("{t_columns}", listed("t."))
+        .replace("{cursor_columns}", listed("cursor."))
+    )
+
+
+def _first(table: str, order: str, *, in_room: bool = False) -> str:
+    scope = " WHERE room_id = %(room)s" if in_room else ""
+    return (
+        f"SELECT json_agg(doc ORDER BY {order}) FROM (SELECT doc, {order} FROM {{s}}.{table}"
+        f"{scope} ORDER BY {order} LIMIT %(limit)s::bigint) AS page"
+    )
+
+
 class Statements:
     """The adapter's SQL for one schema (class attributes hold the ``{s}`` templates)."""
 
@@ -69,7 +105,6 @@ class Statements:
         " p AS (DELETE FROM {s}.routing_policies WHERE room_id = %(room)s)"
         " DELETE FROM {s}.rooms WHERE id = %(room)s"
     )
-    room_list: str = "SELECT doc FROM {s}.rooms ORDER BY inserted_at, id LIMIT %s::bigint"
 
     participant_upsert: str = (
         "INSERT INTO {s}.participants (id, name_fold, doc) VALUES (%s, %s, %s)"
@@ -118,9 +153,6 @@ class Statements:
     thread_by_root_message: str = (
         "SELECT doc FROM {s}.threads WHERE room_id = %s AND root_message_id = %s"
         " ORDER BY save_seq DESC LIMIT 1"
-    )
-    thread_list: str = (
-        "SELECT doc FROM {s}.threads WHERE room_id = %s ORDER BY inserted_at, id LIMIT %s::bigint"
     )
 
     binding_key_room: str = (
@@ -230,6 +262,18 @@ class Statements:
         "DELETE FROM {s}.ingress_subscriptions WHERE bridge_id = %s"
         " AND subscription_id = %s RETURNING 1"
     )
+
+    # --- contract 1.3: ingestion and enumeration -------------------------------------
+    key_lock: str = "SELECT pg_advisory_xact_lock(%s)"
+    """Held until commit: serialises ingests (and thread get-or-creates) of one key."""
+    rooms_first: str = _first("rooms", "inserted_at, id")
+    rooms_after: str = _after("rooms", ("inserted_at", "id"))
+    threads_first: str = _first("threads", "inserted_at, id", in_room=True)
+    threads_after: str = _after("threads", ("inserted_at", "id"), in_room=True)
+    participants_first: str = _first("participants", "id")
+    participants_after: str = _after("participants", ("id",))
+    onboardings_first: str = _first("onboarding", "id")
+    onboardings_after: str = _after("onboarding", ("id",))
 
     raw_binding_keys: str = "SELECT channel, bridge_id, external_id, room_id FROM {s}.binding_keys"
     raw_participant_keys: str = (

@@ -29,9 +29,11 @@ from jido_persistence.models import (
 )
 from jido_persistence.validation import DirectoryQuery, build_record
 from jido_persistence_postgres import _keys
-from jido_persistence_postgres._base import TEST_URL_VARIABLE, PostgresBase
+from jido_persistence_postgres._base import TEST_URL_VARIABLE
 from jido_persistence_postgres._database import Connection
 from jido_persistence_postgres._directory import directory_query
+from jido_persistence_postgres._enumeration import PostgresEnumeration
+from jido_persistence_postgres._ingest import PostgresIngest
 from jido_persistence_postgres._rows import (
     bridge_config_row,
     ingress_row,
@@ -49,7 +51,7 @@ MESSAGE_LIST: Final = TypeAdapter(list[Message])
 """Parses a page of messages, sent by the server as one JSON array, in one call."""
 
 
-class PostgresAdapter(PostgresBase):
+class PostgresAdapter(PostgresIngest, PostgresEnumeration):
     """A store in one PostgreSQL schema; durable, shared by many processes and hosts.
 
     Construct with the options of :class:`PostgresOptions` (``conninfo``, ``schema``,
@@ -75,10 +77,6 @@ class PostgresAdapter(PostgresBase):
         the keys still pointing at the room and its routing policy, atomically."""
 
         self._write("delete_room", self._sql.room_delete_cascade, {"room": room_id})
-
-    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
-        docs = self._column("list_rooms", self._sql.room_list, (limit,))
-        return [Room.model_validate_json(doc) for doc in docs]
 
     # --- participants --------------------------------------------------------------
 
@@ -187,10 +185,6 @@ class PostgresAdapter(PostgresBase):
         if doc is None:
             raise NotFound("thread", key)
         return Thread.model_validate_json(doc)
-
-    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
-        docs = self._column("list_threads", self._sql.thread_list, (room_id, limit))
-        return [Thread.model_validate_json(doc) for doc in docs]
 
     # --- external-id resolution ----------------------------------------------------
 
