@@ -17,7 +17,7 @@ from jido_persistence_bench.compare import compare, print_comparison
 from jido_persistence_bench.plot import plot
 from jido_persistence_bench.report import format_ns, format_ratio, render_markdown
 from jido_persistence_bench.results import Document, RunRecord
-from jido_persistence_bench.summary import floor_ratio, overheads, scalings
+from jido_persistence_bench.summary import comparisons, floor_ratio, overheads, scalings
 from jido_persistence_bench.timing import Stats, summarise
 
 
@@ -99,6 +99,29 @@ def test_overhead_floor_and_scaling_are_ratios_of_medians() -> None:
     assert found[("memory", "scan")] == pytest.approx(100.0)
     assert found[("disk", "scan")] == pytest.approx(100.0)
     assert found[("disk", "get_message")] == pytest.approx(1.2)
+
+
+def test_ingest_is_compared_with_the_calls_it_replaces_in_the_same_run() -> None:
+    document = results.new_document(["jido-persistence", "bench"], {"sizes": [1000]}, {})
+    figures = {
+        "save_message": 10_000,
+        "ingest_message_new": 15_000,
+        "get_message_by_external_id": 1000,
+        "ingest_message_repeated": 1100,
+    }
+    slow = {**figures, "ingest_message_repeated": 1300}
+    document["runs"] = [_run("fast", 1000, figures, {}), _run("slow", 1000, slow, {})]
+    found = {(item.target, item.operation): item for item in comparisons(document)}
+    assert found[("fast", "ingest_message_new")].ratio == pytest.approx(1.5)
+    assert found[("fast", "ingest_message_new")].within_limit is None
+    assert found[("fast", "ingest_message_repeated")].ratio == pytest.approx(1.1)
+    assert found[("fast", "ingest_message_repeated")].within_limit is True
+    assert found[("slow", "ingest_message_repeated")].within_limit is False
+    markdown = render_markdown(document)
+    assert "ingest_message_repeated / get_message_by_external_id" in markdown
+    assert "x1.1 (1.1 µs / 1 µs) ok" in markdown
+    assert "x1.3 (1.3 µs / 1 µs) OVER x1.2" in markdown
+    assert comparisons(_document()) == []
 
 
 def test_compare_matches_figures_and_judges_them_against_the_threshold() -> None:

@@ -181,3 +181,40 @@ def test_loading_uses_a_bulk_path_when_the_adapter_offers_one(tmp_path: Path) ->
     assert kinds.count("Room") == 100
     assert "Participant" not in kinds
     assert kinds.index("Room") < kinds.index("Thread") < kinds.index("Message")
+
+
+def test_repeated_ingest_finds_stored_events_and_new_ingest_saves_them(
+    store: PersistenceAdapter, data: Dataset
+) -> None:
+    context = Context(store, data, random.Random(5))
+    by_name = {workload.name: workload for workload in WORKLOADS}
+    before = _counts(store)
+    repeated = by_name["ingest_message_repeated"].bench(context, store)
+    deliveries = repeated.prepare(20)
+    assert repeated.run(deliveries) == 20
+    assert _counts(store) == before
+    for delivery in deliveries:
+        with pytest.raises(NotFound):
+            store.get_message(delivery.id)
+        assert store.ingest_message(delivery).created is False
+    new = by_name["ingest_message_new"].bench(context, store)
+    events = new.prepare(7)
+    assert new.run(events) == 7
+    assert _counts(store)["messages"] == before["messages"] + 7
+    assert all(store.ingest_message(event).created is False for event in events)
+
+
+def test_ingest_workloads_are_skipped_by_stores_without_the_ingest_group(
+    store: PersistenceAdapter,
+) -> None:
+    ingest = [workload for workload in WORKLOADS if workload.capability == "ingest"]
+    assert {workload.name for workload in ingest} == {
+        "ingest_message_new",
+        "ingest_message_repeated",
+    }
+    assert all(workload.applies_to(store) for workload in ingest)
+
+    class Plain:
+        capabilities = store.capabilities.model_copy(update={"ingest": False})
+
+    assert not any(workload.applies_to(Plain()) for workload in ingest)  # type: ignore[arg-type]

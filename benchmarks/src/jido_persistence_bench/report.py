@@ -2,7 +2,8 @@
 
 Tables, in order: time per call at each size (median, interquartile range, and
 the ratio to the memory adapter, the floor); overhead against the raw backend;
-scaling from the smallest to the largest size; build time and peak memory; and
+``ingest_message`` against the calls it replaces; scaling from the smallest to the
+largest size; build time and peak memory; and
 what was skipped or failed.
 """
 
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from jido_persistence_bench.results import Document
 from jido_persistence_bench.summary import (
+    comparisons,
     floor_ratio,
     operations_of,
     overheads,
@@ -103,6 +105,28 @@ def _overhead_table(document: Document) -> ReportTable:
     )
 
 
+def _ingest_table(document: Document) -> ReportTable:
+    sizes = sizes_of(document)
+    cells: dict[tuple[str, str], dict[int, str]] = {}
+    for item in comparisons(document):
+        row = cells.setdefault((item.target, f"{item.operation} / {item.reference}"), {})
+        verdict = {None: "", True: " ok", False: f" OVER x{item.limit}"}[item.within_limit]
+        row[item.size] = (
+            f"{format_ratio(item.ratio)} ({format_ns(item.operation_ns)} / "
+            f"{format_ns(item.reference_ns)}){verdict}"
+        )
+    rows = [
+        [target, pair, *(by_size.get(size, "-") for size in sizes)]
+        for (target, pair), by_size in cells.items()
+    ]
+    return ReportTable(
+        "ingest_message against the call it replaces, same run: a new event / save_message, "
+        "a re-delivered one / get_message_by_external_id (at most x1.2)",
+        ["target", "ratio", *(f"{size:,}" for size in sizes)],
+        rows,
+    )
+
+
 def _scaling_table(document: Document) -> ReportTable:
     targets = targets_of(document)
     sizes = sizes_of(document)
@@ -161,6 +185,7 @@ def tables(document: Document) -> list[ReportTable]:
     found = [
         *_time_tables(document),
         _overhead_table(document),
+        _ingest_table(document),
         _scaling_table(document),
         _resources_table(document),
         _notes_table(document),

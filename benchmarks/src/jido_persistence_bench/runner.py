@@ -213,6 +213,8 @@ def run_one(job: Job, progress: Progress) -> RunRecord:
             baselines = _open_baselines(job, data, directory, record, progress)
             context = Context(store, data, random.Random(job.seed))
             for workload in WORKLOADS:
+                if not workload.applies_to(store):
+                    continue
                 progress(workload.name)
                 chosen = baselines if workload.name in raw_operations else {}
                 _measure_workload(workload, context, store, chosen, job.method, record)

@@ -6,18 +6,24 @@
 - *Scaling*: the median at the largest size divided by the median at the
   smallest (about 1 for O(1) and O(log n) operations; about 100 for an O(n)
   operation between 1k and 100k messages).
+- *Ingest*: ``ingest_message`` against the call it replaces, in the same run:
+  a new event against ``save_message``, a re-delivered one against
+  ``get_message_by_external_id`` (at most x1.2, see :mod:`.ingest`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jido_persistence_bench.ingest import INGEST_COMPARISONS
 from jido_persistence_bench.results import Document, RunRecord
 from jido_persistence_bench.targets import FLOOR
 
 __all__ = [
+    "Comparison",
     "Overhead",
     "Scaling",
+    "comparisons",
     "floor_ratio",
     "operations_of",
     "overheads",
@@ -59,6 +65,51 @@ class Scaling:
     def ratio(self) -> float:
         """``large_ns / small_ns``."""
         return self.large_ns / self.small_ns
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An operation against another of the same run (same store, same worker)."""
+
+    target: str
+    size: int
+    operation: str
+    reference: str
+    operation_ns: float
+    reference_ns: float
+    limit: float | None
+
+    @property
+    def ratio(self) -> float:
+        """``operation_ns / reference_ns``."""
+        return self.operation_ns / self.reference_ns
+
+    @property
+    def within_limit(self) -> bool | None:
+        """Whether the ratio is at most :attr:`limit` (``None`` without a limit)."""
+        return None if self.limit is None else self.ratio <= self.limit
+
+
+def comparisons(document: Document) -> list[Comparison]:
+    """Every pair of :data:`~.ingest.INGEST_COMPARISONS` measured in one run."""
+    found: list[Comparison] = []
+    for run in document["runs"]:
+        for operation, reference, limit in INGEST_COMPARISONS:
+            mine, theirs = run["operations"].get(operation), run["operations"].get(reference)
+            if mine is None or theirs is None:
+                continue
+            found.append(
+                Comparison(
+                    target=run["target"],
+                    size=run["size"],
+                    operation=operation,
+                    reference=reference,
+                    operation_ns=mine["median_ns"],
+                    reference_ns=theirs["median_ns"],
+                    limit=limit,
+                )
+            )
+    return found
 
 
 def targets_of(document: Document) -> list[str]:

@@ -41,6 +41,7 @@ from jido_persistence_bench.dataset import (
     room_external_id,
     room_id,
 )
+from jido_persistence_bench.ingest import ingest_new, ingest_repeated
 from jido_persistence_bench.timing import Bench
 
 __all__ = [
@@ -125,12 +126,19 @@ class Workload:
         bench: builds the bench for a store (or a raw baseline) in a context.
         calls_per_round: a fixed number of calls per round (for operations that
             use up data, such as ``delete_room``); ``None`` calibrates.
+        capability: the ``capabilities`` flag a store needs for it (``"ingest"``);
+            stores without it skip the workload.
     """
 
     name: str
     description: str
     bench: Callable[[Context, Any], Bench]
     calls_per_round: int | None = None
+    capability: str | None = None
+
+    def applies_to(self, store: PersistenceAdapter) -> bool:
+        """Whether ``store`` declares the capability this workload needs."""
+        return self.capability is None or bool(getattr(store.capabilities, self.capability))
 
 
 def _ids(context: Context, count: int) -> list[str]:
@@ -390,6 +398,12 @@ WORKLOADS: Final[Sequence[Workload]] = (
     RAW_OPERATIONS[2],
     RAW_OPERATIONS[3],
     Workload(
+        "ingest_message_repeated",
+        "re-deliver a stored event: ingest a new Message carrying an existing key",
+        ingest_repeated,
+        capability="ingest",
+    ),
+    Workload(
         "get_messages_page_back",
         f"one page of {PAGE_LIMIT} while paging back {PAGES_BACK} pages with before (per page)",
         _page_back,
@@ -406,6 +420,12 @@ WORKLOADS: Final[Sequence[Workload]] = (
         _room_by_binding_existing,
     ),
     RAW_OPERATIONS[0],
+    Workload(
+        "ingest_message_new",
+        "deliver an event never seen: ingest a message with a new key (saves it)",
+        ingest_new,
+        capability="ingest",
+    ),
     Workload(
         "get_or_create_room_new",
         "get-or-create a room by a new binding key (creates room and binding)",
