@@ -28,6 +28,15 @@ from .directory import (
     NameFilterAdapter,
     PercentIsWildcard,
 )
+from .ingest import (
+    AfterComparesTimestampOnly,
+    AfterIncludesCursor,
+    IngestRaceStoresTwo,
+    IngestReturnsOldestHolder,
+    IngestSavesRepeats,
+    MissingCursorGivesEmptyPage,
+    ThreadKeyIgnoresRoom,
+)
 from .keys import (
     BridgeIdNotNormalised,
     DeleteMessageLeavesKey,
@@ -80,12 +89,20 @@ BROKEN_ADAPTERS: tuple[type[MemoryAdapter], ...] = (
     BindingsListedById,
     GetOrCreateRemembersDeadRoom,
     CachedReads,
+    IngestSavesRepeats,
+    IngestReturnsOldestHolder,
+    IngestRaceStoresTwo,
+    ThreadKeyIgnoresRoom,
+    AfterIncludesCursor,
+    AfterComparesTimestampOnly,
+    MissingCursorGivesEmptyPage,
 )
 """Every seeded-bug adapter."""
 
 AREA_ONLY: frozenset[type[MemoryAdapter]] = frozenset(
     {
         RaceCreatesTwoRooms,
+        IngestRaceStoresTwo,
         BulkSavesNewestFirst,
         BulkKeepsFirstCopy,
         CachedReads,
