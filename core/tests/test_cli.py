@@ -43,8 +43,8 @@ def test_adapters_json_lists_memory_with_distribution_and_capabilities() -> None
     assert memory["error"] is None
     assert memory["capabilities"] == {
         "ingress_subscriptions": True,
-        "ingest": False,
-        "enumeration": False,
+        "ingest": True,
+        "enumeration": True,
         "retention": False,
         "durable": False,
         "multi_process": False,
