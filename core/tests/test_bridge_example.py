@@ -1,5 +1,5 @@
-"""The programs of ``examples/`` run, and the bridge is idempotent: a second run of the
-same events leaves the store exactly as the first left it.
+"""``examples/bridge.py`` is idempotent: a second run of the same events leaves the store
+exactly as the first left it.
 
 The store is compared through a dump of every read callback (every room, message,
 thread, binding, participant, onboarding flow, config and policy, each key and what it
