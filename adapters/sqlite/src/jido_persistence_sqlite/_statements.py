@@ -207,6 +207,22 @@ ONBOARDING_PAGES: Final[Keyset] = (
 )
 
 
+# --- retention ---------------------------------------------------------------------------
+DELETE_BEFORE: Final = "DELETE FROM messages WHERE room_id = ? AND sort_us < ?"
+DELETE_BEFORE_IN_THREAD: Final = (
+    "DELETE FROM messages WHERE room_id = ? AND thread_id = ? AND sort_us < ?"
+)
+_SENDER: Final = "json_extract(doc, '$.sender_id')"
+"""The expression of the ``messages_sender`` index (a query must spell it the same)."""
+MESSAGES_SENT: Final = f"SELECT doc FROM messages WHERE {_SENDER} = ?"
+MESSAGES_DELETE_SENT: Final = f"DELETE FROM messages WHERE {_SENDER} = ?"
+MESSAGE_REDACT: Final = (
+    "UPDATE messages SET doc = ?, key_channel = NULL, key_bridge_id = NULL,"
+    " key_external_id = NULL WHERE id = ?"
+)
+PARTICIPANT_KEYS_DELETE_OWNED: Final = "DELETE FROM participant_keys WHERE participant_id = ?"
+ONBOARDING_DELETE: Final = "DELETE FROM onboarding WHERE id = ?"
+
 # --- raw index (test hook) -----------------------------------------------------------------
 # SQLite documents that with max() in an aggregate query, the bare columns come from
 # the row holding the maximum: the holder a key resolves to.
