@@ -3,9 +3,12 @@ shape, optional groups, derived capabilities, options and ``check_adapter_class`
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 import pytest
+from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from jido_persistence.adapter import (
     PersistenceAdapter,
@@ -342,3 +345,60 @@ def test_health_check_raises_store_closed_after_close() -> None:
     store.close()
     with pytest.raises(StoreClosed):
         store.health_check()
+
+
+# --- contract 9.0: no pydantic or codec error escapes a callback (issue 13) --------
+
+
+def _pydantic_error() -> ValidationError:
+    try:
+        Room.model_validate({"id": "r", "type": "bogus"})
+    except ValidationError as error:
+        return error
+    raise AssertionError("unreachable")
+
+
+def _serialization_error() -> PydanticSerializationError:
+    try:
+        Room.model_construct(
+            id="r", type=RoomType.GROUP, metadata={"x": object()}
+        ).model_dump_json()
+    except PydanticSerializationError as error:
+        return error
+    raise AssertionError("unreachable")
+
+
+class Decoding(MemoryAdapter):
+    """A store whose list_rooms hook fails as a codec would (no backend_errors)."""
+
+    def __init__(self, failure: BaseException) -> None:
+        super().__init__()
+        self.failure = failure
+
+    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
+        raise self.failure
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        _pydantic_error(),
+        _serialization_error(),
+        json.JSONDecodeError("Expecting value", "{", 1),
+        UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"),
+        ValueError("invalid isoformat string: 'x'"),
+        TypeError("Object of type set is not JSON serializable"),
+        OverflowError("date value out of range"),
+        KeyError("type"),
+    ],
+    ids=lambda failure: type(failure).__name__,
+)
+def test_pydantic_and_codec_errors_become_storage_errors(failure: BaseException) -> None:
+    with pytest.raises(StorageError, match=r"list_rooms\(\) failed") as caught:
+        Decoding(failure).list_rooms()
+    assert caught.value.__cause__ is failure
+
+
+def test_not_found_is_still_not_found_though_it_is_a_lookup_error() -> None:
+    with pytest.raises(NotFound):
+        MemoryAdapter().get_room("nowhere")

@@ -96,3 +96,14 @@ def test_any_damage_raises_a_contract_error_never_a_raw_one(tmp_path: Path) -> N
             assert not problem or "damaged.duckdb" in problem
             for leftover in tmp_path.glob("damaged.duckdb*"):
                 leftover.unlink()
+
+
+def test_a_stored_row_its_model_rejects_is_a_storage_error(tmp_path: Path) -> None:
+    """Issue 13, finding 1 and contract 9.0: a row the model rejects (written behind the
+    store's back) made list_rooms raise a raw pydantic ValidationError."""
+    with DuckDBAdapter(path=str(tmp_path / "chat.duckdb")) as store:
+        store.save_room(Room(id="r", type=RoomType.GROUP))
+        store._db.connection.execute("UPDATE jp_rooms SET type = 'bogus'")
+        for call in (store.list_rooms, lambda: store.get_room("r")):
+            with pytest.raises(StorageError, match="failed"):
+                call()

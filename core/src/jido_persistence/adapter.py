@@ -49,6 +49,7 @@ from typing import (
 )
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from jido_persistence._checks import key_as_given
 from jido_persistence.callbacks import CALLBACKS, EXTENSIONS, GROUP_FLAGS, Group, callbacks_in
@@ -95,6 +96,19 @@ T = TypeVar("T")
 AMBIGUOUS_MATCHES_SHOWN: Final = 100
 
 _GUARDED: Final = {**CALLBACKS, **EXTENSIONS}
+
+CODEC_ERRORS: Final[tuple[type[Exception], ...]] = (
+    ValidationError,
+    PydanticSerializationError,
+    ValueError,
+    TypeError,
+    OverflowError,
+    LookupError,
+)
+"""What a hook's decoding or encoding raises (pydantic, ``json``, a text codec, a
+malformed stored row): the guard turns it into StorageError, so that no exception but
+those of ``jido_persistence.errors`` leaves a callback (contract 9.0).  ``NotFound``
+and ``AmbiguousLookup``, which are LookupErrors too, are re-raised before."""
 
 HEALTH_PROBE_ID: Final = "jido-persistence:health-probe"
 """The room id the base ``health_check`` reads: the cheapest read every backend indexes."""
@@ -284,6 +298,12 @@ class PersistenceAdapter(abc.ABC):
             raise
         except self.backend_errors as error:
             raise StorageError(f"{name}() failed in the backend: {error}") from error
+        except CODEC_ERRORS as error:
+            # Contract 9.0: arguments are checked before the hook, so a pydantic or
+            # codec error here comes from stored data or the backend's codec.
+            raise StorageError(
+                f"{name}() failed: {type(error).__name__}: {redact_text(str(error))}"
+            ) from error
 
     def _unsupported(self, name: str) -> NotSupported:
         return NotSupported(name, type(self).__name__)
