@@ -470,3 +470,25 @@ def test_a_stopped_server_raises_storage_error_promptly_and_calls_work_once_it_i
     record = store.save_message(message(51, "after the start"))
     assert store.get_message("m051") == record
     assert store.get_messages("r", limit=100) == [*saved, record]
+
+
+def test_health_check_answers_false_promptly_while_the_server_is_stopped(
+    server: PrivateServer, store: PostgresAdapter, warm_up: Callable[[PostgresAdapter], None]
+) -> None:
+    """Contract 9.0 and issue 13: ``health_check`` is ``SELECT 1`` through the pool with
+    a short timeout; a stopped server gives ``ok=False`` (never an exception) within
+    seconds, without the password, and ``ok=True`` again once it is back."""
+    warm_up(store)
+    assert store.health_check().ok is True
+    server.stop("immediate")
+    started = time.monotonic()
+    health = store.health_check()
+    took = time.monotonic() - started
+    LOG.info("health_check with the server stopped: %s after %.2f s", health, took)
+    assert health.ok is False
+    assert health.detail
+    # Within connect_timeout: the base probe waited for the pool's whole timeout
+    # (connect_timeout + statement_timeout, 40 s by default).
+    assert took < CONNECT_TIMEOUT + 1.0
+    server.pg_ctl("start")
+    assert store.health_check().ok is True

@@ -31,7 +31,7 @@ from typing import Any, Final, TypeVar
 import psycopg
 import psycopg.errors
 from psycopg.types.string import TextLoader
-from psycopg_pool import ConnectionPool, PoolClosed
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from jido_persistence.errors import StorageError, StoreClosed
 from jido_persistence_postgres._options import PostgresOptions, mask_password
@@ -93,6 +93,10 @@ def _connection_kwargs(options: PostgresOptions) -> dict[str, Any]:
     }
 
 
+HEALTH_TIMEOUT: Final = 5.0
+"""The longest a health check waits for a pooled connection, in seconds."""
+
+
 class Database:
     """One store's connection pool, with retries and password-free errors."""
 
@@ -131,6 +135,27 @@ class Database:
             open=False,
         )
         self.pool.open(wait=False)
+
+    def probe(self) -> None:
+        """``SELECT 1`` on a pooled connection, waiting at most :data:`HEALTH_TIMEOUT`
+        seconds (or ``connect_timeout`` when shorter) for one; raises psycopg.Error
+        (``PoolTimeout`` when none came in time).  Pooled connections found dead (after
+        a server restart) are replaced within that time; nothing else is retried.
+        """
+        deadline = time.monotonic() + min(HEALTH_TIMEOUT, self.options.connect_timeout)
+        for attempt in range(self.options.max_size + 1):
+            try:
+                with self.pool.connection(timeout=max(deadline - time.monotonic(), 0.01)) as conn:
+                    conn.execute("SELECT 1", prepare=False)
+                return
+            except PoolTimeout:
+                raise
+            except psycopg.OperationalError:
+                # A pooled connection the server dropped (a restart) says nothing about
+                # the server now: the pool discards it and the next one decides, until
+                # the pool is drained of dead ones or the deadline passes.
+                if attempt == self.options.max_size or time.monotonic() >= deadline:
+                    raise
 
     def _configure(self, conn: Connection) -> None:
         conn.execute("SET TimeZone TO 'UTC'", prepare=False)

@@ -1,4 +1,4 @@
-"""Capabilities: declared equals implemented; close() and StoreClosed (contract 1, 6)."""
+"""Capabilities: declared equals implemented; close(), StoreClosed, health_check (1, 6, 9.0)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import pytest
 from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, check_adapter_class
 from jido_persistence.callbacks import GROUP_FLAGS, callbacks_in
 from jido_persistence.errors import ConfigurationError, NotSupported, StoreClosed
-from jido_persistence.models import Capabilities
+from jido_persistence.models import Capabilities, Health, Room, RoomType
 from jido_persistence_conformance._calls import VALID_CALLS, missing_calls
+from jido_persistence_conformance._support import snapshot
 from jido_persistence_conformance.factories import StoreFactory
 
 __all__ = ["CapabilitiesTests"]
@@ -97,3 +98,24 @@ class CapabilitiesTests:
             else:
                 problems.append(f"{name}: returned after close()")
         assert not problems, "\n".join(problems)
+
+    def test_health_check_on_an_open_and_a_closed_store(self, factory: StoreFactory) -> None:
+        """``health_check()`` answers ``Health(ok=True)`` with a latency on an open store
+        (changing nothing) and raises StoreClosed after ``close()``.
+
+        Troubleshooting: an override must report backend failures as ``ok=False`` and
+        never raise them; the unreachable case is the adapter's own test (the kit cannot
+        take a server away).  Usual mistake: a probe that writes, or one that answers
+        ``ok=True`` without asking the backend.
+        """
+        with factory.create() as store:
+            store.save_room(Room(id="room:health", type=RoomType.GROUP))
+            before = snapshot(store)
+            health = store.health_check()
+            assert isinstance(health, Health)
+            assert health.ok is True, health.detail
+            assert 0 <= health.latency_s < 60
+            assert isinstance(health.detail, str)
+            assert snapshot(store) == before
+        with pytest.raises(StoreClosed):
+            store.health_check()
