@@ -50,6 +50,21 @@ def test_check_memory_passes_and_prints_the_table(tmp_path: Path) -> None:
         "bulk_messages",
     }
     assert cells[5] == str(sum(test["outcome"] == "not_applicable" for test in run["tests"]))
+    # The area table: one row per area, and the n/a column explained with its reasons.
+    assert "memory by area" in result.output
+    durability = next(line for line in result.output.splitlines() if "│ durability" in line)
+    assert [cell.strip() for cell in durability.split("│") if cell.strip()][1:] == [
+        "0",
+        "0",
+        "0",
+        "0",
+        str(
+            sum(t["outcome"] == "not_applicable" for t in run["tests"] if t["area"] == "durability")
+        ),
+    ]
+    assert "n/a x" in result.output
+    assert "MemoryAdapter declares durable=False" in result.output
+    assert "n/a = not applicable" in result.output
 
 
 def test_check_fails_on_a_failing_adapter(tmp_path: Path) -> None:

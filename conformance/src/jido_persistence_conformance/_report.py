@@ -17,10 +17,16 @@ from typing import Any, Final
 
 import pytest
 
-__all__ = ["KitRecorder", "TestResult", "area_of"]
+__all__ = ["NOT_APPLICABLE_NOTE", "KitRecorder", "TestResult", "area_of", "run_of"]
 
 NOT_APPLICABLE_PREFIX: Final = "not applicable: "
 OUTCOMES: Final = ("passed", "failed", "skipped", "xfailed", "not_applicable", "deselected")
+NOT_APPLICABLE_NOTE: Final = (
+    "n/a = not applicable: tests of a capability the adapter does not declare "
+    "(durable, multi_process, an optional group); they are not run and are neither "
+    "passes nor failures. Declaring the capability makes them run."
+)
+"""The legend of the ``n/a`` column, printed under every kit table."""
 WORKER_OUTPUT_KEY: Final = "jido_persistence_kit_tests"
 """Key of ``workeroutput`` under which a pytest-xdist worker sends the tests it did not run."""
 
@@ -98,6 +104,16 @@ def _failure_text(report: pytest.TestReport) -> str:
     text = report.longreprtext.strip().splitlines()
     last = [line for line in text if line.startswith("E ")]
     return (last[0][1:].strip() if last else (text[-1] if text else "failed"))[:300]
+
+
+def run_of(item: pytest.Item) -> str:
+    """The kit run a test belongs to: its ``--persistence-url``, or ``file::Class``."""
+    callspec = getattr(item, "callspec", None)
+    url = callspec.params.get("persistence_url") if callspec is not None else None
+    if url is not None:
+        return str(url)
+    cls = getattr(item, "cls", None)
+    return item.nodeid.split("::")[0] + "::" + str(getattr(cls, "__qualname__", "?"))
 
 
 def area_of(item: pytest.Item) -> str:
@@ -185,22 +201,20 @@ class KitRecorder:
         return declared
 
     def collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Record kit items, mark declared known failures, deselect inapplicable tests."""
-        keep: list[pytest.Item] = []
-        dropped: list[pytest.Item] = []
+        """Record kit items, mark declared known failures, mark inapplicable tests.
+
+        A test of a capability the adapter lacks is skipped before its fixtures run,
+        with the not-applicable reason, so pytest's summary line counts it as
+        ``not_applicable`` exactly as the kit's table does (it is not deselected).
+        """
         for item in items:
             cls = getattr(item, "cls", None)
             if not getattr(cls, "__jido_conformance__", False):
-                keep.append(item)
                 continue
             callspec = getattr(item, "callspec", None)
             url = callspec.params.get("persistence_url") if callspec is not None else None
             adapter_class = self._url_adapter(url) if url is not None else None
-            run_name = (
-                url
-                if url is not None
-                else item.nodeid.split("::")[0] + "::" + str(getattr(cls, "__qualname__", "?"))
-            )
+            run_name = run_of(item)
             run = self.runs.setdefault(run_name, _Run(run_name, "url" if url else "class"))
             name = getattr(item, "originalname", item.name)
             result = TestResult(item.nodeid, name, area_of(item), run_name)
@@ -212,13 +226,8 @@ class KitRecorder:
                 lacking = self._lacking(item, adapter_class)
                 if lacking is not None:
                     result.outcome, result.reason = "not_applicable", lacking
-                    dropped.append(item)
-                    continue
+                    item.add_marker(pytest.mark.skip(reason=NOT_APPLICABLE_PREFIX + lacking))
             self.by_nodeid[item.nodeid] = result
-            keep.append(item)
-        if dropped:
-            self.config.hook.pytest_deselected(items=dropped)
-            items[:] = keep
 
     @staticmethod
     def _lacking(item: pytest.Item, adapter_class: Any) -> str | None:
@@ -425,10 +434,13 @@ class KitRecorder:
             reasons = Counter(
                 (result.outcome, result.reason)
                 for result in run.tests.values()
-                if result.outcome in ("skipped", "xfailed")
+                if result.outcome in ("skipped", "xfailed", "not_applicable")
             )
             for (outcome, reason), count in sorted(reasons.items(), key=str):
-                write(f"  {outcome} x{count}: {reason}")
+                shown = "n/a" if outcome == "not_applicable" else outcome
+                write(f"  {shown} x{count}: {reason}")
+            if any(result.outcome == "not_applicable" for result in run.tests.values()):
+                write(f"  {NOT_APPLICABLE_NOTE}")
         violations = self.strict_violations()
         if self.config.getoption("persistence_strict") and violations:
             write(

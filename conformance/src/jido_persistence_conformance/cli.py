@@ -168,6 +168,44 @@ def _table(report: dict[str, Any], shown: dict[str, str]) -> Table:
     return table
 
 
+def _area_table(run: dict[str, Any], shown: str) -> Table:
+    """One run's tests by area, with the reasons for n/a and skips as the caption."""
+    from collections import Counter
+
+    from jido_persistence_conformance._report import NOT_APPLICABLE_NOTE
+    from jido_persistence_conformance.suite import AREAS
+
+    areas: dict[str, Counter[str]] = {}
+    reasons: Counter[tuple[str, str]] = Counter()
+    for test in run["tests"]:
+        if test["outcome"] == "deselected":
+            continue
+        areas.setdefault(test["area"], Counter())[test["outcome"]] += 1
+        if test["outcome"] in ("skipped", "not_applicable"):
+            label = "n/a" if test["outcome"] == "not_applicable" else "skipped"
+            reasons[(label, str(test["reason"]))] += 1
+    caption = [f"{label} x{count}: {reason}" for (label, reason), count in sorted(reasons.items())]
+    if any(label == "n/a" for label, _ in reasons):
+        caption.append(NOT_APPLICABLE_NOTE)
+    table = Table(
+        title=f"{shown} by area", caption="\n".join(caption) or None, caption_justify="left"
+    )
+    for column in ("area", "passed", "failed", "skipped", "xfailed", "n/a"):
+        table.add_column(column, justify="left" if column == "area" else "right")
+    order = {area: index for index, area in enumerate(AREAS)}
+    for area, counts in sorted(areas.items(), key=lambda item: order.get(item[0], len(order))):
+        failed = counts["failed"]
+        table.add_row(
+            area,
+            str(counts["passed"]),
+            f"[red]{failed}[/]" if failed else "0",
+            str(counts["skipped"]),
+            str(counts["xfailed"]),
+            str(counts["not_applicable"]),
+        )
+    return table
+
+
 @click.command("check")
 @click.argument("targets", nargs=-1, metavar="[NAME_OR_URL]...")
 @click.option("--strict", is_flag=True, help="Fail when any kit test was skipped.")
@@ -227,6 +265,8 @@ def check(
         click.echo("\n".join(lines if verbose else lines[-80:]))
     if not report.get("runs"):
         raise click.ClickException(f"the kit did not run (pytest exit code {returncode})")
+    for run in report["runs"]:
+        console.print(_area_table(run, shown.get(run["run"], run["run"])))
     console.print(_table(report, shown))
     console.print(f"total {elapsed:.1f}s; pytest exit code {returncode}", highlight=False)
     if returncode != 0:

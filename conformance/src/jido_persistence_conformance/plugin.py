@@ -7,7 +7,9 @@ are given on the command line, ONLY the kit is collected (the project's ``testpa
 are not), and explicit paths are collected as well as the kit.
 
 ``--persistence-report PATH`` writes a JSON report, ``--persistence-strict`` fails the
-run when a kit test was skipped.  The per-area summary is printed whenever kit tests
+run when a kit test was skipped, ``--persistence-fast-fail`` stops shrinking and skips
+an adapter's remaining tests after its first failure.  Single-rule tests run first,
+the state machine last.  The per-area summary is printed whenever kit tests
 ran, whichever way in (``--persistence-url`` or an ``AdapterConformance`` subclass).
 """
 
@@ -34,7 +36,8 @@ _RECORDER_NAME: Final = "jido_persistence_conformance.recorder"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Add ``--persistence-url``, ``--persistence-report`` and ``--persistence-strict``."""
+    """Add ``--persistence-url``, ``--persistence-report``, ``--persistence-fast-fail`` and
+    ``--persistence-strict``."""
     group = parser.getgroup("jido-persistence", "jido-persistence conformance kit")
     group.addoption(
         "--persistence-url",
@@ -49,6 +52,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="PATH",
         help="write a JSON report of the kit's tests (per adapter and test) to PATH",
+    )
+    group.addoption(
+        "--persistence-fast-fail",
+        action="store_true",
+        default=False,
+        help="report a failing adapter in seconds: no kit test shrinks its counterexample, "
+        "and after the first failed kit test of an adapter its other tests are skipped",
     )
     group.addoption(
         "--persistence-strict",
@@ -76,8 +86,10 @@ def pytest_configure(config: pytest.Config) -> None:
         kit = str(KIT_FILE)
         config.args[:] = [*config.args, kit] if explicit else [kit]
     from jido_persistence_conformance._report import KitRecorder
+    from jido_persistence_conformance._run_control import KitRunControl
 
     config.pluginmanager.register(KitRecorder(config, urls), _RECORDER_NAME)
+    config.pluginmanager.register(KitRunControl(config), _RECORDER_NAME + ".run_control")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -33,12 +33,19 @@ class StatefulComparisonTests:
         leaves the old room's or thread's index entry behind, a key that does not fall
         back to the next most recent holder after a delete, a cascade that forgets the
         keys of re-keyed messages, or reads that disagree after a close and reopen.
-        To search deeper, call ``run_state_machine(factory, settings=...)`` with more
-        ``max_examples`` and ``stateful_step_count``.
+        When another kit test of the adapter failed first, the sequence is shown
+        unshrunk: fix that test's rule first.  To search deeper, call
+        ``run_state_machine(factory, settings=...)`` with more ``max_examples`` and
+        ``stateful_step_count``.
         """
-        from hypothesis import HealthCheck, settings
+        from hypothesis import HealthCheck, Phase, settings
 
+        from jido_persistence_conformance._run_control import shrinking
         from jido_persistence_conformance.stateful import run_state_machine
+
+        # Not shrunk after another kit test of this adapter failed (that failure is the
+        # readable one) or under --persistence-fast-fail: shrinking can take minutes.
+        phases = list(Phase) if shrinking() else [p for p in Phase if p != Phase.shrink]
 
         run_state_machine(
             factory,
@@ -46,6 +53,7 @@ class StatefulComparisonTests:
                 max_examples=KIT_EXAMPLES,
                 stateful_step_count=KIT_STEPS,
                 deadline=None,
+                phases=phases,
                 suppress_health_check=[
                     HealthCheck.too_slow,
                     HealthCheck.filter_too_much,
