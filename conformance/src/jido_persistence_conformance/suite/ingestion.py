@@ -177,6 +177,26 @@ class IngestionTests:
         assert snapshot(store, message_ids=["m:1"]) == before
 
     @capability("ingest")
+    def test_ingest_rechecks_its_message(self, store: PersistenceAdapter) -> None:
+        """Rule 9.1 with 9.0: a message built with ``model_construct()`` that its model
+        would reject (a naive timestamp, a NUL) raises InvalidArgument and stores
+        nothing, as for ``save_message``.
+
+        Troubleshooting: the message is saved "as by save_message", argument checks
+        included.  Usual mistake: an ingest path that skips the re-check and stores a
+        record no read can return.
+        """
+        before = snapshot(store, message_ids=["m:1"], message_keys=[("slack", "b1", "E1")])
+        good = _event("m:1")
+        for bad in (
+            Message.model_construct(**{**dict(good), "inserted_at": datetime(2024, 1, 1)}),
+            Message.model_construct(**{**dict(good), "sender_id": "p\x00"}),
+        ):
+            with pytest.raises(InvalidArgument):
+                store.ingest_message(bad)
+        assert snapshot(store, message_ids=["m:1"], message_keys=[("slack", "b1", "E1")]) == before
+
+    @capability("ingest")
     def test_ingest_returns_the_keys_resolution(self, store: PersistenceAdapter) -> None:
         """Rule 9.6 (several holders): on a key held by several messages,
         ``ingest_message`` returns the most recently saved holder; as holders go,
