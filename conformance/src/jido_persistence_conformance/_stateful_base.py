@@ -32,7 +32,7 @@ from jido_persistence_conformance._stateful_pools import (
 )
 from jido_persistence_conformance.factories import StoreFactory
 
-_WRITES: Final = ("save_", "delete_", "create_", "update_", "get_or_create_")
+_WRITES: Final = ("save_", "delete_", "create_", "update_", "get_or_create_", "erase_")
 
 
 class _ComparisonBase(RuleBasedStateMachine):

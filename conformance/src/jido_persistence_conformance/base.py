@@ -46,6 +46,7 @@ from jido_persistence_conformance.suite.isolation import IsolationTests
 from jido_persistence_conformance.suite.messages_and_cursors import MessagesAndCursorsTests
 from jido_persistence_conformance.suite.onboarding import OnboardingTests
 from jido_persistence_conformance.suite.participants import ParticipantsTests
+from jido_persistence_conformance.suite.retention import RetentionTests
 from jido_persistence_conformance.suite.room_bindings import RoomBindingsTests
 from jido_persistence_conformance.suite.rooms import RoomsTests
 from jido_persistence_conformance.suite.routing_policies import RoutingPoliciesTests
@@ -73,6 +74,7 @@ class AdapterConformance(
     IngressSubscriptionsTests,
     BulkMessagesTests,
     EnumerationTests,
+    RetentionTests,
     IsolationTests,
     CascadesTests,
     ErrorsAndBadInputTests,

@@ -6,8 +6,8 @@ callback (saves that move messages between rooms and threads and re-key them, de
 and cascades, cursor paging both ways, get-or-create with live, stale and new keys,
 bindings, directory search and lookup, bridge configs, routing policies, onboarding,
 ingress subscriptions, bad arguments, close + reopen for durable adapters, and the
-contract-1.3 groups: ``ingest_message``, thread get-or-create and keyset enumeration
-where the adapter declares them), and
+contract-1.3 groups: ``ingest_message``, thread get-or-create, keyset enumeration,
+retention and erasure where the adapter declares them), and
 asserts identical results (type-exact canonical JSON) and identical errors (same class;
 same ``entity``/``key`` for NotFound; same matches for AmbiguousLookup).
 
@@ -81,6 +81,7 @@ from jido_persistence_conformance._stateful_pools import THREAD_IDS as THREAD_ID
 from jido_persistence_conformance._stateful_pools import TIMESTAMPS as TIMESTAMPS
 from jido_persistence_conformance._stateful_pools import TRAP_NAMES as TRAP_NAMES
 from jido_persistence_conformance._stateful_probes import _ProbeRules
+from jido_persistence_conformance._stateful_retention import _RetentionRules
 from jido_persistence_conformance._stateful_rules import _RecordRules
 from jido_persistence_conformance.factories import StoreFactory
 
@@ -100,7 +101,7 @@ DEFAULT_SETTINGS: Final = settings(
 """25 examples of up to 30 steps: seconds for an in-process adapter."""
 
 
-class PersistenceComparison(_RecordRules, _ProbeRules, _IngestRules):
+class PersistenceComparison(_RecordRules, _ProbeRules, _IngestRules, _RetentionRules):
     """Drives ``factory``'s store and a MemoryAdapter alike; every step must agree.
 
     Subclass with ``factory`` set (or use :func:`make_state_machine`); set

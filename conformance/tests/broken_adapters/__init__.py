@@ -56,6 +56,15 @@ from .messages import (
     TiesByIdDescending,
 )
 from .records import LossyJsonNumbers, OnboardingByReference
+from .retention import (
+    CutIgnoresThread,
+    CutIncludesBefore,
+    CutKeepsNoneTimestamps,
+    DeleteOnboardingSilent,
+    EraseLeavesKeys,
+    RedactCountsEverything,
+    RedactKeepsExternalId,
+)
 
 __all__ = ["AREA_ONLY", "BROKEN_ADAPTERS", "CONTROLS", "UNBROKEN_BASES", "factory_for"]
 
@@ -96,6 +105,13 @@ BROKEN_ADAPTERS: tuple[type[MemoryAdapter], ...] = (
     AfterIncludesCursor,
     AfterComparesTimestampOnly,
     MissingCursorGivesEmptyPage,
+    CutIncludesBefore,
+    CutKeepsNoneTimestamps,
+    CutIgnoresThread,
+    EraseLeavesKeys,
+    RedactKeepsExternalId,
+    RedactCountsEverything,
+    DeleteOnboardingSilent,
 )
 """Every seeded-bug adapter."""
 

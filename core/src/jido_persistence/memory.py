@@ -6,7 +6,9 @@ after :meth:`MemoryAdapter.close`; two instances never share data.
 
 Complexity: get-by-id, external-id, thread-key and binding-key lookups are O(1) dict
 reads; ``get_messages``, ``list_threads`` and ``list_rooms`` are O(log n + limit) on
-sorted lists; saves are O(log n); directory search scans (O(n)).  One re-entrant lock
+sorted lists; saves are O(log n); directory search scans (O(n)); ``delete_messages`` is
+O(log n + deleted) and ``erase_participant`` O(the participant's messages + participant
+keys), through a sender index (see :mod:`jido_persistence._memory_retention`).  One re-entrant lock
 serialises the callbacks, which makes each of them atomic and ``get_or_create_*``
 race-free for threads.
 """
@@ -23,6 +25,7 @@ from sortedcontainers import SortedDict, SortedList  # type: ignore[import-untyp
 
 from jido_persistence._memory_enumeration import MemoryEnumeration
 from jido_persistence._memory_ingest import MemoryIngest
+from jido_persistence._memory_retention import MemoryRetention
 from jido_persistence.adapter import PersistenceAdapter, RawIndex
 from jido_persistence.directory import search_participants, search_rooms
 from jido_persistence.errors import NotFound, StoreClosed
@@ -68,7 +71,7 @@ def _room_sort_key(room: Room) -> SortKey:
     return sort_key(room.inserted_at, room.id)
 
 
-class MemoryAdapter(MemoryIngest, MemoryEnumeration, PersistenceAdapter):
+class MemoryAdapter(MemoryIngest, MemoryEnumeration, MemoryRetention, PersistenceAdapter):
     """The in-memory reference store: exact, indexed, thread-safe, not durable."""
 
     durable = False
@@ -87,6 +90,7 @@ class MemoryAdapter(MemoryIngest, MemoryEnumeration, PersistenceAdapter):
         self._room_messages: dict[str, SortedList] = {}
         self._thread_messages: dict[tuple[str, str], SortedList] = {}
         self._message_keys: KeyHolders[MessageKey] = KeyHolders()
+        self._sender_messages: dict[str, set[str]] = {}
         self._threads: dict[str, Thread] = {}
         self._room_threads: dict[str, SortedList] = {}
         self._thread_external_keys: KeyHolders[tuple[str, str]] = KeyHolders()
@@ -195,6 +199,7 @@ class MemoryAdapter(MemoryIngest, MemoryEnumeration, PersistenceAdapter):
             scope = (message.room_id, message.thread_id)
             self._thread_messages.setdefault(scope, SortedList()).add(sort_key)
         self._message_keys.set(message.id, key, next(self._sequence))
+        self._sender_messages.setdefault(message.sender_id, set()).add(message.id)
 
     def _unindex_message(self, message: Message) -> None:
         sort_key = message_sort_key(message)
@@ -202,6 +207,10 @@ class MemoryAdapter(MemoryIngest, MemoryEnumeration, PersistenceAdapter):
         if message.thread_id is not None:
             _discard_sorted(self._thread_messages, (message.room_id, message.thread_id), sort_key)
         self._message_keys.discard(message.id)
+        sent = self._sender_messages[message.sender_id]
+        sent.discard(message.id)
+        if not sent:
+            del self._sender_messages[message.sender_id]
 
     def _remove_message(self, message_id: str) -> None:
         message = self._messages.pop(message_id, None)

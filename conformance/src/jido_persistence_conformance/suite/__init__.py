@@ -26,6 +26,7 @@ AREAS: Final = (
     "ingress_subscriptions",
     "bulk_messages",
     "enumeration",
+    "retention",
     "isolation",
     "cascades",
     "errors_and_bad_input",
