@@ -52,6 +52,23 @@ _operations = st.one_of(
     st.tuples(st.just("create_room_binding"), st.sampled_from(ROOMS)),
     st.tuples(st.just("get_or_create_participant_by_external_id"), st.sampled_from(["u1", "u2"])),
     st.tuples(st.just("save_onboarding"), kit.json_objects()),
+    st.tuples(
+        st.just("save_message"),
+        kit.messages(room_ids=ROOMS, message_ids=MESSAGES, thread_ids=THREADS).map(
+            lambda message: message.model_copy(update={"sender_id": "p-u1"})
+        ),
+    ),
+    st.tuples(
+        st.just("delete_messages"),
+        st.tuples(
+            st.sampled_from(ROOMS), kit.edge_datetimes(), st.none() | st.sampled_from(THREADS)
+        ),
+    ),
+    st.tuples(
+        st.just("erase_participant"),
+        st.tuples(st.sampled_from(["p-u1", "p-u2"]), st.sampled_from(["delete", "redact"])),
+    ),
+    st.tuples(st.just("delete_onboarding"), st.just("flow")),
 )
 
 
@@ -67,6 +84,11 @@ def _apply(store: Any, operation: tuple[str, Any]) -> str:
                 "slack", argument, {"type": "human", "id": f"p-{argument}"}
             )
             result = result.id
+        elif name == "delete_messages":
+            room_id, cut, thread_id = argument
+            result = store.delete_messages(room_id, before=cut, thread_id=thread_id)
+        elif name == "erase_participant":
+            result = store.erase_participant(argument[0], messages=argument[1])
         elif name == "save_onboarding":
             result = store.save_onboarding({**argument, "onboarding_id": "flow"})
         else:
@@ -124,7 +146,9 @@ def test_the_files_rebuild_the_live_state_exactly(
                     store = TinyDBAdapter(path=path, durability="flush", **SMALL)
                 assert _apply(store, operation) == _apply(reference, operation), operation
             store._files.wait()  # the files are read without the store's lock here
-            assert load_store(path).state.docs == store._state.docs
+            loaded = load_store(path).state
+            assert loaded.docs == store._state.docs
+            assert loaded.sender_messages == store._state.sender_messages
             assert _everything(store) == _everything(reference)
             store.close()
             store = TinyDBAdapter(path=path, compact_on_close=False)

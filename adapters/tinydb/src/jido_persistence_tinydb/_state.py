@@ -132,6 +132,8 @@ class StoreState:
         self.room_messages: dict[str, SortedList] = {}
         self.thread_messages: dict[tuple[str, str], SortedList] = {}
         self.message_keys: CompactKeyHolders[MessageKey] = CompactKeyHolders()
+        self.sender_messages: dict[str, set[str]] = {}
+        """Sender id -> the ids of its messages (``erase_participant`` without a scan)."""
         self.threads: dict[str, Thread] = {}
         self.room_threads: dict[str, SortedList] = {}
         self.thread_external_keys: CompactKeyHolders[tuple[str, str]] = CompactKeyHolders()
@@ -201,8 +203,9 @@ class StoreState:
 
     def _put_message(self, doc: Document, message: Message | None, sequence: int) -> None:
         """Index a message from its model or, when ``None`` (loading), its document."""
-        message_id, room_id, thread_id, entry, key = _message_index(doc, message)
+        message_id, room_id, thread_id, entry, key, sender_id = _message_index(doc, message)
         self.messages.set(message_id, message)
+        self.sender_messages.setdefault(_interned(sender_id), set()).add(message_id)
         self.room_messages.setdefault(room_id, SortedList()).add(entry)
         if thread_id is not None:
             self.thread_messages.setdefault((room_id, thread_id), SortedList()).add(entry)
@@ -211,8 +214,12 @@ class StoreState:
     def _delete_message(self, message_id: str) -> None:
         message = self.messages.cached(message_id)
         doc = {} if message is not None else decode_document(self.docs["messages"][message_id])
-        _, room_id, thread_id, entry, _ = _message_index(doc, message)
+        _, room_id, thread_id, entry, _, sender_id = _message_index(doc, message)
         self.messages.discard(message_id)
+        sent = self.sender_messages[sender_id]
+        sent.discard(message_id)
+        if not sent:
+            del self.sender_messages[sender_id]
         _discard_sorted(self.room_messages, room_id, entry)
         if thread_id is not None:
             _discard_sorted(self.thread_messages, (room_id, thread_id), entry)
@@ -307,23 +314,27 @@ def decode_document(text: bytes) -> Document:
 
 def _message_index(
     doc: Document, message: Message | None
-) -> tuple[str, str, str | None, SortKey, MessageKey | None]:
-    """id, room, thread, sort key and external key of a message (model or document)."""
+) -> tuple[str, str, str | None, SortKey, MessageKey | None, str]:
+    """id, room, thread, sort key, external key and sender of a message (model or
+    document)."""
     if message is not None:
         inserted_at = message.inserted_at
         external_id, metadata = message.external_id, message.metadata
         message_id, room_id, thread_id = message.id, message.room_id, message.thread_id
+        sender_id = message.sender_id
     else:
         text = doc.get("inserted_at")
         inserted_at = None if text is None else datetime.fromisoformat(text)
         external_id, metadata = doc.get("external_id"), doc.get("metadata") or {}
         message_id, room_id, thread_id = doc["id"], doc["room_id"], doc.get("thread_id")
+        sender_id = doc["sender_id"]
     return (
         message_id,
         room_id,
         thread_id,
         sort_key(inserted_at, message_id),
         _external_key(external_id, metadata),
+        sender_id,
     )
 
 
