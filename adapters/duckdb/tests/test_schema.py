@@ -92,3 +92,30 @@ def test_fresh_store_url_and_destroy_store(tmp_path: Path) -> None:
     DuckDBAdapter.destroy_store(url)
     assert not file.exists()
     assert not (tmp_path / "kit-1.duckdb.wal").exists()
+
+
+def test_a_version_1_store_gains_the_retention_indexes(store_path: Path) -> None:
+    """A store written before retention (schema 1) is migrated at open and can erase."""
+    from datetime import UTC, datetime
+
+    from jido_persistence.models import Message
+    from jido_persistence_duckdb._schema import MIGRATIONS
+
+    with DuckDBAdapter(path=str(store_path)) as store:
+        store.save_message(
+            Message(id="m", room_id="r", sender_id="p", role="user", inserted_at=datetime.now(UTC))
+        )
+    with duckdb.connect(str(store_path)) as con:
+        for statement in MIGRATIONS[1]:
+            name = statement.split()[2]
+            con.execute(f"DROP INDEX {name}")
+        con.execute("DELETE FROM schema_version WHERE version > 1")
+    with DuckDBAdapter(path=str(store_path)) as store:
+        assert store.erase_participant("p").messages == 1
+    with duckdb.connect(str(store_path)) as con:
+        indexes = {
+            row[0] for row in con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()
+        }
+        versions = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    assert {"jp_messages_sender", "jp_participant_keys_owner"} <= indexes
+    assert versions == (SCHEMA_VERSION,)

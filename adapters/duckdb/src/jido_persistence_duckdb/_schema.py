@@ -134,7 +134,14 @@ _V1: Final[Sequence[str]] = (
     "CREATE VIEW onboarding AS SELECT onboarding_id, flow FROM jp_onboarding",
 )
 
-MIGRATIONS: Final[Sequence[Sequence[str]]] = (_V1,)
+_V2: Final[Sequence[str]] = (
+    # Retention (contract 9.3): erase_participant finds a participant's messages and
+    # keys by these, not by a scan of every room.
+    f"CREATE INDEX jp_messages_sender ON {MESSAGES.table} (sender_id)",
+    "CREATE INDEX jp_participant_keys_owner ON jp_participant_keys (participant_id)",
+)
+
+MIGRATIONS: Final[Sequence[Sequence[str]]] = (_V1, _V2)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

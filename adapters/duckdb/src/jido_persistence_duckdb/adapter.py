@@ -50,6 +50,7 @@ from jido_persistence_duckdb._keys import (
     put_binding,
     read_raw_index,
 )
+from jido_persistence_duckdb._retention import DuckDBRetention
 from jido_persistence_duckdb._rows import NULL_SORT_US, json_text, latest_holder, to_epoch_us
 from jido_persistence_duckdb._schema import migrate, name_fold, participant_name_fold
 from jido_persistence_duckdb._statements import lookup_key
@@ -84,7 +85,7 @@ class DuckDBOptions(AdapterOptions):
     )
 
 
-class DuckDBAdapter(DuckDBIngest, DuckDBEnumeration, BulkMessageSaving):
+class DuckDBAdapter(DuckDBIngest, DuckDBEnumeration, DuckDBRetention, BulkMessageSaving):
     """The persistence contract on DuckDB: exact, analytical, single-process."""
 
     Options: ClassVar[type[AdapterOptions]] = DuckDBOptions
