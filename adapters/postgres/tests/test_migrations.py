@@ -173,3 +173,33 @@ def test_a_role_without_create_privileges_opens_a_schema_its_dba_prepared(
         store.save_message(Message(id="m", room_id="r", sender_id="u", role="user"))
         assert [r.id for r in store.directory_search("room", {"name": "limit"})] == ["r"]
         assert [m.id for m in store.get_messages("r")] == ["m"]
+
+
+def test_a_version_1_store_gains_the_retention_column_and_indexes(
+    server_url: str, store_url: str
+) -> None:
+    """A store written before retention (schema 1) is migrated at open: its messages
+    get the generated ``sender_id`` column, and erasure finds them through it."""
+    with open_store(store_url) as store:
+        store.save_message(Message(id="m", room_id="r", sender_id="p", role="user"))
+    schema = sql.Identifier(schema_of(store_url))
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        for index in ("messages_sender", "participant_keys_owner"):
+            conn.execute(
+                sql.SQL("DROP INDEX {}").format(sql.Identifier(schema_of(store_url), index))
+            )
+        conn.execute(sql.SQL("ALTER TABLE {}.messages DROP COLUMN sender_id").format(schema))
+        conn.execute(
+            sql.SQL("UPDATE {}.meta SET value = '1' WHERE key = 'schema_version'").format(schema)
+        )
+    with open_store(store_url) as store:
+        assert store.erase_participant("p").messages == 1
+    assert meta(server_url, schema_of(store_url))["schema_version"] == str(SCHEMA_VERSION)
+    with psycopg.connect(server_url) as conn:
+        indexes = {
+            row[0]
+            for row in conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = %s", (schema_of(store_url),)
+            )
+        }
+    assert {"messages_sender", "participant_keys_owner"} <= indexes

@@ -117,7 +117,17 @@ _VERSION_1: Final = (
         PRIMARY KEY (bridge_id, subscription_id))""",
 )
 
-MIGRATIONS: Final[Sequence[Sequence[str]]] = (_VERSION_1,)
+_VERSION_2: Final = (
+    # Retention (contract 9.3): erase_participant finds a participant's messages and
+    # keys through these indexes, not by a scan of every room.  The sender id is
+    # generated from the document, so no insert needs to know about it.
+    f"""ALTER TABLE {{s}}.messages ADD COLUMN sender_id {_C}
+        GENERATED ALWAYS AS ((doc->>'sender_id') COLLATE "C") STORED""",
+    "CREATE INDEX messages_sender ON {s}.messages (sender_id)",
+    "CREATE INDEX participant_keys_owner ON {s}.participant_keys (participant_id)",
+)
+
+MIGRATIONS: Final[Sequence[Sequence[str]]] = (_VERSION_1, _VERSION_2)
 """Migration ``n`` (1-based) brings a store from version ``n - 1`` to ``n``.  Forward only."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
