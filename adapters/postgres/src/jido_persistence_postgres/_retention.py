@@ -95,6 +95,7 @@ class PostgresRetention:
         self, room_id: str, *, before: datetime, thread_id: str | None = None
     ) -> int:
         """One ``DELETE`` in autocommit; returns its row count."""
+        params: tuple[object, ...]
         if thread_id is None:
             query, params = self._retention_sql["delete_before"], (room_id, before)
         else:
