@@ -5,8 +5,10 @@ embedded TinyDB default) and call the callbacks of
 :class:`~jido_persistence.adapter.PersistenceAdapter` on it; :func:`copy_store` copies
 one store into another, and :func:`save_messages` saves many messages through an
 adapter's optional bulk path (:class:`SupportsBulkSaveMessages`) when it has one.
-:func:`open_async_store` and :class:`AsyncStore` (from :mod:`jido_persistence.aio`,
-imported on first use) offer the callbacks as coroutines for asyncio code.  Records
+:func:`prune` removes old messages room by room (a retention policy on top of
+``delete_messages``).  :func:`open_async_store` and :class:`AsyncStore` (from
+:mod:`jido_persistence.aio`, imported on first use) offer the callbacks as coroutines
+for asyncio code.  Records
 are the models of :mod:`jido_persistence.models`; failures are the exceptions of
 :mod:`jido_persistence.errors`.  Adapter authors start from
 :mod:`jido_persistence.callbacks` (the callback table) and ``docs/writing-an-adapter.md``.
@@ -52,6 +54,7 @@ from jido_persistence.models import (
     Thread,
     new_onboarding_id,
 )
+from jido_persistence.prune import PruneReport, prune
 from jido_persistence.registry import available_adapters, open_store
 from jido_persistence.validation import normalize_external_id
 
@@ -84,6 +87,7 @@ __all__ = [
     "Participant",
     "PersistenceAdapter",
     "PersistenceError",
+    "PruneReport",
     "RawIndex",
     "Room",
     "RoomBinding",
@@ -99,6 +103,7 @@ __all__ = [
     "normalize_external_id",
     "open_async_store",
     "open_store",
+    "prune",
     "save_messages",
 ]
 

@@ -2,8 +2,9 @@
 
 Built-in subcommands: ``adapters`` (what discovery found), ``which`` (the store
 ``open_store()`` would open now, and why), ``copy`` (copy one store into another,
-:func:`jido_persistence.copy.copy_store`) and ``new-adapter`` (a package skeleton for
-a new adapter, :mod:`jido_persistence.scaffold`).  Other distributions add subcommands
+:func:`jido_persistence.copy.copy_store`), ``new-adapter`` (a package skeleton for
+a new adapter, :mod:`jido_persistence.scaffold`), and ``prune`` and ``erase``
+(retention, :mod:`jido_persistence._cli_retention`).  Other distributions add subcommands
 through the entry-point group ``jido_persistence_cli``: each entry point names a
 :class:`click.Command` (the conformance kit adds ``check``, the benchmarks add
 ``bench``).  They are imported only when run or when ``--help`` lists them; one
@@ -31,6 +32,7 @@ from rich.progress import (
 from rich.table import Table
 
 from jido_persistence import registry
+from jido_persistence._cli_retention import erase_command, prune_command
 from jido_persistence._which import missing_store_file, store_options, which_record
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.copy import CopyProgress, CopyReport, TargetNotEmpty, copy_store
@@ -362,3 +364,5 @@ def _run_copy(
 
 
 main.add_command(new_adapter_command)
+main.add_command(prune_command)
+main.add_command(erase_command)
