@@ -69,3 +69,21 @@ def test_a_saved_message_can_be_read_back(baseline: RawBaseline) -> None:
     assert baseline.get_message("new-1") == message
     assert baseline.get_message_by_external_id(CHANNEL, BRIDGE_ID, "X1") == message
     assert baseline.get_messages(room_id(1), limit=1) == [message]
+
+
+def test_delete_before_removes_what_delete_messages_removes(baseline: RawBaseline) -> None:
+    """The raw ``DELETE ... WHERE`` of the retention benchmark deletes what the
+    reference adapter's ``delete_messages`` deletes, and nothing of other rooms."""
+    with open_store("memory://") as store:
+        for message in DATA.messages():
+            store.save_message(message)
+        for room in (0, 42):
+            page = store.get_messages(room_id(room), limit=DATA.size)
+            cut = page[len(page) // 2].inserted_at
+            assert cut is not None
+            expected = store.delete_messages(room_id(room), before=cut)
+            assert expected > 0
+            assert baseline.delete_before(room_id(room), cut) == expected
+            left = store.get_messages(room_id(room), limit=DATA.size)
+            assert baseline.get_messages(room_id(room), limit=DATA.size) == left
+        assert baseline.get_messages(room_id(7), limit=3) == store.get_messages(room_id(7), limit=3)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -70,6 +71,9 @@ class RawBaseline(Protocol):
     def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
         """The newest ``limit`` messages of the room, oldest first."""
 
+    def delete_before(self, room_id: str, before: datetime) -> int:
+        """Delete the room's messages with ``inserted_at < before``; how many went."""
+
     def close(self) -> None:
         """Release the backend and remove what it created outside its directory."""
 
@@ -110,6 +114,16 @@ class DictBaseline:
     def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
         """A slice of the room's list."""
         return [self._messages[key] for key in self._rooms.get(room_id, [])[-limit:]]
+
+    def delete_before(self, room_id: str, before: datetime) -> int:
+        """One pass over the room's list (timestamps ascend with insertion here)."""
+        room = self._rooms.get(room_id, [])
+        cut = 0
+        while cut < len(room) and _older(self._messages[room[cut]], before):
+            del self._messages[room[cut]]
+            cut += 1
+        del room[:cut]
+        return cut
 
     def close(self) -> None:
         """Drop everything."""
@@ -163,6 +177,15 @@ class TinyDBJSONBaseline:
         ]
         found.sort(key=message_sort_key)
         return found[len(found) - limit :] if limit else []
+
+    def delete_before(self, room_id: str, before: datetime) -> int:
+        """One ``remove`` by ``Query`` (timestamps parsed per document): one file write."""
+        query = self._query
+
+        def older(text: str | None) -> bool:
+            return text is None or datetime.fromisoformat(text) < before
+
+        return len(self._table.remove((query.room_id == room_id) & query.inserted_at.test(older)))
 
     def close(self) -> None:
         """Close the file."""
@@ -270,6 +293,13 @@ class DuckDBBaseline:
         ).fetchall()
         return [Message.model_validate_json(row[0]) for row in reversed(rows)]
 
+    def delete_before(self, room_id: str, before: datetime) -> int:
+        """One ``DELETE ... WHERE room_id = ? AND inserted_at < ?``."""
+        row = self._connection.execute(
+            "DELETE FROM messages WHERE room_id = ? AND inserted_at < ?", [room_id, before]
+        ).fetchone()
+        return 0 if row is None else int(row[0])
+
     def close(self) -> None:
         """Close the connection (the file goes with the temporary directory)."""
         self._connection.close()
@@ -351,6 +381,13 @@ class PsycopgBaseline:
         ).fetchall()
         return [Message.model_validate_json(row[0]) for row in reversed(rows)]
 
+    def delete_before(self, room_id: str, before: datetime) -> int:
+        """One ``DELETE ... WHERE room_id = %s AND inserted_at < %s``."""
+        return self._connection.execute(
+            f"DELETE FROM {self._schema}.messages WHERE room_id = %s AND inserted_at < %s",
+            [room_id, before],
+        ).rowcount
+
     def close(self) -> None:
         """Drop the schema and close the connection."""
         try:
@@ -426,9 +463,25 @@ class SQLiteBaseline:
         rows = self._connection.execute(sql.MESSAGES_LATEST[False], (room_id, limit)).fetchall()
         return [Message.model_validate_json(row[0]) for row in reversed(rows)]
 
+    def delete_before(self, room_id: str, before: datetime) -> int:
+        """One ``DELETE ... WHERE room_id = ? AND sort_us < ?`` in ``BEGIN IMMEDIATE``."""
+        from jido_persistence_sqlite import _statements as sql
+        from jido_persistence_sqlite._rows import epoch_us
+
+        self._connection.execute(sql.BEGIN_WRITE)
+        deleted = self._connection.execute(
+            "DELETE FROM messages WHERE room_id = ? AND sort_us < ?", (room_id, epoch_us(before))
+        ).rowcount
+        self._connection.execute(sql.COMMIT)
+        return deleted
+
     def close(self) -> None:
         """Close the connection (the file goes with the temporary directory)."""
         self._connection.close()
+
+
+def _older(message: Message, before: datetime) -> bool:
+    return message.inserted_at is None or message.inserted_at < before
 
 
 BaselineFactory = Callable[[Path, dict[str, str]], RawBaseline]
