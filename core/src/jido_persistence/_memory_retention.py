@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.errors import NotFound
-from jido_persistence.indexes import sort_key
+from jido_persistence.indexes import ids_before, message_scope
 from jido_persistence.models import Erasure, Message, Participant
 from jido_persistence.redaction import needs_redaction, redacted
 
@@ -48,14 +48,8 @@ class MemoryRetention:
         timestamp and every ``inserted_at < before``.  O(log n + deleted)."""
         with self._lock:
             self._check_open()
-            if thread_id is None:
-                scope = self._room_messages.get(room_id)
-            else:
-                scope = self._thread_messages.get((room_id, thread_id))
-            if scope is None:
-                return 0
-            stop = scope.bisect_left(sort_key(before, ""))
-            doomed = [entry[2] for entry in scope.islice(0, stop)]
+            scope = message_scope(self._room_messages, self._thread_messages, room_id, thread_id)
+            doomed = ids_before(scope, before)
             for message_id in doomed:
                 self._remove_message(message_id)
             return len(doomed)

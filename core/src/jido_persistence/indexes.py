@@ -22,7 +22,9 @@ __all__ = [
     "SortKey",
     "check_cursor",
     "ids_after",
+    "ids_before",
     "keyset_page",
+    "message_scope",
     "missing_cursor",
     "ordered_after",
     "page_entries",
@@ -190,3 +192,24 @@ def ids_after(
     if after is not None and after not in records:
         raise missing_cursor(record, after)
     return [records[key] for key in keyset_page(records, limit, after)]
+
+
+def message_scope(
+    room_messages: Mapping[str, SortedList],
+    thread_messages: Mapping[tuple[str, str], SortedList],
+    room_id: str,
+    thread_id: str | None,
+) -> SortedList | None:
+    """The sorted entries of the room's messages, or of one of its threads."""
+    if thread_id is None:
+        return room_messages.get(room_id)
+    return thread_messages.get((room_id, thread_id))
+
+
+def ids_before(scope: SortedList | None, before: datetime) -> list[str]:
+    """The ids of ``scope``'s entries with ``inserted_at < before`` (``None`` first: all
+    of them), oldest first: everything sorting before ``(before, "")``.  O(log n + k)."""
+    if scope is None:
+        return []
+    stop = scope.bisect_left(sort_key(before, ""))
+    return [entry[2] for entry in scope.islice(0, stop)]

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from jido_persistence.errors import NotFound
-from jido_persistence.indexes import sort_key
+from jido_persistence.indexes import ids_before, message_scope
 from jido_persistence.models import Erasure
 from jido_persistence.redaction import needs_redaction, redacted
 from jido_persistence_tinydb._state import StoreState
@@ -43,14 +43,8 @@ class TinyDBRetention:
         with self._lock:
             self._check_open()
             state = self._state
-            if thread_id is None:
-                scope = state.room_messages.get(room_id)
-            else:
-                scope = state.thread_messages.get((room_id, thread_id))
-            if scope is None:
-                return 0
-            stop = scope.bisect_left(sort_key(before, ""))
-            ops: list[Op] = [Delete("messages", entry[2]) for entry in scope.islice(0, stop)]
+            scope = message_scope(state.room_messages, state.thread_messages, room_id, thread_id)
+            ops: list[Op] = [Delete("messages", found) for found in ids_before(scope, before)]
             if ops:
                 self._commit(ops)
             return len(ops)

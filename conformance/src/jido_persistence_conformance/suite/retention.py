@@ -11,6 +11,8 @@ adapter offers one, and every end state against the in-memory reference.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 
@@ -257,18 +259,9 @@ class RetentionTests:
         Troubleshooting (contract 9.3): shared keys, ties, ``None`` timestamps and
         threads together; read the example hypothesis prints.
         """
-        store = factory.create()
-        try:
-            with MemoryAdapter() as oracle:
-                for each in batch:
-                    store.save_message(each)
-                    oracle.save_message(each)
-                expected = oracle.delete_messages(room_id, before=cut, thread_id=thread_id)
-                assert store.delete_messages(room_id, before=cut, thread_id=thread_id) == expected
-                assert _read_all(store, batch) == _read_all(oracle, batch)
-                assert_raw_index_matches(store, oracle)
-        finally:
-            store.close()
+        with _store_and_oracle(factory, batch) as (store, oracle):
+            expected = oracle.delete_messages(room_id, before=cut, thread_id=thread_id)
+            assert store.delete_messages(room_id, before=cut, thread_id=thread_id) == expected
 
     # --- erase_participant ----------------------------------------------------------------
 
@@ -472,19 +465,10 @@ class RetentionTests:
         Troubleshooting (contract 9.3 and 9.6): shared keys between the erased and
         another sender, redaction of already empty messages, ``None`` timestamps.
         """
-        store = factory.create()
-        try:
-            with MemoryAdapter() as oracle:
-                for each in batch:
-                    store.save_message(each)
-                    oracle.save_message(each)
-                for _ in range(2):
-                    expected = oracle.erase_participant(sender, messages=mode)
-                    assert store.erase_participant(sender, messages=mode) == expected
-                assert _read_all(store, batch) == _read_all(oracle, batch)
-                assert_raw_index_matches(store, oracle)
-        finally:
-            store.close()
+        with _store_and_oracle(factory, batch) as (store, oracle):
+            for _ in range(2):
+                expected = oracle.erase_participant(sender, messages=mode)
+                assert store.erase_participant(sender, messages=mode) == expected
 
     # --- delete_onboarding ----------------------------------------------------------------
 
@@ -514,6 +498,25 @@ class RetentionTests:
             with pytest.raises(NotFound) as caught:
                 store.delete_onboarding(unknown)
             assert (caught.value.entity, caught.value.key) == ("onboarding", unknown)
+
+
+@contextmanager
+def _store_and_oracle(
+    factory: StoreFactory, batch: list[Message]
+) -> Iterator[tuple[PersistenceAdapter, MemoryAdapter]]:
+    """A fresh store and a reference holding ``batch``; after the block, both must read
+    the same (pages, keys) and have the same raw index."""
+    store = factory.create()
+    try:
+        with MemoryAdapter() as oracle:
+            for each in batch:
+                store.save_message(each)
+                oracle.save_message(each)
+            yield store, oracle
+            assert _read_all(store, batch) == _read_all(oracle, batch)
+            assert_raw_index_matches(store, oracle)
+    finally:
+        store.close()
 
 
 def _read_all(store: PersistenceAdapter, batch: list[Message]) -> dict[str, Any]:
