@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from datetime import UTC, datetime
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -203,3 +204,28 @@ def test_a_version_1_store_gains_the_retention_column_and_indexes(
             )
         }
     assert {"messages_sender", "participant_keys_owner"} <= indexes
+
+
+def test_retention_statements_are_served_by_indexes(server_url: str, store_url: str) -> None:
+    """Erasure finds a participant's messages and keys through the ``sender_id`` and
+    ``participant_id`` indexes, and delete_messages through the room order index, not by
+    scanning every room (sequential scans off, so the plan shows what is usable)."""
+    from jido_persistence_postgres._retention import TEMPLATES
+    from jido_persistence_postgres._statements import Statements
+
+    open_store(store_url).close()
+    statements = Statements(schema_of(store_url))
+    with psycopg.connect(server_url) as conn:
+        conn.execute("SET enable_seqscan = off")
+        order = ("messages_room_order", "messages_thread_order")
+        for name, params, indexes in (
+            ("erase_delete", {"p": "p:1"}, ("messages_sender",)),
+            ("erase_redact", {"p": "p:1"}, ("messages_sender",)),
+            ("erase_delete", {"p": "p:1"}, ("participant_keys_owner",)),
+            ("delete_before", ("r", datetime.now(UTC)), order),
+            ("delete_before_thread", ("r", "t", datetime.now(UTC)), order[1:]),
+        ):
+            query = statements.render(TEMPLATES[name])
+            plan = "\n".join(row[0] for row in conn.execute("EXPLAIN " + query, params))
+            assert "Seq Scan on messages" not in plan, f"{name}: {plan}"
+            assert any(index in plan for index in indexes), f"{name}: {plan}"
