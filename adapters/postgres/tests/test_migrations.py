@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
