@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from jido_persistence.cli import main
-from jido_persistence_bench.retention import bench_delete_oldest, bench_erase_scaling
+from jido_persistence_bench.retention import ROUNDS, bench_delete_oldest, bench_erase_scaling
 from jido_persistence_bench.targets import resolve_targets
 
 
@@ -31,7 +31,7 @@ def test_erase_scaling_reports_each_store_size_against_the_smallest(tmp_path: Pa
         ("erase (redact)", 200),
     ]
     assert figures[0].ratio == figures[1].ratio == 1.0
-    assert all(len(f.seconds) == 3 for f in figures)
+    assert all(len(f.seconds) == ROUNDS for f in figures)
 
 
 def test_the_command_prints_and_writes_the_tables(tmp_path: Path) -> None:

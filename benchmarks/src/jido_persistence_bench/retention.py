@@ -12,7 +12,7 @@
   the same run.  The figure is the median of the three adapter/raw ratios.
 - **erase scaling**: a participant with 1,000 messages spread over 100 rooms, in
   stores of 100, 1,000 and 10,000 rooms (five messages of other senders in each);
-  ``erase_participant`` in both modes, three times each (the participant's messages
+  ``erase_participant`` in both modes, five times each (the participant's messages
   are saved again, untimed, between calls).  The figure is the median time per store
   size and its ratio to the smallest store: a value near 1 means the erasure does not
   grow with the number of rooms.
@@ -43,6 +43,7 @@ from jido_persistence_bench.targets import Target, store_url, with_query
 
 __all__ = [
     "ERASE_ROOMS",
+    "ROUNDS",
     "RetentionFigure",
     "bench_delete_oldest",
     "bench_erase_scaling",
@@ -58,7 +59,7 @@ ERASED_MESSAGES: Final = 1_000
 ERASED_IN_ROOMS: Final = 100
 FILLER_PER_ROOM: Final = 5
 CUTS: Final = 3
-ROUNDS: Final = 3
+ROUNDS: Final = 5
 RAW_OF: Final = {
     "memory": "dict",
     "tinydb": "tinydb-json",
