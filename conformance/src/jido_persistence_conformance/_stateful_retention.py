@@ -101,7 +101,8 @@ class _RetentionRules(_ComparisonBase):
     ) -> None:
         """One room: messages of one sender (the first without ``inserted_at`` and
         outside the thread, the second exactly at the cut, the rest in ``thread_id``,
-        sharing keys), cut at ``cut`` in that scope, then erase the sender twice."""
+        sharing keys), cut at ``cut`` in that scope, then give the sender a participant
+        key and erase it twice."""
         room_id, sender = messages[0].room_id, messages[0].sender_id
         for index, given in enumerate(messages):
             update: dict[str, object] = {"room_id": room_id, "sender_id": sender}
@@ -119,8 +120,13 @@ class _RetentionRules(_ComparisonBase):
             self.compare("save_message", message)
         self.compare("delete_messages", room_id, before=cut, thread_id=thread_id)
         self.compare("save_message", messages[-1].model_copy(update={"room_id": room_id}))
+        attrs = {"id": sender, "type": "human"}
+        self.compare("get_or_create_participant_by_external_id", "probe", sender, attrs)
         for _ in range(2):
             self._erase(sender, mode)
+        assert _keys_of(self.store, sender) in (None, 0), (
+            f"erase_participant({sender!r}) left participant keys pointing at it"
+        )
 
     @precondition(lambda self: self.store.capabilities.retention)
     @rule(onboarding_id=st.sampled_from(ONBOARDING_IDS))
