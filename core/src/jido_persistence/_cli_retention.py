@@ -1,7 +1,7 @@
 """The ``prune`` and ``erase`` subcommands of ``jido-persistence`` (retention, contract 9.3).
 
 ``prune URL --older-than 90d --keep-last 10000 [--room ID ...] [--dry-run] [--json]``
-runs :func:`jido_persistence.prune.prune` with a progress bar on stderr (one step per
+runs :func:`jido_persistence.retention.prune` with a progress bar on stderr (one step per
 room) and prints what was removed; ``erase URL PARTICIPANT_ID [--redact] [--json]``
 runs ``erase_participant`` and prints its counts.  Both exit 1 with the reason when
 the store cannot be opened, lacks the retention group, or a callback fails.
@@ -23,7 +23,7 @@ from rich.table import Table
 from jido_persistence import registry
 from jido_persistence.errors import PersistenceError, redact_text, redact_url
 from jido_persistence.models import Erasure
-from jido_persistence.prune import PruneProgress, PruneReport, prune
+from jido_persistence.retention import PruneProgress, PruneReport, prune
 
 __all__ = ["erase_command", "parse_duration", "prune_command"]
 

@@ -16,7 +16,7 @@ from jido_persistence.errors import InvalidArgument, NotFound, NotSupported
 from jido_persistence.indexes import sort_key
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Message, Room, RoomType
-from jido_persistence.prune import PruneProgress
+from jido_persistence.retention import PruneProgress
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 NOW = T0 + timedelta(days=10)
