@@ -1,4 +1,4 @@
-"""``prune``: a retention policy for message history, built on ``delete_messages``.
+"""Retention policies on top of the retention group: ``prune`` removes old messages.
 
 Each limit given is enforced in every room pruned: afterwards no room holds a
 message older than ``older_than`` (``None`` timestamps count as older than every
