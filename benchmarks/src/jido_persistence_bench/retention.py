@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from jido_persistence import PersistenceAdapter, open_store, save_messages
 from jido_persistence.models import Message, MessageRole, TextPart
@@ -50,6 +50,8 @@ __all__ = [
     "room_messages",
 ]
 
+Mode = Literal["delete", "redact"]
+MODES: Final[tuple[Mode, ...]] = ("delete", "redact")
 T0: Final = datetime(2024, 1, 1, tzinfo=UTC)
 ROOM: Final = "room:big"
 ERASED: Final = "p:erased"
@@ -209,7 +211,7 @@ def bench_erase_scaling(
         for count in rooms:
             unique = f"jp_bench_erase_{count}"
             with _built(target, directory, unique, _erase_store(count)) as store:
-                for mode in ("delete", "redact"):
+                for mode in MODES:
                     figures.append(
                         RetentionFigure(
                             workload=f"erase ({mode})",
@@ -223,7 +225,7 @@ def bench_erase_scaling(
                             ),
                         )
                     )
-    for mode in ("delete", "redact"):
+    for mode in MODES:
         same = [figure for figure in figures if figure.workload == f"erase ({mode})"]
         if same:
             smallest = statistics.median(same[0].seconds)
@@ -232,7 +234,7 @@ def bench_erase_scaling(
     return figures
 
 
-def _erase_rounds(store: PersistenceAdapter, mode: str) -> list[float]:
+def _erase_rounds(store: PersistenceAdapter, mode: Mode) -> list[float]:
     seconds: list[float] = []
     for _ in range(ROUNDS):
         save_messages(store, _erased_messages())

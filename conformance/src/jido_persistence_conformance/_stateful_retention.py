@@ -13,6 +13,7 @@ full comparison ignores keys of participants that do not exist, which
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
@@ -58,7 +59,9 @@ class _RetentionRules(_ComparisonBase):
         mode=st.sampled_from(("delete", "redact")),
         again=st.booleans(),
     )
-    def erase_participant(self, participant_id: str, mode: str, again: bool) -> None:
+    def erase_participant(
+        self, participant_id: str, mode: Literal["delete", "redact"], again: bool
+    ) -> None:
         """Erase a sender in every room (twice: the second call answers zeros)."""
         for _ in range(2 if again else 1):
             self._erase(participant_id, mode)
@@ -67,7 +70,7 @@ class _RetentionRules(_ComparisonBase):
             f"erase_participant({participant_id!r}) left participant keys pointing at it"
         )
 
-    def _erase(self, participant_id: str, mode: str) -> None:
+    def _erase(self, participant_id: str, mode: Literal["delete", "redact"]) -> None:
         """Compare one erasure; ``keys`` counts what each store had pointing at the id.
 
         ``delete_participant`` may leave keys behind or not (contract 4), so an adapter
@@ -97,7 +100,11 @@ class _RetentionRules(_ComparisonBase):
         thread_id=st.none() | _THREAD_IDS,
     )
     def probe_retention(
-        self, messages: list[Message], cut: datetime, mode: str, thread_id: str | None
+        self,
+        messages: list[Message],
+        cut: datetime,
+        mode: Literal["delete", "redact"],
+        thread_id: str | None,
     ) -> None:
         """One room: messages of one sender (the first without ``inserted_at`` and
         outside the thread, the second exactly at the cut, the rest in ``thread_id``,

@@ -54,8 +54,8 @@ from jido_persistence.models import (
     Thread,
     new_onboarding_id,
 )
-from jido_persistence.retention import PruneReport, prune
 from jido_persistence.registry import available_adapters, open_store
+from jido_persistence.retention import PruneReport, prune
 from jido_persistence.validation import normalize_external_id
 
 if TYPE_CHECKING:

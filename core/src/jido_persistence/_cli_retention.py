@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from typing import Final
+from typing import Final, Literal
 
 import click
 from rich.console import Console
@@ -164,7 +164,7 @@ def erase_command(url: str, participant_id: str, redact: bool, as_json: bool) ->
     Atomic and safe to re-run: a second run erases nothing and reports zeros.
     """
     shown = redact_url(url)
-    mode = "redact" if redact else "delete"
+    mode: Literal["delete", "redact"] = "redact" if redact else "delete"
     try:
         status = Console(stderr=True).status(f"erasing {participant_id!r} from {shown}")
         with registry.open_store(url) as store, status:

@@ -446,9 +446,9 @@ class RetentionTests:
         before = snapshot(store, **snapshot_kwargs())
         for participant_id, mode in ((ERASED, "purge"), (ERASED, None), ("", "delete")):
             with pytest.raises(InvalidArgument):
-                store.erase_participant(participant_id, messages=mode)
+                store.erase_participant(participant_id, messages=mode)  # type: ignore[arg-type]
         with pytest.raises(InvalidArgument):
-            store.erase_participant(None)
+            store.erase_participant(None)  # type: ignore[arg-type]
         assert snapshot(store, **snapshot_kwargs()) == before
 
     @kit_settings(max_examples=10)
