@@ -45,7 +45,7 @@ def test_adapters_json_lists_memory_with_distribution_and_capabilities() -> None
         "ingress_subscriptions": True,
         "ingest": True,
         "enumeration": True,
-        "retention": False,
+        "retention": True,
         "durable": False,
         "multi_process": False,
         "native_async": False,

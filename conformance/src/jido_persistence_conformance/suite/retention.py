@@ -90,12 +90,16 @@ def _property_messages() -> st.SearchStrategy[list[Message]]:
     return st.lists(one, max_size=8)
 
 
-@capability("retention")
 class RetentionTests:
-    """``delete_messages``, ``erase_participant`` and ``delete_onboarding``."""
+    """``delete_messages``, ``erase_participant`` and ``delete_onboarding``.
+
+    Each test carries its own ``capability("retention")`` mark: a mark on this class
+    would be inherited by every test of ``AdapterConformance``.
+    """
 
     # --- delete_messages ---------------------------------------------------------------
 
+    @capability("retention")
     def test_delete_messages_removes_what_is_older_than_before(
         self, store: PersistenceAdapter
     ) -> None:
@@ -109,6 +113,7 @@ class RetentionTests:
         assert store.delete_messages("room:a", before=T0 + 2 * SECOND) == 3
         assert _room(store, "room:a") == ["m:a3", "m:a4"]
 
+    @capability("retention")
     def test_delete_messages_treats_none_as_older_than_every_datetime(
         self, store: PersistenceAdapter
     ) -> None:
@@ -122,6 +127,7 @@ class RetentionTests:
         assert store.delete_messages("room:a", before=MIN) == 1
         assert _room(store, "room:a") == ["m:a1", "m:a2", "m:a3", "m:a4"]
 
+    @capability("retention")
     def test_delete_messages_keeps_to_the_thread(self, store: PersistenceAdapter) -> None:
         """With ``thread_id``, only that thread's messages of the room are deleted.
 
@@ -134,6 +140,7 @@ class RetentionTests:
         assert _room(store, "room:a") == ["m:a0", "m:a1", "m:a4"]
         assert store.delete_messages("room:a", before=T0 + 9 * SECOND, thread_id="t:none") == 0
 
+    @capability("retention")
     def test_delete_messages_compares_instants_not_wall_clocks(
         self, store: PersistenceAdapter
     ) -> None:
@@ -147,6 +154,7 @@ class RetentionTests:
         assert store.delete_messages("room:a", before=(T0 + SECOND).astimezone(india)) == 2
         assert _room(store, "room:a") == ["m:a2", "m:a3", "m:a4"]
 
+    @capability("retention")
     def test_delete_messages_moves_keys_to_the_next_holder(self, store: PersistenceAdapter) -> None:
         """A deleted message's external-id key resolves to the next most recently saved
         holder, or to nothing.
@@ -164,6 +172,7 @@ class RetentionTests:
         assert _holder(store, MESSAGE_KEYS[1]) is None
         assert _holder(store, MESSAGE_KEYS[2]) is None
 
+    @capability("retention")
     def test_delete_messages_touches_nothing_of_another_room(
         self, store: PersistenceAdapter
     ) -> None:
@@ -186,6 +195,7 @@ class RetentionTests:
         }
         assert_rest_untouched(before_raw, raw_index_or_none(store), message_ids=gone)
 
+    @capability("retention")
     def test_delete_messages_is_idempotent(self, store: PersistenceAdapter) -> None:
         """The same call a second time deletes nothing and answers 0.
 
@@ -197,6 +207,7 @@ class RetentionTests:
         assert store.delete_messages("room:b", before=T0 + SECOND) == 0
         assert store.delete_messages("room:unknown", before=T0) == 0
 
+    @capability("retention")
     def test_delete_messages_rejects_a_naive_or_missing_before(
         self, store: PersistenceAdapter
     ) -> None:
@@ -224,6 +235,7 @@ class RetentionTests:
             store.delete_messages("room:a", before=T0, thread_id="")
         assert snapshot(store, **snapshot_kwargs()) == before
 
+    @capability("retention")
     def test_delete_messages_ends_as_the_reference(
         self, store: PersistenceAdapter, reference: MemoryAdapter
     ) -> None:
@@ -239,6 +251,7 @@ class RetentionTests:
             each.delete_messages("room:a", before=MIN)
         _agrees_with_reference(store, reference)
 
+    @capability("retention")
     @kit_settings(max_examples=10)
     @given(
         batch=_property_messages(),
@@ -265,6 +278,7 @@ class RetentionTests:
 
     # --- erase_participant ----------------------------------------------------------------
 
+    @capability("retention")
     def test_erase_removes_record_keys_and_messages_in_every_room(
         self, store: PersistenceAdapter
     ) -> None:
@@ -283,6 +297,7 @@ class RetentionTests:
         assert _room(store, "room:b") == ["m:b1"]
         assert keys_pointing_at(store, ERASED) == []
 
+    @capability("retention")
     def test_erase_by_sender_when_the_record_is_gone(self, store: PersistenceAdapter) -> None:
         """A participant whose record was deleted is still erased by ``sender_id``.
 
@@ -299,6 +314,7 @@ class RetentionTests:
             assert found.keys == len(left_behind)
         assert keys_pointing_at(store, ERASED) == []
 
+    @capability("retention")
     def test_erase_of_an_unknown_participant_answers_zeros(self, store: PersistenceAdapter) -> None:
         """An unknown participant is not an error: ``Erasure(0, 0, 0)`` in both modes.
 
@@ -311,6 +327,7 @@ class RetentionTests:
                 participants=0, messages=0, keys=0
             )
 
+    @capability("retention")
     def test_redaction_keeps_exactly_the_listed_fields(self, store: PersistenceAdapter) -> None:
         """A redacted message keeps id, room_id, sender_id, role, thread_id, reply_to_id,
         status and both timestamps; every other field is empty.
@@ -339,6 +356,7 @@ class RetentionTests:
         expected = Message(**{name: getattr(original, name) for name in kept})
         assert canonical(store.get_message("m:a2")) == canonical(expected)
 
+    @capability("retention")
     def test_redacted_messages_keep_their_places(self, store: PersistenceAdapter) -> None:
         """Redaction keeps each message's room, thread and position in every page.
 
@@ -354,6 +372,7 @@ class RetentionTests:
         assert _room(store, "room:a", "t:1") == thread
         assert ids(store.get_messages("room:a", limit=2, before="m:a3")) == ["m:a1", "m:a2"]
 
+    @capability("retention")
     def test_redaction_drops_the_external_key(self, store: PersistenceAdapter) -> None:
         """A redacted message holds no key: K1 falls back to m:a1, K2 resolves to nothing,
         K3 to the older holder m:b1.
@@ -365,6 +384,7 @@ class RetentionTests:
         store.erase_participant(ERASED, messages="redact")
         assert [_holder(store, key) for key in MESSAGE_KEYS] == ["m:a1", None, "m:b1"]
 
+    @capability("retention")
     @pytest.mark.parametrize("mode", ["delete", "redact"])
     def test_second_erasure_answers_zeros(self, store: PersistenceAdapter, mode: Mode) -> None:
         """Erasing again changes nothing and answers ``Erasure(0, 0, 0)``, in both modes.
@@ -381,6 +401,7 @@ class RetentionTests:
         )
         assert snapshot(store, **snapshot_kwargs()) == before
 
+    @capability("retention")
     def test_already_empty_messages_are_not_counted_as_redacted(
         self, store: PersistenceAdapter
     ) -> None:
@@ -395,6 +416,7 @@ class RetentionTests:
         assert store.erase_participant(ERASED, messages="redact").messages == 1
         assert store.erase_participant(ERASED, messages="delete").messages == 2
 
+    @capability("retention")
     @pytest.mark.parametrize("mode", ["delete", "redact"])
     def test_erase_touches_nothing_of_another_participant(
         self, store: PersistenceAdapter, mode: Mode
@@ -421,6 +443,7 @@ class RetentionTests:
             participant_id=ERASED,
         )
 
+    @capability("retention")
     @pytest.mark.parametrize("mode", ["delete", "redact"])
     def test_erase_ends_as_the_reference(
         self, store: PersistenceAdapter, reference: MemoryAdapter, mode: Mode
@@ -436,6 +459,7 @@ class RetentionTests:
             )
         _agrees_with_reference(store, reference)
 
+    @capability("retention")
     def test_erase_rejects_bad_arguments(self, store: PersistenceAdapter) -> None:
         """A bad ``messages`` mode or participant id raises InvalidArgument; nothing changes.
 
@@ -451,6 +475,7 @@ class RetentionTests:
             store.erase_participant(None)  # type: ignore[arg-type]
         assert snapshot(store, **snapshot_kwargs()) == before
 
+    @capability("retention")
     @kit_settings(max_examples=10)
     @given(
         batch=_property_messages(),
@@ -472,6 +497,7 @@ class RetentionTests:
 
     # --- delete_onboarding ----------------------------------------------------------------
 
+    @capability("retention")
     def test_delete_onboarding_removes_only_that_flow(self, store: PersistenceAdapter) -> None:
         """The flow is gone (NotFound), the other flow stays.
 
@@ -484,6 +510,7 @@ class RetentionTests:
             store.get_onboarding("o:1")
         assert store.get_onboarding("o:2") == {"onboarding_id": "o:2", "step": 2}
 
+    @capability("retention")
     def test_delete_onboarding_of_an_unknown_flow_is_not_found(
         self, store: PersistenceAdapter
     ) -> None:
