@@ -91,6 +91,9 @@ def test_a_statement_blocked_past_the_statement_timeout_raises_storage_error(
     server_url: str, fresh_url: Callable[..., str]
 ) -> None:
     url = fresh_url(statement_timeout="0.2")
+    # Create the schema first without the timeout: opening a fresh schema waits for the
+    # database-wide migration lock, which other stores' migrations may hold for longer.
+    open_store(url, statement_timeout=30.0).close()
     with open_store(url) as store:
         store.save_room(Room(id="r", type="group"))
         schema = PostgresAdapter.url_options(StoreUrl.parse(url))["schema"]
