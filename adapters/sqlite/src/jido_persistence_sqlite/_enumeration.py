@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from jido_persistence.errors import CursorNotFound
+from jido_persistence.indexes import missing_cursor
 from jido_persistence.models import Participant, Room, Thread
 from jido_persistence_sqlite import _statements as sql
 from jido_persistence_sqlite._base import Connection, SQLiteBase
@@ -40,7 +40,7 @@ class SQLiteEnumeration(SQLiteBase):
                 return conn.execute(first, (*scope, limit)).fetchall() if limit else []
             found = conn.execute(cursor, (after, *scope)).fetchone()
             if found is None:
-                raise CursorNotFound(f"cursor {after!r} is not a {record} of {where}")
+                raise missing_cursor(record, after, where)
             return conn.execute(page, (*scope, *found, limit)).fetchall()
 
         return [row[0] for row in self._db.read(work)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from jido_persistence.models import Ingested, Message, Thread
-from jido_persistence.validation import build_record, message_external_key
+from jido_persistence.validation import build_record, checked_message_key
 from jido_persistence_sqlite import _statements as sql
 from jido_persistence_sqlite._base import Connection, SQLiteBase
 from jido_persistence_sqlite._rows import message_row, thread_row
@@ -28,9 +28,7 @@ class SQLiteIngest(SQLiteBase):
 
     def _ingest_message(self, message: Message) -> Ingested:
         """The key's resolution (nothing written), else ``message`` saved.  O(log n)."""
-        key = message_external_key(message)
-        if key is None:  # the guard has checked it; this narrows the type
-            raise TypeError("ingest_message needs a message with a complete external key")
+        key = checked_message_key(message)
         doc = self._doc(sql.MESSAGE_BY_KEY, key)
         if doc is not None:
             return Ingested(message=Message.model_validate_json(doc), created=False)
