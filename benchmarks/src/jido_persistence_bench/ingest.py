@@ -62,9 +62,14 @@ def ingest_repeated(context: Context, store: PersistenceAdapter) -> Bench:
     """Re-deliver events the store holds: each call finds the stored message."""
 
     def prepare(count: int) -> list[Message]:
+        # Built and validated as a bridge builds them (``model_copy`` would give
+        # unvalidated instances, which every save-like callback re-validates in full).
         return [
-            context.data.message(context.random_message()).model_copy(
-                update={"id": context.unique("redelivered-")}
+            Message.model_validate(
+                {
+                    **context.data.message(context.random_message()).model_dump(),
+                    "id": context.unique("redelivered-"),
+                }
             )
             for _ in range(count)
         ]
