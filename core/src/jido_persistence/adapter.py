@@ -33,6 +33,7 @@ import abc
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import (
@@ -79,6 +80,7 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
+from jido_persistence.transactions import transaction_block
 from jido_persistence.urls import StoreUrl, file_url_with_host
 from jido_persistence.validation import DirectoryQuery
 
@@ -367,6 +369,31 @@ class PersistenceAdapter(abc.ABC):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    # --- transactions (contract 1.3, section 9.4) -------------------------------------
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A block whose callbacks (made by this thread on this store) are atomic together.
+
+        ``with store.transaction(): ...``: other threads, instances and processes see
+        all of the block's writes or none of them; an exception leaving the block undoes
+        them all and propagates unchanged.  A nested ``transaction()`` is a savepoint:
+        an exception leaving it undoes only its own calls.  Other threads' calls wait
+        for the block (single-writer stores: at most their ``busy_timeout``, then
+        StorageError) or run as if before it (MVCC stores); none sees part of it.
+
+        Raises StoreClosed after :meth:`close`, NotSupported when the adapter has no
+        transactions (``capabilities.transactions`` is false), StorageError when the
+        backend cannot begin or commit.
+        """
+        return transaction_block(self)
+
+    def _transaction(self, level: int) -> AbstractContextManager[None]:
+        """Hook: the context manager of one block at nesting ``level`` (0 outermost).
+
+        The default raises NotSupported.  See :mod:`jido_persistence.transactions`.
+        """
+        raise NotSupported("transaction", type(self).__name__)
 
     # --- test hooks (contract section 8) ---------------------------------------------
 

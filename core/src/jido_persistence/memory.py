@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import copy
 import itertools
-import threading
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import Field
 from sortedcontainers import SortedDict, SortedList  # type: ignore[import-untyped]
 
 from jido_persistence._memory_enumeration import MemoryEnumeration
 from jido_persistence._memory_ingest import MemoryIngest
 from jido_persistence._memory_retention import MemoryRetention
-from jido_persistence.adapter import PersistenceAdapter, RawIndex
+from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
 from jido_persistence.directory import search_participants, search_rooms
 from jido_persistence.errors import NotFound, StoreClosed
 from jido_persistence.indexes import KeyHolders, SortKey, check_cursor, page_entries, sort_key
@@ -42,6 +42,7 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
+from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT, SnapshotTransactions, StoreLock
 from jido_persistence.urls import StoreUrl
 from jido_persistence.validation import (
     DirectoryQuery,
@@ -51,7 +52,7 @@ from jido_persistence.validation import (
     room_binding_record,
 )
 
-__all__ = ["MemoryAdapter", "message_sort_key"]
+__all__ = ["MemoryAdapter", "MemoryOptions", "message_sort_key"]
 
 K = TypeVar("K")
 
@@ -71,16 +72,31 @@ def _room_sort_key(room: Room) -> SortKey:
     return sort_key(room.inserted_at, room.id)
 
 
-class MemoryAdapter(MemoryIngest, MemoryEnumeration, MemoryRetention, PersistenceAdapter):
-    """The in-memory reference store: exact, indexed, thread-safe, not durable."""
+class MemoryOptions(AdapterOptions):
+    """Options of :class:`MemoryAdapter` (``memory://?busy_timeout=1``)."""
 
+    busy_timeout: float = Field(default=DEFAULT_BUSY_TIMEOUT, gt=0)
+    """Seconds a callback waits while another thread's ``transaction()`` block is open,
+    then StorageError."""
+
+
+class MemoryAdapter(
+    SnapshotTransactions, MemoryIngest, MemoryEnumeration, MemoryRetention, PersistenceAdapter
+):
+    """The in-memory reference store: exact, indexed, thread-safe, not durable.
+
+    ``transaction()`` holds the store lock for the block and undoes it from a copy of
+    the store taken when the block (or savepoint) opens: O(n) per block.
+    """
+
+    Options = MemoryOptions
     durable = False
     multi_process = False
 
     def __init__(self, **options: object) -> None:
-        """Open an empty store.  The memory adapter takes no options."""
-        self.options = self.Options.parse(options)
-        self._lock = threading.RLock()
+        """Open an empty store; see :class:`MemoryOptions`."""
+        self.options: MemoryOptions = MemoryOptions.parse(options)
+        self._lock = StoreLock(self.options.busy_timeout, what="the memory store")
         self._sequence = itertools.count(1)
         self._rooms: dict[str, Room] = {}
         self._room_order = SortedList()

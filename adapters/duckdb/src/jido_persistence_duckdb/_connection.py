@@ -33,6 +33,8 @@ from typing import Final, TypeVar
 import duckdb
 
 from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed, StoreLocked
+from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT
+from jido_persistence_duckdb._blocks import Block
 from jido_persistence_duckdb._private_files import ensure_private_wal, private_umask, wal_path
 
 __all__ = ["MAX_ATTEMPTS", "Database"]
@@ -85,10 +87,18 @@ def resolve_location(path: str) -> str:
 class Database:
     """A DuckDB database opened for one store: per-thread cursors and the write lock."""
 
-    def __init__(self, path: str, config: dict[str, str | bool | int | float | list[str]]) -> None:
+    def __init__(
+        self,
+        path: str,
+        config: dict[str, str | bool | int | float | list[str]],
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ) -> None:
         """Open ``path``; raise StoreLocked when another process (or an incompatible
         in-process connection) holds the file, ConfigurationError when it cannot open.
+        ``busy_timeout``: seconds a write waits for the write lock (held by another
+        thread's transaction block) before StorageError.
         """
+        self.busy_timeout = busy_timeout
         self.location = resolve_location(path)
         self._wal = wal_path(self.location)
         try:
@@ -148,11 +158,70 @@ class Database:
                 if not self._active:
                     self._state.notify_all()
 
+    @contextmanager
+    def _write_locked(self) -> Iterator[None]:
+        """Hold the write lock, waiting at most ``busy_timeout`` seconds for it."""
+        if not self.write_lock.acquire(timeout=self.busy_timeout):
+            raise StorageError(
+                f"the DuckDB file {self.location} stayed locked by another thread's "
+                f"transaction for more than {self.busy_timeout:g} s (the busy_timeout option)"
+            )
+        try:
+            yield
+        finally:
+            self.write_lock.release()
+
+    def _open_block(self) -> Block | None:
+        block: Block | None = getattr(self._local, "block", None)
+        return block
+
+    @contextmanager
+    def block(self, level: int) -> Iterator[None]:
+        """One ``transaction()`` block of the calling thread at nesting ``level`` (see
+        :mod:`._blocks`): level 0 holds the write lock and the backend transaction."""
+        if level > 0:
+            block = self._open_block()
+            assert block is not None, "a nested block needs its outer block"
+            mark = block.mark()
+            try:
+                yield
+            except BaseException:
+                block.undo_to(mark)
+                raise
+            return
+        with self.entered(), self._write_locked():
+            block = Block(self.cursor())
+            self._local.block = block
+            try:
+                yield
+            except BaseException:
+                block.rollback()
+                raise
+            else:
+                try:
+                    block.commit()
+                except BaseException:
+                    block.rollback()
+                    raise
+            finally:
+                self._local.block = None
+
     def transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Run ``work(cursor)`` in one transaction under the write lock; retry conflicts."""
+        """Run ``work(cursor)`` in one transaction under the write lock; retry conflicts.
+
+        Inside a ``transaction()`` block of this thread, ``work`` runs in the block's
+        transaction (a conflict there is not retried: it raises, and undoing the block
+        is the caller's choice).
+        """
+        block = self._open_block()
+        if block is not None:
+            result: T = block.run(work)
+            return result
         cursor = self.cursor()
-        with self.write_lock:
-            ensure_private_wal(self._wal)
+from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed, StoreLocked
+from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT
+from jido_persistence_duckdb._blocks import Block
+from jido_persistence_duckdb._private_files import ensure_private_wal, private_umask, wal_path
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 cursor.execute("BEGIN TRANSACTION")
                 try:
@@ -170,10 +239,20 @@ class Database:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def write(self, sql: str, params: list[object]) -> None:
-        """Run one auto-committed write statement under the write lock; retry conflicts."""
+        """Run one auto-committed write statement under the write lock; retry conflicts.
+
+        Inside a ``transaction()`` block of this thread it runs in the block's
+        transaction instead.
+        """
+        block = self._open_block()
+        if block is not None:
+            block.run(lambda cursor: cursor.execute(sql, params))
+            return
         cursor = self.cursor()
-        with self.write_lock:
-            ensure_private_wal(self._wal)
+from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed, StoreLocked
+from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT
+from jido_persistence_duckdb._blocks import Block
+from jido_persistence_duckdb._private_files import ensure_private_wal, private_umask, wal_path
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
                     cursor.execute(sql, params)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,6 +37,7 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
+from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT
 from jido_persistence.urls import StoreUrl
 from jido_persistence.validation import DirectoryQuery, build_record, message_external_key
 from jido_persistence_duckdb import _statements as sql
@@ -83,6 +84,12 @@ class DuckDBOptions(AdapterOptions):
     memory_limit: str | None = Field(
         default=None, description="DuckDB memory_limit, such as '1GB' (DuckDB's default)"
     )
+    busy_timeout: float = Field(
+        default=DEFAULT_BUSY_TIMEOUT,
+        gt=0,
+        description="seconds a write waits for another thread's transaction() block, "
+        "then StorageError",
+    )
 
 
 class DuckDBAdapter(DuckDBIngest, DuckDBEnumeration, DuckDBRetention, BulkMessageSaving):
@@ -107,7 +114,7 @@ class DuckDBAdapter(DuckDBIngest, DuckDBEnumeration, DuckDBRetention, BulkMessag
             config["threads"] = self.options.threads
         if self.options.memory_limit is not None:
             config["memory_limit"] = self.options.memory_limit
-        self._db = Database(self.options.path, config)
+        self._db = Database(self.options.path, config, self.options.busy_timeout)
         try:
             with self._db.write_lock:
                 migrate(self._db.connection, self._db.location)
@@ -144,6 +151,11 @@ class DuckDBAdapter(DuckDBIngest, DuckDBEnumeration, DuckDBRetention, BulkMessag
             return
         for candidate in (Path(path), Path(path + ".wal")):
             candidate.unlink(missing_ok=True)
+
+    def _transaction(self, level: int) -> AbstractContextManager[None]:
+        """A DuckDB transaction holding the write lock; savepoints replayed (see
+        :mod:`._blocks`)."""
+        return self._db.block(level)
 
     def close(self) -> None:
         """Wait for running calls, then close the database; idempotent."""

@@ -12,8 +12,9 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -33,6 +34,9 @@ from jido_persistence_postgres._options import (
     with_schema,
 )
 from jido_persistence_postgres._statements import Statements
+
+if TYPE_CHECKING:
+    from jido_persistence_postgres._async_database import AsyncDatabase
 
 __all__ = ["TEST_URL_VARIABLE", "PostgresBase"]
 
@@ -57,6 +61,25 @@ class PostgresBase(PersistenceAdapter):
         check_conninfo(self.options.conninfo)
         self._db = Database(self.options)
         self._sql = Statements(self.options.schema)
+
+    @classmethod
+    async def open_native_async(cls, **options: object) -> tuple[Self, AsyncDatabase]:
+        """The native async store's adapter: this class's callbacks over an async pool.
+
+        The instance may only be called through :func:`~._greenlets.run_sync` (the
+        async store does); :meth:`AsyncDatabase.aclose` closes its pool.  Raises what
+        construction raises.
+        """
+        from jido_persistence_postgres._async_database import AsyncDatabase
+
+        parsed = PostgresOptions.parse(options)
+        check_conninfo(parsed.conninfo)
+        database = await AsyncDatabase.open(parsed)
+        store = cls.__new__(cls)
+        store.options = parsed
+        store._db = database
+        store._sql = Statements(parsed.schema)
+        return store, database
 
     def __repr__(self) -> str:
         state = " closed" if self._closed else ""
@@ -150,8 +173,14 @@ class PostgresBase(PersistenceAdapter):
         if not self._db.run(name, work, repeatable=False):
             raise NotFound(entity, key)
 
-    def _transaction(self, name: str, work: Callable[[Connection], T]) -> T:
+    def _in_transaction(self, name: str, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one server transaction (with the retries of ``Database.run``)."""
         return self._db.run(name, work, transaction=True)
+
+    def _transaction(self, level: int) -> AbstractContextManager[None]:
+        """A server transaction on a connection pinned to the thread; nested blocks are
+        savepoints (see :mod:`._blocks`)."""
+        return self._db.block(level)
 
     # --- test hook -----------------------------------------------------------------
 

@@ -24,8 +24,9 @@ from __future__ import annotations
 import contextlib
 import math
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeVar
 
 import psycopg
@@ -37,12 +38,12 @@ from jido_persistence.errors import StorageError, StoreClosed
 from jido_persistence_postgres._options import PostgresOptions, mask_password
 from jido_persistence_postgres._schema import NameSearch, migrate
 
-__all__ = ["Connection", "Database", "Retry"]
+__all__ = ["TRANSIENT", "Connection", "Database", "Retry"]
 
 T = TypeVar("T")
 Connection = psycopg.Connection[tuple[Any, ...]]
 
-_TRANSIENT: Final = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
+TRANSIENT: Final = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
 _LOST_CONNECTION_STATES: Final = ("08", "57P")
 
 
@@ -135,6 +136,7 @@ class Database:
             open=False,
         )
         self.pool.open(wait=False)
+        self._local = threading.local()
 
     def probe(self) -> None:
         """``SELECT 1`` on a pooled connection, waiting at most :data:`HEALTH_TIMEOUT`
@@ -181,6 +183,9 @@ class Database:
         the call may be repeated after a lost connection (its outcome is then
         unknown: repeating must give the same answer).
         """
+        pinned = self._pinned()
+        if pinned is not None:
+            return self._run_pinned(name, work, pinned)
         conflicts = 0
         reconnected = False
         while True:
@@ -188,14 +193,14 @@ class Database:
             try:
                 # getconn/putconn rather than pool.connection(): its exit runs
                 # commit(), a no-op in autocommit that still costs a wait cycle.
-                conn = self.pool.getconn()
+                conn = self._getconn()
                 try:
                     if not transaction:
                         return work(conn)
                     with conn.transaction():
                         return work(conn)
                 finally:
-                    self.pool.putconn(conn)
+                    self._putconn(conn)
             except Retry:
                 conflicts += 1
                 if conflicts > self._retries:
@@ -203,16 +208,16 @@ class Database:
                         f"{name}() kept conflicting with concurrent calls after "
                         f"{self._retries} retries"
                     ) from None
-                _back_off(conflicts)
+                self._back_off(conflicts)
             except PoolClosed:
                 raise StoreClosed(f"the store is closed: {name}() needs an open store") from None
-            except _TRANSIENT as error:
+            except TRANSIENT as error:
                 conflicts += 1
                 if conflicts > self._retries:
                     raise StorageError(
                         self.describe(f"{name}() failed after {self._retries} retries", error)
                     ) from error
-                _back_off(conflicts)
+                self._back_off(conflicts)
             except psycopg.Error as error:
                 if not _lost_connection(error, conn):
                     raise StorageError(self.describe(f"{name}() failed", error)) from error
@@ -222,6 +227,57 @@ class Database:
                         self.describe(f"{name}() lost its connection", error)
                     ) from error
                 reconnected = True
+
+    # --- what the async store's database (``_async_database``) does differently -----
+
+    def _getconn(self) -> Connection:
+        return self.pool.getconn()
+
+    def _putconn(self, conn: Connection) -> None:
+        self.pool.putconn(conn)
+
+    def _back_off(self, conflicts: int) -> None:
+        _back_off(conflicts)
+
+    # --- transaction() blocks: a connection pinned to the thread -------------------
+
+    def _pinned(self) -> Connection | None:
+        """The connection of the calling thread's open block, else None."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        return conn
+
+    @contextlib.contextmanager
+    def block(self, level: int) -> Iterator[None]:
+        """One ``transaction()`` block of the calling thread (see :mod:`._blocks`)."""
+        if level > 0:
+            conn = self._pinned()
+            assert conn is not None, "a nested block needs its outer block"
+            with self._block_errors("a savepoint"), conn.transaction():
+                yield
+            return
+        try:
+            conn = self.pool.getconn()
+        except PoolClosed:
+            raise StoreClosed("the store is closed: transaction() needs an open store") from None
+        except psycopg.Error as error:
+            raise StorageError(self.describe("transaction() could not begin", error)) from error
+        self._local.conn = conn
+        try:
+            with self._block_errors("the transaction"), conn.transaction():
+                yield
+        finally:
+            self._local.conn = None
+            self.pool.putconn(conn)
+
+    def _block_errors(self, what: str) -> contextlib.AbstractContextManager[None]:
+        from jido_persistence_postgres._blocks import block_errors
+
+        return block_errors(self, what)
+
+    def _run_pinned(self, name: str, work: Callable[[Connection], T], conn: Connection) -> T:
+        from jido_persistence_postgres._blocks import run_pinned
+
+        return run_pinned(self, name, work, conn)
 
     def _drop_dead_connections(self) -> None:
         """Replace every pooled connection: one was lost, so the others may be too.

@@ -76,6 +76,17 @@ class PostgresOptions(AdapterOptions):
     """Prepare every statement on first use; turn off behind a transaction-mode pooler
     (PgBouncer before 1.21) that cannot keep server-side prepared statements."""
 
+    pool_min: int = Field(default=1, ge=0)
+    """The native async store's pool (``open_async_store``): connections kept open."""
+
+    pool_max: int = Field(default=8, ge=1)
+    """The native async store's pool: most connections (one per running callback or
+    open ``transaction()`` block; further calls wait for one)."""
+
+    pool_timeout: float | None = Field(default=None, gt=0)
+    """The native async store's pool: seconds a call waits for a free connection, then
+    StorageError (``None``: ``connect_timeout + statement_timeout``)."""
+
     @field_validator("schema")
     @classmethod
     def _check_schema(cls, value: str) -> str:
@@ -100,6 +111,8 @@ class PostgresOptions(AdapterOptions):
     def _check_sizes(self) -> Self:
         if self.min_size > self.max_size:
             raise ValueError(f"min_size {self.min_size} exceeds max_size {self.max_size}")
+        if self.pool_min > self.pool_max:
+            raise ValueError(f"pool_min {self.pool_min} exceeds pool_max {self.pool_max}")
         return self
 
     def __repr__(self) -> str:
@@ -108,7 +121,8 @@ class PostgresOptions(AdapterOptions):
             f"schema={self.schema!r}, min_size={self.min_size}, max_size={self.max_size}, "
             f"connect_timeout={self.connect_timeout}, "
             f"statement_timeout={self.statement_timeout}, retries={self.retries}, "
-            f"prepared_statements={self.prepared_statements})"
+            f"prepared_statements={self.prepared_statements}, pool_min={self.pool_min}, "
+            f"pool_max={self.pool_max}, pool_timeout={self.pool_timeout})"
         )
 
     __str__ = __repr__
@@ -123,6 +137,9 @@ _OPTION_NAMES: Final = frozenset(
         "statement_timeout",
         "retries",
         "prepared_statements",
+        "pool_min",
+        "pool_max",
+        "pool_timeout",
     }
 )
 
@@ -131,7 +148,8 @@ def options_from_url(url: StoreUrl) -> dict[str, object]:
     """Split a ``postgresql://`` store URL into adapter options and the libpq URL.
 
     Query parameters named like an option (``schema``, ``min_size``, ``max_size``,
-    ``connect_timeout``, ``statement_timeout``, ``retries``, ``prepared_statements``)
+    ``connect_timeout``, ``statement_timeout``, ``retries``, ``prepared_statements``,
+    ``pool_min``, ``pool_max``, ``pool_timeout``)
     become options; the others
     (``sslmode``, ``application_name``, ...) stay in ``conninfo``.  The ``+driver`` part
     of the scheme is dropped.

@@ -205,7 +205,7 @@ class PostgresAdapter(PostgresRetention, PostgresIngest, PostgresEnumeration):
         if doc is not None:
             return Room.model_validate_json(doc)
         room = build_record(Room, attrs, external_bindings={key[0]: {key[1]: key[2]}})
-        return self._transaction(
+        return self._in_transaction(
             "get_or_create_room_by_external_binding",
             lambda conn: _keys.get_or_create_room(conn, self._sql, key, room),
         )
@@ -224,7 +224,7 @@ class PostgresAdapter(PostgresRetention, PostgresIngest, PostgresEnumeration):
         if doc is not None:
             return Participant.model_validate_json(doc)
         participant = build_record(Participant, attrs, external_ids={key[0]: key[1]})
-        return self._transaction(
+        return self._in_transaction(
             "get_or_create_participant_by_external_id",
             lambda conn: _keys.get_or_create_participant(conn, self._sql, key, participant),
         )
@@ -248,7 +248,7 @@ class PostgresAdapter(PostgresRetention, PostgresIngest, PostgresEnumeration):
             conn.execute(self._sql.message_upsert, message_row(updated))
             return updated
 
-        return self._transaction("update_message_external_id", work)
+        return self._in_transaction("update_message_external_id", work)
 
     # --- room bindings -------------------------------------------------------------
 
@@ -269,7 +269,7 @@ class PostgresAdapter(PostgresRetention, PostgresIngest, PostgresEnumeration):
     ) -> RoomBinding:
         key = (channel, bridge_id, external_id)
         given = attrs
-        return self._transaction(
+        return self._in_transaction(
             "create_room_binding",
             lambda conn: _keys.create_room_binding(conn, self._sql, room_id, key, given),
         )

@@ -19,6 +19,7 @@ import logging
 import threading
 from pathlib import Path
 
+from jido_persistence_tinydb._batch import Batch
 from jido_persistence_tinydb._files import Loaded, copy_tables, journal_path, state_chunks
 from jido_persistence_tinydb._journal import JournalFile, atomic_write_chunks, encode_record
 from jido_persistence_tinydb._state import StoreState
@@ -64,18 +65,40 @@ class StoreFiles:
         self._retry_after = 0
         self._worker: threading.Thread | None = None
         self._stopping = False
+        self.batch: Batch | None = None
+        """The open transaction block's operations (see :mod:`._batch`), else None."""
 
     def commit(self, ops: list[Op]) -> None:
         """Journal ``ops`` as one record (synced), then apply them.  O(size of ops).
+
+        Inside a transaction block the ops are applied and kept in :attr:`batch`
+        instead; the block's end journals them (:meth:`journal_applied`).
 
         Raises OSError (nothing applied) when the journal cannot be written.
         """
         if not ops:
             return
-        self.journal.append(encode_record(self.sequence + 1, ops))
-        self.sequence += 1
+        if self.batch is not None:
+            self.batch.apply(ops)
+            return
+        self._append(ops)
         for op in ops:
             self.state.apply(op)
+        self._compact_when_due()
+
+    def journal_applied(self, ops: list[Op]) -> None:
+        """Journal ``ops``, already applied to the state (a transaction block), as one
+        record (synced).  Raises OSError when the journal cannot be written."""
+        if not ops:
+            return
+        self._append(ops)
+        self._compact_when_due()
+
+    def _append(self, ops: list[Op]) -> None:
+        self.journal.append(encode_record(self.sequence + 1, ops))
+        self.sequence += 1
+
+    def _compact_when_due(self) -> None:
         if self._due():
             if self._background:
                 self._start_worker()

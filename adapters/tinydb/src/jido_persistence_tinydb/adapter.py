@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import copy
 import os
-import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -44,12 +44,14 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
+from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT, StoreLock
 from jido_persistence.urls import StoreUrl
 from jido_persistence.validation import (
     DirectoryQuery,
     build_record,
     room_binding_record,
 )
+from jido_persistence_tinydb._batch import block
 from jido_persistence_tinydb._compaction import StoreFiles
 from jido_persistence_tinydb._enumeration import TinyDBEnumeration
 from jido_persistence_tinydb._files import journal_path, load_store, lock_path
@@ -78,6 +80,10 @@ class TinyDBOptions(AdapterOptions):
 
     compact_min_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
     """...and larger than this many bytes."""
+
+    busy_timeout: float = Field(default=DEFAULT_BUSY_TIMEOUT, gt=0)
+    """Seconds a callback waits while another thread's ``transaction()`` block is open,
+    then StorageError."""
 
     compact_on_close: bool = True
     """Fold the journal into the snapshot at ``close()``."""
@@ -108,7 +114,7 @@ class TinyDBAdapter(TinyDBIngest, TinyDBEnumeration, TinyDBRetention, BulkMessag
         """
         self.options: TinyDBOptions = self.Options.parse(options)
         self.path = _store_path(self.options.path)
-        self._lock = threading.RLock()
+        self._lock = StoreLock(self.options.busy_timeout, what=f"the TinyDB store {self.path}")
         try:
             self._process_lock = ProcessLock(lock_path(self.path), self.path)
         except OSError as error:
@@ -119,7 +125,7 @@ class TinyDBAdapter(TinyDBIngest, TinyDBEnumeration, TinyDBRetention, BulkMessag
             self._files = StoreFiles(
                 self.path,
                 loaded,
-                self._lock,
+                self._lock.untimed,
                 self._process_lock,
                 sync=self.options.durability == "fsync",
                 background=self.options.background_compaction,
@@ -177,6 +183,15 @@ class TinyDBAdapter(TinyDBIngest, TinyDBEnumeration, TinyDBRetention, BulkMessag
                 self._state = self._files.state = StoreState()
 
     # --- writing -------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self, level: int) -> Iterator[None]:
+        """Hold the store lock for the block; its operations become one journal record
+        when the outermost block ends (see :mod:`._batch`)."""
+        with self._lock:
+            self._check_open()
+            with block(self._files, level):
+                yield
 
     def _check_open(self) -> None:
         if self._closed:
@@ -265,9 +280,15 @@ class TinyDBAdapter(TinyDBIngest, TinyDBEnumeration, TinyDBRetention, BulkMessag
         the final compaction writes the snapshot, so a crash before that loses the
         whole batch (and only it); a failing snapshot write raises StorageError and
         leaves the batch in memory only, written by the next compaction or ``close()``.
+        Inside a ``transaction()`` block the messages join the block's batch (one
+        journal record when it ends) instead of bypassing it with a snapshot.
         """
         with self._lock:
             self._check_open()
+            if self._files.batch is not None:
+                for message in messages:
+                    self._commit([self._put("messages", message)])
+                return len(messages)
             for message in messages:
                 self._state.apply(self._put("messages", message))
             self._files.compact()
