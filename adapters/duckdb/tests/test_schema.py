@@ -64,7 +64,9 @@ def test_a_newer_schema_version_is_refused(store_path: Path) -> None:
 
 
 def test_unknown_option_names_the_valid_ones() -> None:
-    with pytest.raises(ConfigurationError, match="valid options: memory_limit, path, threads"):
+    with pytest.raises(
+        ConfigurationError, match="valid options: busy_timeout, memory_limit, path, threads"
+    ):
         DuckDBAdapter(path=":memory:", colour="blue")
 
 

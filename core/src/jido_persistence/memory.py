@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import itertools
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import Field
 from sortedcontainers import SortedDict, SortedList  # type: ignore[import-untyped]
@@ -89,14 +89,16 @@ class MemoryAdapter(
     the store taken when the block (or savepoint) opens: O(n) per block.
     """
 
-    Options = MemoryOptions
+    Options: ClassVar[type[AdapterOptions]] = MemoryOptions
     durable = False
     multi_process = False
 
     def __init__(self, **options: object) -> None:
         """Open an empty store; see :class:`MemoryOptions`."""
-        self.options: MemoryOptions = MemoryOptions.parse(options)
-        self._lock = StoreLock(self.options.busy_timeout, what="the memory store")
+        self.options = self.Options.parse(options)
+        # A subclass may bring options of its own, without busy_timeout.
+        timeout = getattr(self.options, "busy_timeout", DEFAULT_BUSY_TIMEOUT)
+        self._lock = StoreLock(timeout, what="the memory store")
         self._sequence = itertools.count(1)
         self._rooms: dict[str, Room] = {}
         self._room_order = SortedList()

@@ -79,15 +79,15 @@ class TransactionLevels:
 
 
 class StoreLock:
-    """A re-entrant lock whose ``with`` waits at most ``timeout`` seconds.
+    """A re-entrant lock whose waiters give up on another thread's open block.
 
     An in-process store serialises its callbacks with one lock; a transaction holds it
-    for the whole block, so the owning thread's callbacks re-enter it and other
-    threads wait.  Waiting longer than ``timeout`` (another thread's block is still
-    open) raises StorageError naming the timeout, instead of hanging.  ``acquire`` and
-    ``release`` are the underlying RLock's (untimed unless asked); :attr:`untimed` is
-    that RLock itself, for helpers that must wait however long it takes (a background
-    compaction).
+    for the whole block (:meth:`block`), so the owning thread's callbacks re-enter it
+    and other threads wait.  A waiter that has waited ``timeout`` seconds while a block
+    holds the lock raises StorageError naming the timeout instead of hanging; waiting
+    behind ordinary callbacks never times out.  ``acquire`` and ``release`` are the
+    underlying RLock's; :attr:`untimed` is that RLock itself, for helpers that must
+    wait however long it takes (a background compaction).
     """
 
     def __init__(self, timeout: float = DEFAULT_BUSY_TIMEOUT, *, what: str = "the store") -> None:
@@ -95,6 +95,7 @@ class StoreLock:
         self.untimed = threading.RLock()
         self.timeout = timeout
         self._what = what
+        self._blocks = 0
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         """The RLock's ``acquire``."""
@@ -104,13 +105,31 @@ class StoreLock:
         """The RLock's ``release``."""
         self.untimed.release()
 
+    def wait(self, timeout: float | None = None) -> None:
+        """Acquire; raise StorageError once ``timeout`` (default :attr:`timeout`)
+        seconds have passed while a transaction block holds the lock."""
+        limit = self.timeout if timeout is None else timeout
+        while not self.untimed.acquire(timeout=limit):
+            if self._blocks:
+                raise StorageError(
+                    f"{self._what} stayed locked by another thread's transaction for more "
+                    f"than {limit:g} s (the busy_timeout option)"
+                )
+
+    @contextmanager
+    def block(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the lock for a transaction block (waiters may then time out)."""
+        self.wait(timeout)
+        self._blocks += 1
+        try:
+            yield
+        finally:
+            self._blocks -= 1
+            self.untimed.release()
+
     def __enter__(self) -> StoreLock:
-        """Acquire within :attr:`timeout` seconds, else raise StorageError."""
-        if not self.untimed.acquire(timeout=self.timeout):
-            raise StorageError(
-                f"{self._what} stayed locked by another thread's transaction for more than "
-                f"{self.timeout:g} s (the busy_timeout option)"
-            )
+        """:meth:`wait`."""
+        self.wait()
         return self
 
     def __exit__(
@@ -188,7 +207,7 @@ class SnapshotTransactions:
     @contextmanager
     def _transaction(self, level: int) -> Iterator[None]:
         """Hold the store lock for the block; undo it from a snapshot on an exception."""
-        with self._lock:
+        with self._lock.block():
             saved = snapshot_state(self, state_attributes(self))
             try:
                 yield

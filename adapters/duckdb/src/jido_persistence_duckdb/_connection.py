@@ -32,8 +32,8 @@ from typing import Final, TypeVar
 
 import duckdb
 
-from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed, StoreLocked
-from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT
+from jido_persistence.errors import ConfigurationError, StoreClosed, StoreLocked
+from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT, StoreLock
 from jido_persistence_duckdb._blocks import Block
 from jido_persistence_duckdb._private_files import ensure_private_wal, private_umask, wal_path
 
@@ -44,15 +44,16 @@ T = TypeVar("T")
 MAX_ATTEMPTS: Final = 8
 """How often a conflicting transaction is tried before the error surfaces."""
 
-_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS: dict[str, StoreLock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
-def _write_lock_for(location: str) -> threading.RLock:
+def _write_lock_for(location: str) -> StoreLock:
+    what = f"the DuckDB file {location}"
     if location == ":memory:":
-        return threading.RLock()
+        return StoreLock(what=what)
     with _WRITE_LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(location, threading.RLock())
+        return _WRITE_LOCKS.setdefault(location, StoreLock(what=what))
 
 
 _MAGIC: Final = b"DUCK"
@@ -160,12 +161,9 @@ class Database:
 
     @contextmanager
     def _write_locked(self) -> Iterator[None]:
-        """Hold the write lock, waiting at most ``busy_timeout`` seconds for it."""
-        if not self.write_lock.acquire(timeout=self.busy_timeout):
-            raise StorageError(
-                f"the DuckDB file {self.location} stayed locked by another thread's "
-                f"transaction for more than {self.busy_timeout:g} s (the busy_timeout option)"
-            )
+        """Hold the write lock; StorageError after ``busy_timeout`` seconds behind
+        another thread's block."""
+        self.write_lock.wait(self.busy_timeout)
         try:
             yield
         finally:
@@ -189,7 +187,7 @@ class Database:
                 block.undo_to(mark)
                 raise
             return
-        with self.entered(), self._write_locked():
+        with self.entered(), self.write_lock.block(self.busy_timeout):
             block = Block(self.cursor())
             self._local.block = block
             try:

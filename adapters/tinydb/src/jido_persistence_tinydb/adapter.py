@@ -188,7 +188,7 @@ class TinyDBAdapter(TinyDBIngest, TinyDBEnumeration, TinyDBRetention, BulkMessag
     def _transaction(self, level: int) -> Iterator[None]:
         """Hold the store lock for the block; its operations become one journal record
         when the outermost block ends (see :mod:`._batch`)."""
-        with self._lock:
+        with self._lock.block():
             self._check_open()
             with block(self._files, level):
                 yield
