@@ -33,62 +33,66 @@ native asyncio protocol that adapters may implement directly is future work.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import inspect
 import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, ParamSpec, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, Self, TypeVar
 
 from jido_persistence.adapter import PersistenceAdapter
+from jido_persistence.aio_runners import (
+    DEFAULT_MAX_WORKERS,
+    NATIVE_OPENER,
+    Runner,
+    ThreadRunner,
+)
 from jido_persistence.callbacks import CALLBACKS
-from jido_persistence.errors import ConfigurationError, StoreClosed
+from jido_persistence.errors import ConfigurationError, PersistenceError, StoreClosed
 from jido_persistence.models import Capabilities
-from jido_persistence.registry import open_store
+from jido_persistence.registry import open_store, resolve_store
 
 __all__ = ["DEFAULT_MAX_WORKERS", "AsyncStore", "open_async_store"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-DEFAULT_MAX_WORKERS: Final = 8
-"""Worker threads of an :class:`AsyncStore` unless ``max_workers`` says otherwise.
-
-Eight matches the bundled PostgreSQL adapter's default pool (``max_size=8``, one
-connection per running callback): more threads would only queue for a connection.
-The embedded adapters serialise their callbacks (memory, TinyDB) or their writes
-(DuckDB) behind a lock, so extra threads buy them nothing either; a few still let
-DuckDB reads overlap a slow write.  Threads start only when calls need them.
-"""
-
 
 class AsyncStore:
-    """An asyncio front for one store: every callback as a coroutine, run in a thread.
+    """An asyncio front for one store: every callback as a coroutine.
 
     ``AsyncStore(store, max_workers=DEFAULT_MAX_WORKERS)`` takes ownership of
-    ``store``: :meth:`aclose` (or leaving ``async with``) closes it.  The wrapper owns
-    a private thread pool of ``max_workers`` threads rather than the event loop's
-    default executor, so a slow backend cannot starve the loop's other users of that
-    executor (DNS lookups, ``asyncio.to_thread``), the number of concurrent backend
-    calls is bounded per store, and closing can wait for exactly this store's calls.
-    One instance may be shared by many coroutines (and event loops): the adapter is
-    thread-safe and each callback atomic.  See :mod:`jido_persistence.aio`.
+    ``store`` and runs its callbacks in a private pool of ``max_workers`` threads
+    (:class:`~jido_persistence.aio_runners.ThreadRunner`) rather than the event
+    loop's default executor, so a slow backend cannot starve the loop's other users of
+    that executor, the number of concurrent backend calls is bounded per store, and
+    closing can wait for exactly this store's calls.  :func:`open_async_store` gives
+    native adapters (PostgreSQL) their own runner instead, without threads.
+    :meth:`aclose` (or leaving ``async with``) closes the store.  One instance may be
+    shared by many coroutines.  See :mod:`jido_persistence.aio`.
     """
 
-    def __init__(self, store: PersistenceAdapter, *, max_workers: int = DEFAULT_MAX_WORKERS):
-        """Wrap ``store``; raise ConfigurationError unless ``max_workers`` is an int >= 1."""
+    def __init__(
+        self,
+        store: PersistenceAdapter,
+        *,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        runner: Runner | None = None,
+    ):
+        """Wrap ``store``; raise ConfigurationError unless ``max_workers`` is an int >= 1.
+
+        ``runner`` (from a native adapter's opener) replaces the thread pool.
+        """
         if not isinstance(store, PersistenceAdapter):
             raise ConfigurationError(f"{store!r} is not a PersistenceAdapter")
         if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
             raise ConfigurationError(f"max_workers must be an int >= 1, not {max_workers!r}")
         self._store = store
-        self._executor = ThreadPoolExecutor(
-            max_workers=max_workers, thread_name_prefix=f"jido-aio-{type(store).__name__}"
-        )
+        self._native = runner is not None
+        self._runner: Runner = runner or ThreadRunner(store, max_workers=max_workers)
         self._closing = False
-        self._close_lock = threading.Lock()
+        self._closed_event: asyncio.Event | None = None
 
     @property
     def store(self) -> PersistenceAdapter:
@@ -97,8 +101,9 @@ class AsyncStore:
 
     @property
     def capabilities(self) -> Capabilities:
-        """The wrapped store's capabilities, unchanged."""
-        return self._store.capabilities
+        """The wrapped store's capabilities; ``native_async`` is true only when this
+        async store runs its calls without threads."""
+        return self._store.capabilities.model_copy(update={"native_async": self._native})
 
     @property
     def closed(self) -> bool:
@@ -112,17 +117,25 @@ class AsyncStore:
         """Refuse new calls, wait for those already made, then close the store; idempotent.
 
         Calls made after this started raise StoreClosed; calls made before it (running,
-        or queued for a worker) complete.  The waiting and ``store.close()`` run in a
-        thread, so the loop stays free.  Every caller of ``aclose`` returns only once
-        the store is closed.
+        or queued for a worker) complete.  The loop stays free while it waits.
         """
+        if self._closing:
+            return
         self._closing = True
-        await asyncio.to_thread(self._close_in_thread)
+        await self._runner.aclose()
 
-    def _close_in_thread(self) -> None:
-        with self._close_lock:
-            self._executor.shutdown(wait=True)
-            self._store.close()
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """``async with store.transaction():`` the store's transaction() for this task.
+
+        The callbacks this task awaits inside the block are atomic together (contract
+        section 9.4); an exception leaving the block undoes them and propagates; a
+        nested block is a savepoint.  Await the block's callbacks one at a time (tasks
+        started inside the block would join it too).  Raises what the store's
+        ``transaction()`` raises (NotSupported, StoreClosed, StorageError).
+        """
+        if self._closing:
+            raise self._closed_error("transaction")
+        return self._runner.transaction()
 
     async def __aenter__(self) -> Self:
         """Enter ``async with``: the store itself; leaving it awaits :meth:`aclose`."""
@@ -140,16 +153,10 @@ class AsyncStore:
     async def _call(
         self, name: str, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run ``function(*args, **kwargs)`` in the pool; its exception is re-raised as is."""
+        """Run ``function(*args, **kwargs)`` with the runner; its exception is re-raised as is."""
         if self._closing:
             raise self._closed_error(name)
-        context = contextvars.copy_context()
-        call = functools.partial(context.run, function, *args, **kwargs)
-        try:
-            future = self._executor.submit(call)
-        except RuntimeError:  # the pool was shut down by another thread's aclose
-            raise self._closed_error(name) from None
-        return await asyncio.wrap_future(future)
+        return await self._runner.call(function, *args, **kwargs)
 
     def _closed_error(self, name: str) -> StoreClosed:
         return StoreClosed(f"{type(self._store).__name__} is closed: {name}() needs an open store")
@@ -181,16 +188,29 @@ for _name in CALLBACKS:
 del _name
 
 
-async def open_async_store(target: str | None = None, **options: object) -> AsyncStore:
-    """``AsyncStore(open_store(target, **options))``, opened in a thread.
+async def open_async_store(
+    target: str | None = None, *, max_workers: int = DEFAULT_MAX_WORKERS, **options: object
+) -> AsyncStore:
+    """Open the store ``target`` for asyncio: natively when its adapter can, else over a
+    pool of ``max_workers`` threads.
 
-    Opening may read files, take a lock or connect to a server, so it runs in the
-    loop's default executor.  Arguments and errors are :func:`~jido_persistence.open_store`'s.
-    The pool has :data:`DEFAULT_MAX_WORKERS` threads; for another size, open the store
-    yourself: ``AsyncStore(await asyncio.to_thread(open_store, url), max_workers=n)``.
-    If the awaiting coroutine is cancelled while the store opens, the store is closed
-    (in a thread) once it has opened, so no file lock or connection is left behind.
+    Arguments and errors are :func:`~jido_persistence.open_store`'s.  An adapter that
+    declares ``native_async`` (the bundled PostgreSQL one) opens its own asyncio
+    driver (``capabilities.native_async`` is then true); any other store is opened in
+    the loop's default executor (opening may read files or take a lock) and wrapped
+    with a bounded thread pool.  If the awaiting coroutine is cancelled while a store
+    opens in a thread, the store is closed once it has opened, so no file lock or
+    connection is left behind.
     """
+    adapter_class, merged = await asyncio.to_thread(resolve_store, target, **options)
+    opener = getattr(adapter_class, NATIVE_OPENER, None)
+    if adapter_class.native_async and opener is not None:
+        try:
+            store, runner = await opener(**merged)
+        except PersistenceError as exc:
+            exc.add_note(f"while opening {target!r} natively for asyncio")
+            raise
+        return AsyncStore(store, runner=runner)
     loop = asyncio.get_running_loop()
     opening = loop.run_in_executor(None, functools.partial(open_store, target, **options))
     try:
@@ -198,7 +218,7 @@ async def open_async_store(target: str | None = None, **options: object) -> Asyn
     except asyncio.CancelledError:
         opening.add_done_callback(_close_unclaimed)
         raise
-    return AsyncStore(store)
+    return AsyncStore(store, max_workers=max_workers)
 
 
 def _close_unclaimed(opening: asyncio.Future[PersistenceAdapter]) -> None:

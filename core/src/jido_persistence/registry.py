@@ -25,7 +25,8 @@ import difflib
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from types import MappingProxyType
@@ -357,16 +358,38 @@ class Registry:
 
     def open(self, target: str | None = None, **options: object) -> PersistenceAdapter:
         """Open a store; see :func:`open_store`."""
+        with self._opening(target) as text:
+            adapter_class, merged = self._resolve(text, options)
+            return adapter_class(**merged)
+
+    def resolve(
+        self, target: str | None = None, **options: object
+    ) -> tuple[type[PersistenceAdapter], dict[str, object]]:
+        """The adapter class and the merged options :meth:`open` would construct it with.
+
+        Loads the adapter's module but opens nothing; raises what :meth:`open` raises
+        before construction.
+        """
+        with self._opening(target) as text:
+            return self._resolve(text, options)
+
+    @contextmanager
+    def _opening(self, target: str | None) -> Iterator[str]:
         text, source = resolve_target(target, self._environ)
         try:
-            info, url = self.select(text)
-            adapter_class = info.load()
-            merged: dict[str, object] = dict(adapter_class.url_options(url)) if url else {}
-            merged.update(options)
-            return adapter_class(**merged)
+            yield text
         except PersistenceError as exc:
             exc.add_note(f"while opening {describe_target(text, source)}")
             raise
+
+    def _resolve(
+        self, text: str, options: Mapping[str, object]
+    ) -> tuple[type[PersistenceAdapter], dict[str, object]]:
+        info, url = self.select(text)
+        adapter_class = info.load()
+        merged: dict[str, object] = dict(adapter_class.url_options(url)) if url else {}
+        merged.update(options)
+        return adapter_class, merged
 
     def _not_found(self, name: str) -> ConfigurationError:
         for failure in self._failures:
@@ -467,3 +490,13 @@ def open_store(target: str | None = None, **options: object) -> PersistenceAdapt
             says which target was opened and where it came from.
     """
     return get_registry().open(target, **options)
+
+
+def resolve_store(
+    target: str | None = None, **options: object
+) -> tuple[type[PersistenceAdapter], dict[str, object]]:
+    """The adapter class and options :func:`open_store` would use, without opening.
+
+    Raises what :func:`open_store` raises before construction.
+    """
+    return get_registry().resolve(target, **options)

@@ -36,7 +36,7 @@ from jido_persistence_postgres._options import (
 from jido_persistence_postgres._statements import Statements
 
 if TYPE_CHECKING:
-    from jido_persistence_postgres._async_database import AsyncDatabase
+    from jido_persistence_postgres.aio import PostgresRunner
 
 __all__ = ["TEST_URL_VARIABLE", "PostgresBase"]
 
@@ -53,6 +53,8 @@ class PostgresBase(PersistenceAdapter):
     Options = PostgresOptions
     durable = True
     multi_process = True
+    native_async = True
+    """``open_async_store`` runs this adapter natively (psycopg's async pool, no threads)."""
     backend_errors = (psycopg.Error,)
 
     def __init__(self, **options: object) -> None:
@@ -63,14 +65,15 @@ class PostgresBase(PersistenceAdapter):
         self._sql = Statements(self.options.schema)
 
     @classmethod
-    async def open_native_async(cls, **options: object) -> tuple[Self, AsyncDatabase]:
-        """The native async store's adapter: this class's callbacks over an async pool.
+    async def open_native_async(cls, **options: object) -> tuple[Self, PostgresRunner]:
+        """The native async store: this class's callbacks over an async pool.
 
-        The instance may only be called through :func:`~._greenlets.run_sync` (the
-        async store does); :meth:`AsyncDatabase.aclose` closes its pool.  Raises what
-        construction raises.
+        Returns the adapter and its runner (:mod:`jido_persistence_postgres.aio`); the
+        adapter may only be called through the runner.  Raises what construction
+        raises.
         """
         from jido_persistence_postgres._async_database import AsyncDatabase
+        from jido_persistence_postgres.aio import PostgresRunner
 
         parsed = PostgresOptions.parse(options)
         check_conninfo(parsed.conninfo)
@@ -79,7 +82,7 @@ class PostgresBase(PersistenceAdapter):
         store.options = parsed
         store._db = database
         store._sql = Statements(parsed.schema)
-        return store, database
+        return store, PostgresRunner(store, database)
 
     def __repr__(self) -> str:
         state = " closed" if self._closed else ""
