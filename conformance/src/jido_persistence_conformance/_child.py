@@ -17,6 +17,8 @@
            the rooms it lists.
 ``rooms``  print the ids of every room (one per line).
 ``name``   ``name URL ROOM_ID NAME``: save group room ROOM_ID named NAME, print ``saved``.
+``block``  inside ``transaction()``, save room ``room:block`` and a message of it, print
+           ``in-block`` and wait for a line on stdin (the test kills the process first).
 """
 
 from __future__ import annotations
@@ -91,6 +93,14 @@ def main(argv: list[str]) -> int:
             "room:race", "xt", {"id": f"t:pid{os.getpid()}"}
         )
         print(thread.id, flush=True)
+    elif mode == "block":
+        with store.transaction():
+            store.save_room(Room(id="room:block", type=RoomType.GROUP))
+            store.save_message(
+                Message(id="m:block", room_id="room:block", sender_id="p", role=MessageRole.USER)
+            )
+            print("in-block", flush=True)
+            sys.stdin.readline()
     elif mode == "rooms":
         for room in store.list_rooms(limit=2**63 - 1):
             print(room.id, flush=True)

@@ -52,6 +52,7 @@ from jido_persistence_conformance.suite.rooms import RoomsTests
 from jido_persistence_conformance.suite.routing_policies import RoutingPoliciesTests
 from jido_persistence_conformance.suite.stateful_comparison import StatefulComparisonTests
 from jido_persistence_conformance.suite.threads import ThreadsTests
+from jido_persistence_conformance.suite.transactions import TransactionsTests
 
 __all__ = ["NOT_APPLICABLE_PREFIX", "AdapterConformance"]
 
@@ -82,6 +83,7 @@ class AdapterConformance(
     DurabilityTests,
     ConcurrencyTests,
     IngestionConcurrencyTests,
+    TransactionsTests,
     StatefulComparisonTests,
 ):
     """Every test of the conformance kit; subclass it and define ``store_factory``.

@@ -324,6 +324,7 @@ class PersistenceAdapter(abc.ABC):
             durable=cls.durable,
             multi_process=cls.multi_process,
             native_async=cls.native_async,
+            transactions=_implements(cls, "_transaction"),
         )
 
     @property

@@ -642,6 +642,9 @@ class Capabilities(_Record):
     durable: bool = False
     multi_process: bool = False
     native_async: bool = False
+    transactions: bool = False
+    """``transaction()`` blocks (contract 9.4): the class implements the ``_transaction``
+    hook."""
 
 
 # --- callback results (contract 1.3) ------------------------------------------------

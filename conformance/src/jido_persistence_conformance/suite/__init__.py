@@ -34,6 +34,7 @@ AREAS: Final = (
     "durability",
     "concurrency",
     "ingestion_concurrency",
+    "transactions",
     "stateful_comparison",
 )
 """The areas of the contract, in contract order; each is a module of this package."""
