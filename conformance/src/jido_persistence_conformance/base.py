@@ -29,6 +29,7 @@ from jido_persistence_conformance._support import (
     INGRESS_SKIP_REASON,
 )
 from jido_persistence_conformance.factories import StoreFactory
+from jido_persistence_conformance.suite.async_facade import AsyncFacadeTests
 from jido_persistence_conformance.suite.bridge_configs import BridgeConfigsTests
 from jido_persistence_conformance.suite.bulk_messages import BulkMessagesTests
 from jido_persistence_conformance.suite.capabilities import CapabilitiesTests
@@ -84,6 +85,7 @@ class AdapterConformance(
     ConcurrencyTests,
     IngestionConcurrencyTests,
     TransactionsTests,
+    AsyncFacadeTests,
     StatefulComparisonTests,
 ):
     """Every test of the conformance kit; subclass it and define ``store_factory``.

@@ -35,6 +35,7 @@ AREAS: Final = (
     "concurrency",
     "ingestion_concurrency",
     "transactions",
+    "async_facade",
     "stateful_comparison",
 )
 """The areas of the contract, in contract order; each is a module of this package."""
