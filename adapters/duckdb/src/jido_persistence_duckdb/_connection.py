@@ -188,6 +188,7 @@ class Database:
                 raise
             return
         with self.entered(), self.write_lock.block(self.busy_timeout):
+            ensure_private_wal(self._wal)
             block = Block(self.cursor())
             self._local.block = block
             try:
@@ -216,10 +217,8 @@ class Database:
             result: T = block.run(work)
             return result
         cursor = self.cursor()
-from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed, StoreLocked
-from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT
-from jido_persistence_duckdb._blocks import Block
-from jido_persistence_duckdb._private_files import ensure_private_wal, private_umask, wal_path
+        with self._write_locked():
+            ensure_private_wal(self._wal)
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 cursor.execute("BEGIN TRANSACTION")
                 try:
@@ -247,10 +246,8 @@ from jido_persistence_duckdb._private_files import ensure_private_wal, private_u
             block.run(lambda cursor: cursor.execute(sql, params))
             return
         cursor = self.cursor()
-from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed, StoreLocked
-from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT
-from jido_persistence_duckdb._blocks import Block
-from jido_persistence_duckdb._private_files import ensure_private_wal, private_umask, wal_path
+        with self._write_locked():
+            ensure_private_wal(self._wal)
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
                     cursor.execute(sql, params)
