@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -102,8 +103,14 @@ class SQLiteBase(PersistenceAdapter):
         if not self._write(name, query, params):
             raise NotFound(entity, key)
 
-    def _transaction(self, name: str, work: Callable[[Connection], T]) -> T:
+    def _in_transaction(self, name: str, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one immediate transaction (with ``Database.write``'s retries)."""
         return self._db.write(name, work)
+
+    def _transaction(self, level: int) -> AbstractContextManager[None]:
+        """One ``BEGIN IMMEDIATE`` transaction holding the write lock for the block;
+        nested blocks are savepoints (see ``Database.block``)."""
+        return self._db.block(level)
 
     # --- test hook -----------------------------------------------------------------
 

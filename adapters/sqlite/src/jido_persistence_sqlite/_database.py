@@ -22,6 +22,11 @@ Design (why it is safe):
   to 100 ms) while newcomers, sleeping 1 ms, take the lock first: under load, with 8
   writers, a writer starved for the whole timeout.  Short attempts keep every waiter
   polling at the same pace.  Reads retry SQLITE_BUSY (WAL recovery) the same way.
+- ``transaction()`` blocks (:meth:`Database.block`): the thread takes the write lock
+  and ``BEGIN IMMEDIATE`` for the whole block; its writes run inside it, each in a
+  savepoint of its own (a failing callback undoes only itself), without retries;
+  nested blocks are ``SAVEPOINT``s.  Other connections read the last commit (WAL) and
+  see none of the block; their writes wait for it, at most ``busy_timeout``.
 - ``close()`` marks the store closed, waits for the calls already running (they
   complete; each is bounded by ``busy_timeout``), checkpoints the WAL into the main file
   (``wal_checkpoint(TRUNCATE)``, waiting briefly for other processes) and closes every
@@ -235,8 +240,11 @@ class Database:
         time.sleep(_JITTER.uniform(0, 0.002))
 
     def snapshot(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` in one read transaction: every statement sees the same snapshot."""
+        """Run ``work`` in one read transaction: every statement sees the same snapshot
+        (inside a block: the block's own transaction)."""
         with self.entered() as conn:
+            if self._in_block():
+                return work(conn)
             conn.execute(sql.BEGIN_READ)
             try:
                 return work(conn)
@@ -247,9 +255,12 @@ class Database:
         """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; commit, or roll back on error.
 
         SQLITE_BUSY/SQLITE_LOCKED retry the whole transaction until ``busy_timeout``
-        seconds have passed, then raise StorageError naming ``name``.
+        seconds have passed, then raise StorageError naming ``name``.  Inside a block of
+        this thread, ``work`` runs in the block's transaction, in a savepoint.
         """
         with self.entered() as conn:
+            if self._in_block():
+                return _in_savepoint(conn, "jp_call", work)
             deadline = time.monotonic() + self.busy_timeout
             if not self._write_lock.acquire(timeout=self.busy_timeout):
                 raise StorageError(
@@ -275,6 +286,45 @@ class Database:
             finally:
                 self._write_lock.release()
 
+    def _in_block(self) -> bool:
+        return bool(getattr(self._local, "block", False))
+
+    @contextmanager
+    def block(self, level: int) -> Iterator[None]:
+        """One ``transaction()`` block of the calling thread at nesting ``level``."""
+        with self.entered() as conn:
+            if level > 0:
+                with _savepoint(conn, f"jp_block_{level}"):
+                    yield
+                return
+            deadline = time.monotonic() + self.busy_timeout
+            if not self._write_lock.acquire(timeout=self.busy_timeout):
+                raise StorageError(
+                    f"transaction() waited {self.busy_timeout}s for other threads' writes"
+                )
+            try:
+                while True:
+                    try:
+                        conn.execute(sql.BEGIN_WRITE)
+                        break
+                    except sqlite3.OperationalError as error:
+                        self._pause_or_raise("transaction()", error, deadline)
+                self._local.block = True
+                try:
+                    yield
+                except BaseException:
+                    _rollback(conn)
+                    raise
+                finally:
+                    self._local.block = False
+                try:
+                    conn.execute(sql.COMMIT)
+                except BaseException:
+                    _rollback(conn)
+                    raise
+            finally:
+                self._write_lock.release()
+
     def close(self) -> None:
         """Wait for running calls, checkpoint the WAL and close every connection.  Idempotent."""
         with self._lock:
@@ -291,6 +341,27 @@ class Database:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         for slot in slots:
             slot.finalizer()
+
+
+@contextmanager
+def _savepoint(conn: sqlite3.Connection, name: str) -> Iterator[None]:
+    """``SAVEPOINT name``; rolled back to (and released) on an exception, else released."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
+
+def _in_savepoint(
+    conn: sqlite3.Connection, name: str, work: Callable[[sqlite3.Connection], T]
+) -> T:
+    with _savepoint(conn, name):
+        return work(conn)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

@@ -72,7 +72,7 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
             for statement in sql.ROOM_DELETE_CASCADE:
                 conn.execute(statement, (room_id,))
 
-        self._transaction("delete_room", work)
+        self._in_transaction("delete_room", work)
 
     # --- participants --------------------------------------------------------------
 
@@ -114,7 +114,7 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
 
     def _guarded_bulk(self, rows: list[tuple[object, ...]]) -> None:
         try:
-            self._transaction(
+            self._in_transaction(
                 "bulk_save_messages", lambda conn: conn.executemany(sql.MESSAGE_UPSERT, rows)
             )
         except sqlite3.Error as error:
@@ -203,7 +203,7 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
         if row is not None and row[1] is not None:
             return Room.model_validate_json(row[1])
         room = build_record(Room, attrs, external_bindings={key[0]: {key[1]: key[2]}})
-        return self._transaction(
+        return self._in_transaction(
             "get_or_create_room_by_external_binding",
             lambda conn: _keys.get_or_create_room(conn, key, room),
         )
@@ -217,7 +217,7 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
         if row is not None and row[1] is not None:
             return Participant.model_validate_json(row[1])
         participant = build_record(Participant, attrs, external_ids={key[0]: key[1]})
-        return self._transaction(
+        return self._in_transaction(
             "get_or_create_participant_by_external_id",
             lambda conn: _keys.get_or_create_participant(conn, key, participant),
         )
@@ -241,7 +241,7 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
             conn.execute(sql.MESSAGE_UPSERT, message_row(updated))
             return updated
 
-        return self._transaction("update_message_external_id", work)
+        return self._in_transaction("update_message_external_id", work)
 
     # --- room bindings -------------------------------------------------------------
 
@@ -262,7 +262,7 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
     ) -> RoomBinding:
         key = (channel, bridge_id, external_id)
         given = attrs
-        return self._transaction(
+        return self._in_transaction(
             "create_room_binding",
             lambda conn: _keys.create_room_binding(conn, room_id, key, given),
         )
@@ -279,7 +279,7 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
             conn.execute(sql.BINDING_KEY_DELETE_IF, tuple(row))
             return True
 
-        if not self._transaction("delete_room_binding", work):
+        if not self._in_transaction("delete_room_binding", work):
             raise NotFound("room_binding", binding_id)
 
     # --- directory -----------------------------------------------------------------
