@@ -221,6 +221,10 @@ class AsyncDatabase(Database):
         with contextlib.suppress(psycopg.Error):
             await_only(self.apool.drain())
 
+    def in_block(self) -> bool:
+        """Whether the awaiting task is inside a ``transaction()`` block."""
+        return self._block.get() is not None
+
     def _pinned(self) -> Connection | None:
         block = self._block.get()
         return None if block is None else _sync(block.sync)

@@ -10,6 +10,7 @@ task (see :mod:`._blocks` for the retry rules inside blocks).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
@@ -30,10 +31,16 @@ class PostgresRunner:
         """Run ``store``'s callbacks over ``database``'s async pool."""
         self._store = store
         self._database = database
+        # As many callbacks in flight as the pool has connections: the others wait here,
+        # before they take any loop time, instead of in the pool after their checks.
+        self._slots = asyncio.Semaphore(database.options.pool_max)
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run the callback on the loop (in a greenlet), awaiting its I/O."""
-        return await run_sync(function, *args, **kwargs)
+        if self._database.in_block():
+            return await run_sync(function, *args, **kwargs)
+        async with self._slots:
+            return await run_sync(function, *args, **kwargs)
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """A server transaction on a connection pinned to the task; nested: savepoint."""
