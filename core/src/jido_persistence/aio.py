@@ -100,6 +100,11 @@ class AsyncStore:
         return self._store
 
     @property
+    def runner(self) -> Runner:
+        """What runs this store's calls (thread pool or native); for tools and the kit."""
+        return self._runner
+
+    @property
     def capabilities(self) -> Capabilities:
         """The wrapped store's capabilities; ``native_async`` is true only when this
         async store runs its calls without threads."""
