@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import re
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -31,7 +30,6 @@ from jido_persistence.models import Room, RoomType
 from jido_persistence_conformance.strategies import messages, rooms
 
 T = TypeVar("T")
-DOC = Path(__file__).resolve().parents[2] / "docs" / "async.md"
 WAIT = 30.0
 """Seconds a blocked worker waits for the loop before giving up (a failure, never hit)."""
 
@@ -62,11 +60,30 @@ def async_callback_names() -> set[str]:
     }
 
 
+COROUTINE_CALLBACKS = sorted(name for name, entry in CALLBACKS.items() if not entry.block)
+BLOCK_CALLBACKS = sorted(name for name, entry in CALLBACKS.items() if entry.block)
+
+
 def test_every_callback_and_nothing_else_is_a_coroutine_method() -> None:
-    assert async_callback_names() == set(CALLBACKS)
+    assert async_callback_names() == set(COROUTINE_CALLBACKS)
 
 
-@pytest.mark.parametrize("name", sorted(CALLBACKS))
+def test_block_callbacks_are_async_context_managers() -> None:
+    assert BLOCK_CALLBACKS == ["transaction"]
+
+    async def main() -> None:
+        async with AsyncStore(MemoryAdapter()) as store:
+            block = store.transaction()
+            assert hasattr(block, "__aenter__")
+            assert hasattr(block, "__aexit__")
+            async with block:
+                await store.save_room(Room(id="r", type=RoomType.GROUP))
+            assert [room.id for room in await store.list_rooms()] == ["r"]
+
+    run(main())
+
+
+@pytest.mark.parametrize("name", COROUTINE_CALLBACKS)
 def test_signature_and_docstring_match_the_sync_callback(name: str) -> None:
     sync = inspect.signature(getattr(PersistenceAdapter, name), eval_str=True)
     wrapped = inspect.signature(getattr(AsyncStore, name), eval_str=True)
@@ -417,8 +434,3 @@ def test_a_store_opened_for_a_cancelled_caller_is_closed(
         assert await asyncio.to_thread(closed.wait, WAIT)
 
     run(main())
-
-
-def test_the_example_of_docs_async_md_runs() -> None:
-    [example] = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    exec(compile(example, str(DOC), "exec"), {"__name__": "docs_async_example"})

@@ -49,6 +49,7 @@ def test_adapters_json_lists_memory_with_distribution_and_capabilities() -> None
         "durable": False,
         "multi_process": False,
         "native_async": False,
+        "transactions": True,
     }
     assert isinstance(data["plugin_errors"], list)
 

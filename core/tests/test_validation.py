@@ -480,6 +480,7 @@ CALLS: dict[str, tuple[tuple[Any, ...], tuple[str, ...]]] = {
     "delete_messages": (("r",), ("id",)),
     "erase_participant": (("p",), ("id",)),
     "delete_onboarding": (("o",), ("id",)),
+    "transaction": ((), ()),
 }
 """``delete_messages`` also takes ``before=`` (see KEYWORDS)."""
 

@@ -69,6 +69,12 @@ _KEYED = Message(
 )
 _T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
+
+def _empty_block(store: PersistenceAdapter) -> None:
+    with store.transaction():
+        pass
+
+
 VALID_CALLS: Final[dict[str, Call]] = {
     "save_room": lambda s: s.save_room(_ROOM),
     "get_room": lambda s: s.get_room("room:valid"),
@@ -124,6 +130,7 @@ VALID_CALLS: Final[dict[str, Call]] = {
     "delete_messages": lambda s: s.delete_messages("room:valid", before=_T0),
     "erase_participant": lambda s: s.erase_participant("p:erased"),
     "delete_onboarding": lambda s: s.delete_onboarding("o:erased"),
+    "transaction": _empty_block,
 }
 """One call with valid arguments for every callback of the contract's table."""
 

@@ -156,7 +156,7 @@ def facade_class(inner: type[PersistenceAdapter]) -> type[_Facade]:
         "__doc__": f"{inner.__qualname__} through its async store (the kit's facade run).",
     }
     for entry in CALLBACKS.values():
-        if entry.name != "transaction" and implements(inner, entry.hook):
+        if not entry.block and implements(inner, entry.hook):
             namespace[entry.hook] = _forwarding_hook(entry.hook)
     if not implements(inner, "_transaction"):
         namespace["_transaction"] = vars(PersistenceAdapter)["_transaction"]

@@ -32,8 +32,8 @@ from __future__ import annotations
 import abc
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import (
@@ -324,7 +324,6 @@ class PersistenceAdapter(abc.ABC):
             durable=cls.durable,
             multi_process=cls.multi_process,
             native_async=cls.native_async,
-            transactions=_implements(cls, "_transaction"),
         )
 
     @property
@@ -373,6 +372,7 @@ class PersistenceAdapter(abc.ABC):
 
     # --- transactions (contract 1.3, section 9.4) -------------------------------------
 
+    @final
     def transaction(self) -> AbstractContextManager[None]:
         """A block whose callbacks (made by this thread on this store) are atomic together.
 
@@ -383,10 +383,16 @@ class PersistenceAdapter(abc.ABC):
         for the block (single-writer stores: at most their ``busy_timeout``, then
         StorageError) or run as if before it (MVCC stores); none sees part of it.
 
-        Raises StoreClosed after :meth:`close`, NotSupported when the adapter has no
-        transactions (``capabilities.transactions`` is false), StorageError when the
-        backend cannot begin or commit.
+        Raises StoreClosed after :meth:`close` and NotSupported when the adapter has no
+        transactions (``capabilities.transactions`` is false), both when called;
+        StorageError when the backend cannot begin or commit the block.
         """
+        return self._guard("transaction", self._open_transaction)
+
+    @final
+    def _open_transaction(self) -> AbstractContextManager[None]:
+        if Group.TRANSACTIONS not in type(self)._groups:
+            raise self._unsupported("transaction")
         return transaction_block(self)
 
     def _transaction(self, level: int) -> AbstractContextManager[None]:
@@ -394,7 +400,7 @@ class PersistenceAdapter(abc.ABC):
 
         The default raises NotSupported.  See :mod:`jido_persistence.transactions`.
         """
-        raise NotSupported("transaction", type(self).__name__)
+        raise self._unsupported("transaction")
 
     # --- test hooks (contract section 8) ---------------------------------------------
 

@@ -188,9 +188,10 @@ def _async_callback(name: str) -> Callable[..., Awaitable[Any]]:
     return callback
 
 
-for _name in CALLBACKS:
-    setattr(AsyncStore, _name, _async_callback(_name))
-del _name
+for _name, _entry in CALLBACKS.items():
+    if not _entry.block:  # transaction(): AsyncStore's own async context manager
+        setattr(AsyncStore, _name, _async_callback(_name))
+del _name, _entry
 
 
 async def open_async_store(

@@ -60,6 +60,8 @@ class Group(StrEnum):
     """Keyset enumeration (contract 9.2), flag ``enumeration``."""
     RETENTION = "retention"
     """Retention and erasure (contract 9.3), flag ``retention``."""
+    TRANSACTIONS = "transactions"
+    """``transaction()`` blocks (contract 9.4), flag ``transactions``."""
 
 
 GROUP_FLAGS: Final[Mapping[Group, str]] = MappingProxyType(
@@ -68,6 +70,7 @@ GROUP_FLAGS: Final[Mapping[Group, str]] = MappingProxyType(
         Group.INGEST: "ingest",
         Group.ENUMERATION: "enumeration",
         Group.RETENTION: "retention",
+        Group.TRANSACTIONS: "transactions",
     }
 )
 """The :class:`~jido_persistence.models.Capabilities` field of each optional group."""
@@ -87,7 +90,10 @@ class Callback:
     typed errors; ``writes`` says whether the callback may change the store;
     ``base_default`` that ``PersistenceAdapter`` implements the hook itself on top of
     other hooks (adapters may override it); ``after_needs`` names the group whose
-    flag an ``after=`` cursor needs (without it the base raises NotSupported).
+    flag an ``after=`` cursor needs (without it the base raises NotSupported);
+    ``block`` that the callback returns a context manager scoping the calls made inside
+    it (``transaction``: the guard runs when it is called, the block when it is
+    entered; the async store offers it as an async context manager, not a coroutine).
     ``group`` is ``None`` for an :data:`EXTENSIONS` entry (guarded, not in the contract).
     """
 
@@ -97,6 +103,7 @@ class Callback:
     writes: bool
     base_default: bool = False
     after_needs: Group | None = None
+    block: bool = False
 
     @property
     def hook(self) -> str:
@@ -183,6 +190,7 @@ CALLBACKS: Final[Mapping[str, Callback]] = MappingProxyType(
             Callback("delete_messages", Group.RETENTION, _checks.delete_messages, _W),
             Callback("erase_participant", Group.RETENTION, _checks.erase_participant, _W),
             Callback("delete_onboarding", Group.RETENTION, _checks.by_id("onboarding_id"), _W),
+            Callback("transaction", Group.TRANSACTIONS, _checks.no_arguments, _W, block=True),
         )
     }
 )

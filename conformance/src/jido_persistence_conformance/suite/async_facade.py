@@ -106,7 +106,7 @@ class AsyncFacadeTests:
             with pytest.raises(InvalidArgument):
                 await store.get_room("")
             with pytest.raises(InvalidArgument):
-                await store.save_room("not a room")  # type: ignore[arg-type]
+                await store.save_room("not a room")
 
         _run(factory, test)
 
