@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from jido_persistence.memory import MemoryAdapter
-from jido_persistence_conformance import AdapterConformance, ClassStoreFactory, StoreFactory
+from jido_persistence_conformance import (
+    AdapterConformance,
+    AsyncFacadeFactory,
+    ClassStoreFactory,
+    StoreFactory,
+    UrlStoreFactory,
+)
 
 
 class TestMemoryAdapterConformance(AdapterConformance):
@@ -15,3 +21,12 @@ class TestMemoryAdapterConformance(AdapterConformance):
     def store_factory(self) -> StoreFactory:
         """Fresh MemoryAdapter instances."""
         return ClassStoreFactory(MemoryAdapter)
+
+
+class TestMemoryThroughAsyncio(AdapterConformance):
+    """The whole kit through the async facade over threads (``open_async_store``)."""
+
+    @pytest.fixture
+    def store_factory(self) -> StoreFactory:
+        """Memory stores opened with ``open_async_store("memory://")``."""
+        return AsyncFacadeFactory(UrlStoreFactory("memory://"))

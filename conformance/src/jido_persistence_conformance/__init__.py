@@ -18,6 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from jido_persistence_conformance.async_facade import AsyncFacadeFactory
     from jido_persistence_conformance.base import AdapterConformance
     from jido_persistence_conformance.factories import (
         ClassStoreFactory,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTRACT_VERSION",
     "AdapterConformance",
+    "AsyncFacadeFactory",
     "ClassStoreFactory",
     "StoreFactory",
     "UrlStoreFactory",
@@ -42,6 +44,7 @@ CONTRACT_VERSION: Final = "1.2"
 
 _LAZY: Final = {
     "AdapterConformance": "jido_persistence_conformance.base",
+    "AsyncFacadeFactory": "jido_persistence_conformance.async_facade",
     "ClassStoreFactory": "jido_persistence_conformance.factories",
     "StoreFactory": "jido_persistence_conformance.factories",
     "UrlStoreFactory": "jido_persistence_conformance.factories",

@@ -62,10 +62,14 @@ def _full_cascade(store: PersistenceAdapter, room_id: str) -> None:
     store.save_routing_policy(RoutingPolicy(room_id=room_id))
 
 
-@capability("transactions")
 class TransactionsTests:
-    """All or nothing, savepoints, isolation from other threads and processes."""
+    """All or nothing, savepoints, isolation from other threads and processes.
 
+    Each test is marked for the ``transactions`` capability by itself: a mark on this
+    mixin would reach every test of the class that inherits it.
+    """
+
+    @capability("transactions")
     def test_a_block_commits_every_call(self, store: PersistenceAdapter) -> None:
         """The calls of a block that ends normally are all stored, and the block's own
         reads see its writes before it ends.
@@ -86,6 +90,7 @@ class TransactionsTests:
         assert store.get_thread_by_external_id("room:tx", "T").id == "room:tx:t"
         assert [b.external_room_id for b in store.list_room_bindings("room:tx")] == ["room:tx:C"]
 
+    @capability("transactions")
     def test_an_exception_undoes_the_whole_block(self, store: PersistenceAdapter) -> None:
         """An exception leaving a block undoes every call of it (records, keys, indexes)
         and propagates unchanged.
@@ -111,6 +116,7 @@ class TransactionsTests:
         assert caught.value is raised
         assert snapshot(store, **extra) == before
 
+    @capability("transactions")
     def test_an_exception_after_a_cascade_restores_all_of_it(
         self, store: PersistenceAdapter
     ) -> None:
@@ -131,6 +137,7 @@ class TransactionsTests:
         after = snapshot(store, room_ids=["room:c"], binding_keys=[("c", "b", "room:c:C")])
         assert after == before
 
+    @capability("transactions")
     def test_a_nested_block_is_a_savepoint(self, store: PersistenceAdapter) -> None:
         """An exception leaving a nested block undoes only its calls; the outer block
         goes on and commits the rest.
@@ -152,6 +159,7 @@ class TransactionsTests:
         rooms = sorted(room.id for room in store.list_rooms(limit=HUGE))
         assert rooms == ["room:after", "room:kept", "room:outer"]
 
+    @capability("transactions")
     def test_an_outer_failure_undoes_committed_savepoints(self, store: PersistenceAdapter) -> None:
         """A nested block that ended normally is undone with its outer block."""
         with pytest.raises(Boom), store.transaction():  # noqa: PT012 - the block is the unit under test
@@ -160,6 +168,7 @@ class TransactionsTests:
             raise Boom
         assert store.list_rooms(limit=HUGE) == []
 
+    @capability("transactions")
     def test_a_failing_callback_inside_a_block_keeps_the_block_usable(
         self, store: PersistenceAdapter
     ) -> None:
@@ -173,6 +182,7 @@ class TransactionsTests:
             store.save_room(_room("room:b"))
         assert sorted(room.id for room in store.list_rooms(limit=HUGE)) == ["room:a", "room:b"]
 
+    @capability("transactions")
     def test_a_concurrent_reader_sees_all_or_nothing(self, store: PersistenceAdapter) -> None:
         """Another thread reading while a block is open either waits for it (and then
         sees all of it) or runs as if before it (and sees none of it); never a part.
@@ -211,6 +221,7 @@ class TransactionsTests:
         else:
             assert seen == [(True, True)], "a reader that waited for the block missed part of it"
 
+    @capability("transactions")
     def test_another_threads_write_survives_a_rolled_back_block(
         self, store: PersistenceAdapter
     ) -> None:
@@ -241,6 +252,7 @@ class TransactionsTests:
         assert not errors, f"the other thread's write failed: {errors!r}"
         assert [room.id for room in store.list_rooms(limit=HUGE)] == ["room:theirs"]
 
+    @capability("transactions")
     def test_transaction_after_close_raises_store_closed(self, factory: StoreFactory) -> None:
         """``transaction()`` on a closed store raises StoreClosed."""
         closed = factory.create()
@@ -248,6 +260,7 @@ class TransactionsTests:
         with pytest.raises(StoreClosed), closed.transaction():
             pass  # pragma: no cover - never entered
 
+    @capability("transactions")
     @capability("durable")
     def test_a_process_killed_inside_a_block_leaves_nothing(
         self, store: PersistenceAdapter, factory: StoreFactory
