@@ -32,7 +32,7 @@ from typing import Final, TypeVar
 
 import duckdb
 
-from jido_persistence.errors import ConfigurationError, StoreClosed, StoreLocked
+from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed, StoreLocked
 from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT, StoreLock
 from jido_persistence_duckdb._blocks import Block
 from jido_persistence_duckdb._private_files import ensure_private_wal, private_umask, wal_path
