@@ -41,7 +41,7 @@ class SQLiteIngest(SQLiteBase):
             conn.execute(sql.MESSAGE_UPSERT, row)
             return Ingested(message=message, created=True)
 
-        return self._transaction("ingest_message", work)
+        return self._in_transaction("ingest_message", work)
 
     def _get_or_create_thread_by_external_id(
         self, room_id: str, external_thread_id: str, attrs: dict[str, Any]
@@ -60,4 +60,4 @@ class SQLiteIngest(SQLiteBase):
             conn.execute(sql.THREAD_UPSERT, thread_row(thread))
             return thread
 
-        return self._transaction("get_or_create_thread_by_external_id", work)
+        return self._in_transaction("get_or_create_thread_by_external_id", work)
