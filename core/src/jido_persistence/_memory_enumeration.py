@@ -10,11 +10,11 @@ O(log n + limit), under the store's lock.
 from __future__ import annotations
 
 import copy
-import threading
 from typing import TYPE_CHECKING, Any
 
 from jido_persistence.indexes import ids_after, ordered_after
 from jido_persistence.models import Participant, Room, Thread
+from jido_persistence.transactions import StoreLock
 
 __all__ = ["MemoryEnumeration"]
 
@@ -22,7 +22,7 @@ __all__ = ["MemoryEnumeration"]
 class MemoryEnumeration:
     """Keyset pages over the memory adapter's sorted indexes."""
 
-    _lock: threading.RLock
+    _lock: StoreLock
     _rooms: dict[str, Room]
     _room_order: Any
     _threads: dict[str, Thread]

@@ -10,11 +10,11 @@ save.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 from jido_persistence.indexes import KeyHolders
 from jido_persistence.models import Ingested, Message, Thread
+from jido_persistence.transactions import StoreLock
 from jido_persistence.validation import MessageKey, build_record, checked_message_key
 
 __all__ = ["MemoryIngest"]
@@ -23,7 +23,7 @@ __all__ = ["MemoryIngest"]
 class MemoryIngest:
     """``ingest_message`` and thread get-or-create on the memory adapter's indexes."""
 
-    _lock: threading.RLock
+    _lock: StoreLock
     _messages: dict[str, Message]
     _message_keys: KeyHolders[MessageKey]
     _threads: dict[str, Thread]

@@ -61,7 +61,7 @@ class PostgresIngest(PostgresBase):
             conn.execute(statements.message_upsert, row)
             return Ingested(message=message, created=True)
 
-        return self._transaction("ingest_message", work)
+        return self._in_transaction("ingest_message", work)
 
     def _get_or_create_thread_by_external_id(
         self, room_id: str, external_thread_id: str, attrs: dict[str, Any]
@@ -84,4 +84,4 @@ class PostgresIngest(PostgresBase):
             conn.execute(statements.thread_upsert, thread_row(thread))
             return thread
 
-        return self._transaction(name, work)
+        return self._in_transaction(name, work)

@@ -9,11 +9,11 @@ page, under the store's lock; no file is read.
 from __future__ import annotations
 
 import copy
-import threading
 from typing import TYPE_CHECKING, Any
 
 from jido_persistence.indexes import ids_after, ordered_after
 from jido_persistence.models import Participant, Room, Thread
+from jido_persistence.transactions import StoreLock
 from jido_persistence_tinydb._state import StoreState
 
 __all__ = ["TinyDBEnumeration"]
@@ -22,7 +22,7 @@ __all__ = ["TinyDBEnumeration"]
 class TinyDBEnumeration:
     """Keyset pages over the TinyDB store's sorted indexes."""
 
-    _lock: threading.RLock
+    _lock: StoreLock
     _state: StoreState
 
     if TYPE_CHECKING:

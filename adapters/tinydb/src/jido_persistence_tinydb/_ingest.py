@@ -10,10 +10,10 @@ the save.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 from jido_persistence.models import Ingested, Message, Thread
+from jido_persistence.transactions import StoreLock
 from jido_persistence.validation import build_record, checked_message_key
 from jido_persistence_tinydb._state import StoreState
 from jido_persistence_tinydb._tables import Op, Put
@@ -24,7 +24,7 @@ __all__ = ["TinyDBIngest"]
 class TinyDBIngest:
     """``ingest_message`` and thread get-or-create on the TinyDB store's indexes."""
 
-    _lock: threading.RLock
+    _lock: StoreLock
     _state: StoreState
 
     if TYPE_CHECKING:
