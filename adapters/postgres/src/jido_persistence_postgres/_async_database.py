@@ -19,16 +19,18 @@ import asyncio
 import contextlib
 import contextvars
 import itertools
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, TypeVar, cast
 
 import psycopg
 from psycopg.types.string import TextLoader
-from psycopg_pool import AsyncConnectionPool, PoolClosed
+from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from jido_persistence.errors import StorageError, StoreClosed
 from jido_persistence_postgres._database import (
     _JITTER,
+    HEALTH_TIMEOUT,
     Connection,
     Database,
     _connection_kwargs,
@@ -224,6 +226,24 @@ class AsyncDatabase(Database):
     def in_block(self) -> bool:
         """Whether the awaiting task is inside a ``transaction()`` block."""
         return self._block.get() is not None
+
+    def probe(self) -> None:
+        """``Database.probe`` on the async pool: ``SELECT 1`` within the health timeout."""
+        deadline = time.monotonic() + min(HEALTH_TIMEOUT, self.options.connect_timeout)
+        for attempt in range(self.options.pool_max + 1):
+            try:
+                wait = max(deadline - time.monotonic(), 0.01)
+                conn = await_only(self.apool.getconn(timeout=wait))
+                try:
+                    await_only(conn.execute("SELECT 1", prepare=False))
+                finally:
+                    await_only(self.apool.putconn(conn))
+                return
+            except PoolTimeout:
+                raise
+            except psycopg.OperationalError:
+                if attempt == self.options.pool_max or time.monotonic() >= deadline:
+                    raise
 
     def _pinned(self) -> Connection | None:
         block = self._block.get()

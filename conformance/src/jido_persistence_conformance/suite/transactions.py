@@ -219,7 +219,9 @@ class TransactionsTests:
         if finished_inside:
             assert seen == [(False, False)], "a reader during the block saw part of it"
         else:
-            assert seen == [(True, True)], "a reader that waited for the block missed part of it"
+            # It waited for the block (all of it), or read before the commit and was
+            # slow to finish (none of it); never a part.
+            assert seen[0] in {(True, True), (False, False)}, f"a reader saw {seen[0]}"
 
     @capability("transactions")
     def test_another_threads_write_survives_a_rolled_back_block(
