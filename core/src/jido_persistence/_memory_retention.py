@@ -10,7 +10,6 @@ a scan of the rooms) and its keys by a scan of the participant keys (O(keys)).
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from jido_persistence.errors import NotFound
 from jido_persistence.indexes import ids_before, message_scope
 from jido_persistence.models import Erasure, Message, Participant
 from jido_persistence.redaction import needs_redaction, redacted
+from jido_persistence.transactions import StoreLock
 
 __all__ = ["MemoryRetention"]
 
@@ -28,7 +28,7 @@ class MemoryRetention:
     """``delete_messages``, ``erase_participant`` and ``delete_onboarding`` in memory."""
 
     if TYPE_CHECKING:
-        _lock: threading.RLock
+        _lock: StoreLock
         _messages: dict[str, Message]
         _room_messages: dict[str, SortedList]
         _thread_messages: dict[tuple[str, str], SortedList]

@@ -12,7 +12,6 @@ redacting a message leaves its key to the next most recently saved holder.
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from jido_persistence.errors import NotFound
 from jido_persistence.indexes import ids_before, message_scope
 from jido_persistence.models import Erasure
 from jido_persistence.redaction import needs_redaction, redacted
+from jido_persistence.transactions import StoreLock
 from jido_persistence_tinydb._state import StoreState
 from jido_persistence_tinydb._tables import Delete, Op, encode_model, put
 
@@ -30,7 +30,7 @@ class TinyDBRetention:
     """``delete_messages``, ``erase_participant`` and ``delete_onboarding`` on TinyDB."""
 
     if TYPE_CHECKING:
-        _lock: threading.RLock
+        _lock: StoreLock
         _state: StoreState
 
         def _check_open(self) -> None: ...
