@@ -44,6 +44,7 @@ from jido_persistence.models import (
     DirectoryTarget,
     Erasure,
     Health,
+    ImportReport,
     Ingested,
     IngressSubscription,
     Message,
@@ -54,6 +55,7 @@ from jido_persistence.models import (
     Thread,
     new_onboarding_id,
 )
+from jido_persistence.records import Record
 from jido_persistence.registry import available_adapters, open_store
 from jido_persistence.retention import PruneReport, prune
 from jido_persistence.validation import normalize_external_id
@@ -74,6 +76,7 @@ __all__ = [
     "DirectoryTarget",
     "Erasure",
     "Health",
+    "ImportReport",
     "Ingested",
     "IngressSubscription",
     "InvalidArgument",
@@ -89,6 +92,7 @@ __all__ = [
     "PersistenceError",
     "PruneReport",
     "RawIndex",
+    "Record",
     "Room",
     "RoomBinding",
     "RoutingPolicy",

@@ -44,7 +44,9 @@ from jido_persistence._text import (
 __all__ = [
     "AudioPart",
     "BindingDirection",
+    "BindingKeyRecord",
     "BridgeConfig",
+    "BridgeConfigRecord",
     "Capabilities",
     "ContentPart",
     "CustomPart",
@@ -57,21 +59,35 @@ __all__ = [
     "FilePart",
     "Health",
     "ImagePart",
+    "ImportReport",
     "Ingested",
     "IngressStatus",
     "IngressSubscription",
+    "IngressSubscriptionRecord",
     "Message",
+    "MessageKeyRecord",
+    "MessageRecord",
     "MessageRole",
     "MessageStatus",
+    "OnboardingRecord",
     "Participant",
+    "ParticipantKeyRecord",
+    "ParticipantRecord",
     "ParticipantType",
     "Presence",
+    "Record",
     "Room",
     "RoomBinding",
+    "RoomBindingRecord",
+    "RoomRecord",
     "RoomType",
     "RoutingPolicy",
+    "RoutingPolicyRecord",
     "TextPart",
     "Thread",
+    "ThreadExternalKeyRecord",
+    "ThreadRecord",
+    "ThreadRootKeyRecord",
     "ThreadStatus",
     "ToolResultPart",
     "ToolUsePart",
@@ -676,3 +692,31 @@ class Erasure(_Record):
     participants: NonNegativeInt
     messages: NonNegativeInt
     keys: NonNegativeInt
+
+
+class ImportReport(_Record):
+    """The answer of ``import_records()``: how many records were written, by ``kind``."""
+
+    records: NonNegativeInt
+    by_kind: dict[str, NonNegativeInt]
+
+
+# The export records (contract 9.2) are re-exported here, beside the other models.  At
+# the end, because jido_persistence.records builds on the models above.
+from jido_persistence.records import (  # noqa: E402
+    BindingKeyRecord,
+    BridgeConfigRecord,
+    IngressSubscriptionRecord,
+    MessageKeyRecord,
+    MessageRecord,
+    OnboardingRecord,
+    ParticipantKeyRecord,
+    ParticipantRecord,
+    Record,
+    RoomBindingRecord,
+    RoomRecord,
+    RoutingPolicyRecord,
+    ThreadExternalKeyRecord,
+    ThreadRecord,
+    ThreadRootKeyRecord,
+)
