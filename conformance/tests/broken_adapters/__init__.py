@@ -22,6 +22,7 @@ from .bindings import (
 )
 from .bulk import BulkAdapter, BulkKeepsFirstCopy, BulkSavesNewestFirst
 from .caching import CachedReads, SharedStore
+from .capabilities import ClaimsRetentionWithoutIt, CrashingIngressList, HidesIngest
 from .directory import (
     AmbiguousLookupReturnsFirst,
     LowerInsteadOfCasefold,
@@ -112,6 +113,9 @@ BROKEN_ADAPTERS: tuple[type[MemoryAdapter], ...] = (
     RedactKeepsExternalId,
     RedactCountsEverything,
     DeleteOnboardingSilent,
+    CrashingIngressList,
+    ClaimsRetentionWithoutIt,
+    HidesIngest,
 )
 """Every seeded-bug adapter."""
 
