@@ -25,6 +25,7 @@ from sortedcontainers import SortedDict, SortedList  # type: ignore[import-untyp
 
 from jido_persistence._memory_enumeration import MemoryEnumeration
 from jido_persistence._memory_ingest import MemoryIngest
+from jido_persistence._memory_interchange import MemoryInterchange
 from jido_persistence._memory_retention import MemoryRetention
 from jido_persistence.adapter import AdapterOptions, PersistenceAdapter, RawIndex
 from jido_persistence.directory import search_participants, search_rooms
@@ -81,7 +82,12 @@ class MemoryOptions(AdapterOptions):
 
 
 class MemoryAdapter(
-    SnapshotTransactions, MemoryIngest, MemoryEnumeration, MemoryRetention, PersistenceAdapter
+    SnapshotTransactions,
+    MemoryIngest,
+    MemoryEnumeration,
+    MemoryInterchange,
+    MemoryRetention,
+    PersistenceAdapter,
 ):
     """The in-memory reference store: exact, indexed, thread-safe, not durable.
 
@@ -209,7 +215,8 @@ class MemoryAdapter(
     def _store_message(self, message: Message) -> None:
         key = message_external_key(message)
         if message.id in self._messages:
-            self._unindex_message(self._messages[message.id])
+            # Popped, not replaced in place: the dict's order is save order (export).
+            self._unindex_message(self._messages.pop(message.id))
         self._messages[message.id] = message
         sort_key = message_sort_key(message)
         self._room_messages.setdefault(message.room_id, SortedList()).add(sort_key)
@@ -280,7 +287,7 @@ class MemoryAdapter(
 
     def _store_thread(self, thread: Thread) -> None:
         """Store ``thread`` and move its per-room keys (the caller holds the lock)."""
-        old = self._threads.get(thread.id)
+        old = self._threads.pop(thread.id, None)  # popped: the dict's order is save order
         if old is not None:
             _discard_sorted(self._room_threads, old.room_id, _thread_sort_key(old))
         self._threads[thread.id] = thread

@@ -56,6 +56,7 @@ from jido_persistence_tinydb._compaction import StoreFiles
 from jido_persistence_tinydb._enumeration import TinyDBEnumeration
 from jido_persistence_tinydb._files import journal_path, load_store, lock_path
 from jido_persistence_tinydb._ingest import TinyDBIngest
+from jido_persistence_tinydb._interchange import TinyDBInterchange
 from jido_persistence_tinydb._lock import ProcessLock
 from jido_persistence_tinydb._retention import TinyDBRetention
 from jido_persistence_tinydb._state import BindingKey, StoreState
@@ -93,7 +94,9 @@ class TinyDBOptions(AdapterOptions):
     false, the write that crosses the threshold compacts before it returns."""
 
 
-class TinyDBAdapter(TinyDBIngest, TinyDBEnumeration, TinyDBRetention, BulkMessageSaving):
+class TinyDBAdapter(
+    TinyDBIngest, TinyDBEnumeration, TinyDBInterchange, TinyDBRetention, BulkMessageSaving
+):
     """A durable single-process store in one JSON file (plus its journal).
 
     Thread-safe (one re-entrant lock; each callback atomic).  One open instance per
