@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -9,7 +10,7 @@ import pytest
 
 from jido_persistence import open_store
 from jido_persistence.errors import ConfigurationError
-from jido_persistence.models import Participant, Room
+from jido_persistence.models import Message, Participant, Room
 from jido_persistence_duckdb._schema import SCHEMA_VERSION, VIEWS
 from jido_persistence_duckdb.adapter import DuckDBAdapter
 
@@ -100,18 +101,10 @@ def test_a_version_1_store_gains_the_retention_indexes(store_path: Path) -> None
     """A store written before retention (schema 1) is migrated at open and can erase."""
     from datetime import UTC, datetime
 
-    from jido_persistence.models import Message
-    from jido_persistence_duckdb._schema import MIGRATIONS
-
-    with DuckDBAdapter(path=str(store_path)) as store:
-        store.save_message(
-            Message(id="m", room_id="r", sender_id="p", role="user", inserted_at=datetime.now(UTC))
-        )
-    with duckdb.connect(str(store_path)) as con:
-        for statement in MIGRATIONS[1]:
-            name = statement.split()[2]
-            con.execute(f"DROP INDEX {name}")
-        con.execute("DELETE FROM schema_version WHERE version > 1")
+    message = Message(
+        id="m", room_id="r", sender_id="p", role="user", inserted_at=datetime.now(UTC)
+    )
+    _old_store(store_path, 1, [message])
     with DuckDBAdapter(path=str(store_path)) as store:
         assert store.erase_participant("p").messages == 1
     with duckdb.connect(str(store_path)) as con:
@@ -121,3 +114,111 @@ def test_a_version_1_store_gains_the_retention_indexes(store_path: Path) -> None
         versions = con.execute("SELECT max(version) FROM schema_version").fetchone()
     assert {"jp_messages_sender", "jp_participant_keys_owner"} <= indexes
     assert versions == (SCHEMA_VERSION,)
+
+
+def _old_store(path: Path, version: int, messages: list[Message]) -> None:
+    """Write the store an older release (schema ``version`` < 3) wrote: its migrations
+    only, and ``messages`` saved as it saved them (the typed columns, no ``body``)."""
+    from jido_persistence.validation import message_external_key
+    from jido_persistence_duckdb._rows import to_epoch_us
+    from jido_persistence_duckdb._schema import MIGRATIONS
+    from jido_persistence_duckdb._statements import lookup_key
+    from jido_persistence_duckdb._tables import MESSAGES
+
+    names = [name for name, _ in MESSAGES.columns]
+    insert = (
+        f"INSERT INTO jp_messages ({', '.join(names)}, sort_us, external_key, save_seq) "
+        f"VALUES ({', '.join('?' for _ in names)}, ?, ?, nextval('jp_save_seq'))"
+    )
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)")
+        for number, steps in enumerate(MIGRATIONS[:version], start=1):
+            for step in steps:
+                assert isinstance(step, str)
+                con.execute(step)
+            con.execute("INSERT INTO schema_version VALUES (?)", [number])
+        for message in messages:
+            key = message_external_key(message)
+            inserted = message.inserted_at
+            con.execute(
+                insert,
+                [
+                    *MESSAGES.params(message)[: len(names)],
+                    -(2**63) if inserted is None else to_epoch_us(inserted),
+                    None if key is None else lookup_key(*key),
+                ],
+            )
+
+
+def test_a_version_2_store_gains_the_message_bodies(store_path: Path) -> None:
+    """Version 3 adds ``body`` and fills it from the typed columns: every message reads
+    back equal, by id, by external id and in pages, and later writes keep it."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    saved = [
+        Message(
+            id=f"m{index}",
+            room_id="r",
+            sender_id="p",
+            role="user",
+            content=[{"type": "text", "text": f"héllo {index}"}],
+            external_id=f"E{index}",
+            metadata={"channel": "slack", "bridge_id": "b", "score": 1e16, "n": index},
+            inserted_at=None if index == 0 else start + timedelta(seconds=index),
+        )
+        for index in range(5)
+    ]
+    _old_store(store_path, 2, saved)
+    with DuckDBAdapter(path=str(store_path)) as store:
+        assert [store.get_message(message.id) for message in saved] == saved
+        assert store.get_message_by_external_id("slack", "b", "E3") == saved[3]
+        assert store.get_messages("r", limit=10) == saved
+        later = store.update_message_external_id("m1", "E9")
+        assert store.get_message("m1") == later
+    with duckdb.connect(str(store_path)) as con:
+        missing = con.execute("SELECT count(*) FROM jp_messages WHERE body IS NULL").fetchone()
+        versions = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    assert missing == (0,)
+    assert versions == (SCHEMA_VERSION,)
+
+
+def test_the_upgrade_runs_once_and_a_newer_store_is_refused(store_path: Path) -> None:
+    """The upgrade runs once (reopening applies nothing again); a newer store is refused."""
+    _old_store(store_path, 2, [])
+    DuckDBAdapter(path=str(store_path)).close()
+    DuckDBAdapter(path=str(store_path)).close()
+    with duckdb.connect(str(store_path)) as con:
+        assert con.execute("SELECT count(*) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
+        con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION + 1])
+    with pytest.raises(ConfigurationError, match=r"schema version \d+, newer"):
+        DuckDBAdapter(path=str(store_path))
+
+
+def test_redaction_rewrites_the_bodies_it_changes(store_path: Path) -> None:
+    """erase_participant(messages="redact") changes typed columns in SQL; the body the
+    callbacks read says the same as the ``messages`` view afterwards."""
+    kept = Message(id="k", room_id="r", sender_id="other", role="user", content=[])
+    with DuckDBAdapter(path=str(store_path)) as store:
+        store.save_message(
+            Message(
+                id="m",
+                room_id="r",
+                sender_id="p",
+                role="user",
+                content=[{"type": "text", "text": "secret"}],
+                metadata={"note": "secret"},
+            )
+        )
+        store.save_message(kept)
+        assert store.erase_participant("p", messages="redact").messages == 1
+        redacted = store.get_message("m")
+        assert "secret" not in redacted.model_dump_json()
+        assert store.get_message("k") == kept
+        with store.reading() as cursor:
+            row = cursor.execute("SELECT content, metadata FROM messages WHERE id = 'm'").fetchone()
+    assert row is not None
+    assert [json.loads(row[0]), json.loads(row[1])] == [
+        [part.model_dump(mode="json") for part in redacted.content],
+        redacted.metadata,
+    ]

@@ -25,10 +25,14 @@ __all__ = ["BATCH_ROWS", "bulk_save_messages"]
 BATCH_ROWS: Final = 8192
 """Rows per ``INSERT`` statement (one list parameter per column)."""
 
-_TYPES: Final = [kind.value for _, kind in MESSAGES.columns] + ["BIGINT", "VARCHAR", "BIGINT"]
+_TYPES: Final = [kind for _, kind in MESSAGES.stored_columns] + ["BIGINT", "VARCHAR", "BIGINT"]
 """The DuckDB type of each parameter of :data:`_INSERT`, in table order."""
 
-_NAMES: Final = [name for name, _ in MESSAGES.columns] + ["sort_us", "external_key", "save_seq"]
+_NAMES: Final = [name for name, _ in MESSAGES.stored_columns] + [
+    "sort_us",
+    "external_key",
+    "save_seq",
+]
 
 _INSERT: Final = (
     f"INSERT OR REPLACE INTO {MESSAGES.table} ({', '.join(_NAMES)}) SELECT "

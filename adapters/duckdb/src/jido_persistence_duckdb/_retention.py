@@ -7,7 +7,9 @@ is needed); ``erase_participant`` is one transaction of four statements found th
 the ``sender_id`` and ``participant_id`` indexes (schema version 2), never a scan of
 the rooms.  Redaction is one ``UPDATE`` whose ``SET`` list and "still holds something"
 condition are derived from :data:`jido_persistence.redaction.ERASED_DEFAULTS`, so the
-row count is the number of messages changed.  Message keys are a column of the row
+row count is the number of messages changed; the ``body`` of those messages (the
+record's JSON the callbacks read, schema version 3) is then rebuilt from their typed
+columns in the same transaction.  Message keys are a column of the row
 (resolved by the highest ``save_seq``), so a removed or redacted holder leaves the key
 to the next most recently saved one.
 """
@@ -23,6 +25,7 @@ from jido_persistence.errors import NotFound
 from jido_persistence.models import Erasure
 from jido_persistence.redaction import ERASED_DEFAULTS
 from jido_persistence_duckdb._rows import ColumnKind, json_text, to_epoch_us
+from jido_persistence_duckdb._schema import set_bodies
 from jido_persistence_duckdb._tables import MESSAGES, PARTICIPANTS
 
 if TYPE_CHECKING:
@@ -65,9 +68,9 @@ REDACT_SENT: Final = (
     + ", ".join(f"{name} = {_empty(name)}" for name in ERASED_DEFAULTS)
     + ", external_key = NULL WHERE sender_id = ? AND ("
     + " OR ".join(_holds(name) for name in ERASED_DEFAULTS)
-    + ")"
+    + ") RETURNING id"
 )
-"""Redacts the sender's messages that still hold something; the count is of those."""
+"""Redacts the sender's messages that still hold something; returns their ids."""
 
 DELETE_ONBOARDING: Final = "DELETE FROM jp_onboarding WHERE onboarding_id = ?"
 
@@ -96,14 +99,17 @@ class DuckDBRetention:
 
     def _erase_participant(self, participant_id: str, *, messages: str = "delete") -> Erasure:
         """One transaction: the record, its keys, then its messages deleted or redacted."""
-        sent = DELETE_SENT if messages == "delete" else REDACT_SENT
 
         def work(cursor: duckdb.DuckDBPyConnection) -> Erasure:
-            return Erasure(
-                participants=_count(cursor, DELETE_PARTICIPANT, [participant_id]),
-                keys=_count(cursor, DELETE_PARTICIPANT_KEYS, [participant_id]),
-                messages=_count(cursor, sent, [participant_id]),
-            )
+            participants = _count(cursor, DELETE_PARTICIPANT, [participant_id])
+            keys = _count(cursor, DELETE_PARTICIPANT_KEYS, [participant_id])
+            if messages == "delete":
+                changed = _count(cursor, DELETE_SENT, [participant_id])
+            else:
+                ids = [row[0] for row in cursor.execute(REDACT_SENT, [participant_id]).fetchall()]
+                set_bodies(cursor, ids)
+                changed = len(ids)
+            return Erasure(participants=participants, keys=keys, messages=changed)
 
         with self._db.entered():
             return self._db.transaction(work)

@@ -2,7 +2,9 @@
 
 ``schema_version`` holds one row per applied migration.  Opening a store whose
 recorded version is newer than :data:`SCHEMA_VERSION` raises ConfigurationError (this
-code cannot know what the newer schema means).  ``jp_meta`` records the Unicode
+code cannot know what the newer schema means).  A migration step is a SQL statement or
+a Python function of the connection (for data SQL cannot compute: version 3 fills the
+new ``body`` column of the messages from their typed columns).  ``jp_meta`` records the Unicode
 version of the stored name folds; when Python's ``unicodedata.unidata_version``
 differs at open, the folds are recomputed (``str.casefold`` can change between
 Unicode versions).
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 import duckdb
@@ -141,7 +143,47 @@ _V2: Final[Sequence[str]] = (
     "CREATE INDEX jp_participant_keys_owner ON jp_participant_keys (participant_id)",
 )
 
-MIGRATIONS: Final[Sequence[Sequence[str]]] = (_V1, _V2)
+BACKFILL_ROWS: Final = 8192
+"""Messages per ``UPDATE`` when version 3 fills ``body``."""
+
+_SET_BODIES: Final = (
+    f"UPDATE {MESSAGES.table} SET body = b.body FROM (SELECT unnest(?::VARCHAR[]) AS id, "
+    f"unnest(?::VARCHAR[]) AS body) AS b WHERE {MESSAGES.table}.id = b.id"
+)
+
+
+def set_bodies(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
+    """Rewrite the ``body`` of the messages ``ids`` from their typed columns."""
+    for start in range(0, len(ids), BACKFILL_ROWS):
+        batch = list(ids[start : start + BACKFILL_ROWS])
+        rows = con.execute(
+            f"SELECT {MESSAGES.select_list} FROM {MESSAGES.table} "
+            "WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [batch],
+        ).fetchall()
+        bodies = [MESSAGES.from_columns(row) for row in rows]
+        con.execute(
+            _SET_BODIES,
+            [[body.id for body in bodies], [body.model_dump_json() for body in bodies]],
+        )
+
+
+def _fill_bodies(con: duckdb.DuckDBPyConnection) -> None:
+    ids = [str(row[0]) for row in con.execute(f"SELECT id FROM {MESSAGES.table}").fetchall()]
+    set_bodies(con, ids)
+
+
+Step = str | Callable[[duckdb.DuckDBPyConnection], None]
+"""A migration step: a SQL statement, or a function run on the connection."""
+
+_V3: Final[Sequence[Step]] = (
+    # The callbacks read the record's JSON from one column (see ._rows): the typed
+    # columns stay for analytics (the ``messages`` view) and for the searches.
+    f"ALTER TABLE {MESSAGES.table} ADD COLUMN body VARCHAR",
+    _fill_bodies,
+)
+
+MIGRATIONS: Final[Sequence[Sequence[Step]]] = (_V1, _V2, _V3)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -208,8 +250,11 @@ def _migrate(con: duckdb.DuckDBPyConnection, location: str) -> None:
         try:
             if not tables and version == 1:
                 con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)")
-            for statement in MIGRATIONS[version - 1]:
-                con.execute(statement)
+            for step in MIGRATIONS[version - 1]:
+                if isinstance(step, str):
+                    con.execute(step)
+                else:
+                    step(con)
             con.execute("INSERT INTO schema_version VALUES (?)", [version])
             con.execute("COMMIT")
         except BaseException:

@@ -34,7 +34,7 @@ def lookup_key(*parts: str) -> str:
     return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
 
 
-_M = MESSAGES.select_list
+_M = MESSAGES.read_list
 _MT = MESSAGES.table
 
 # --- rooms -------------------------------------------------------------------------

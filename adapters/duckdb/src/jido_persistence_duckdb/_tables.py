@@ -89,7 +89,9 @@ MESSAGES: Final = TableSpec(
         ("updated_at", TS),
     ],
     extras=[("sort_us", "?"), ("external_key", "?"), ("save_seq", "nextval('jp_save_seq')")],
+    encoded=True,
 )
+"""Encoded: the callbacks read the ``body`` column, analytics the typed ones."""
 
 THREADS: Final = TableSpec(
     "jp_threads",
