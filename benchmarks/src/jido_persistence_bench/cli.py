@@ -275,7 +275,9 @@ def bench(
                 progress.update(task, description=f"{label}: {text}")
 
             started = time.perf_counter()
+            load_before = results.load_average()
             record = run_one(job, step) if in_process else run_isolated(job, step, timeout)
+            record["load_average"] = {"start": load_before, "end": results.load_average()}
             document["runs"].append(record)
             elapsed = time.perf_counter() - started
             if record["status"] == "ok":

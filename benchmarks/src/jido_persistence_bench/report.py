@@ -3,8 +3,10 @@
 Tables, in order: time per call at each size (median, interquartile range, and
 the ratio to the memory adapter, the floor); overhead against the raw backend;
 ``ingest_message`` against the calls it replaces; scaling from the smallest to the
-largest size; build time and peak memory; and
-what was skipped or failed.
+largest size; measurements with a wide spread; jumps at one size, with a verdict;
+PostgreSQL plans that changed; build time, peak memory and load average; peak memory
+by target and size; server bytes per table (PostgreSQL at scale); and what was
+skipped or failed.
 """
 
 from __future__ import annotations
@@ -14,15 +16,21 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
+from jido_persistence_bench.plans import plan_changes
 from jido_persistence_bench.results import Document
 from jido_persistence_bench.summary import (
+    JUMP,
+    WIDE_SPREAD,
     comparisons,
     floor_ratio,
+    jumps,
     operations_of,
     overheads,
+    relative_iqr,
     scalings,
     sizes_of,
     targets_of,
+    wide_spreads,
 )
 
 __all__ = ["ReportTable", "format_ns", "format_ratio", "print_report", "render_markdown", "tables"]
@@ -73,11 +81,14 @@ def _time_tables(document: Document) -> list[ReportTable]:
                 floor = floor_ratio(document, run, operation)
                 if floor is not None and run["adapter"] != "memory":
                     cell += f" {format_ratio(floor)}"
+                if relative_iqr(stats) > WIDE_SPREAD:
+                    cell += " (!)"
                 row.append(cell)
             rows.append(row)
         found.append(
             ReportTable(
-                f"Time per call at {size:,} messages: median [IQR] xmemory adapter",
+                f"Time per call at {size:,} messages: median [IQR] xmemory adapter "
+                f"((!): IQR over {WIDE_SPREAD:.0%} of the median)",
                 ["operation", *targets],
                 rows,
             )
@@ -148,6 +159,13 @@ def _scaling_table(document: Document) -> ReportTable:
     return ReportTable(title, ["operation", *targets], rows)
 
 
+def _load(run: dict[str, object]) -> str:
+    load = run.get("load_average")
+    if not isinstance(load, dict) or not load.get("start") or not load.get("end"):
+        return "-"
+    return f"{load['start'][0]:.1f} → {load['end'][0]:.1f}"
+
+
 def _resources_table(document: Document) -> ReportTable:
     rows = []
     for run in document["runs"]:
@@ -158,12 +176,129 @@ def _resources_table(document: Document) -> ReportTable:
                 f"{run['build_seconds']:.1f} s" + (" (bulk)" if run["bulk_load"] else ""),
                 f"{run['peak_rss_bytes'] / 2**20:.0f} MiB",
                 f"{(run['peak_rss_bytes'] - run['baseline_rss_bytes']) / 2**20:.0f} MiB",
+                _load(dict(run)),
                 run["status"],
             ]
         )
     return ReportTable(
-        "Building each store (not timed in any figure) and peak memory of its worker",
-        ["target", "size", "build", "peak RSS", "growth during build", "status"],
+        "Building each store (not timed in any figure), peak memory of its worker, and the "
+        "machine's 1-minute load average when the job started and ended",
+        ["target", "size", "build", "peak RSS", "growth during build", "load", "status"],
+        rows,
+    )
+
+
+def _rss_table(document: Document) -> ReportTable:
+    sizes = sizes_of(document)
+    cells = {
+        (run["target"], run["size"]): f"{run['peak_rss_bytes'] / 2**20:,.0f} MiB"
+        for run in document["runs"]
+        if run["peak_rss_bytes"]
+    }
+    rows = [
+        [target, *(cells.get((target, size), "-") for size in sizes)]
+        for target in targets_of(document)
+    ]
+    return ReportTable(
+        "Peak RSS of the worker holding one store (once built, before any raw baseline)",
+        ["target", *(f"{size:,}" for size in sizes)],
+        rows if len(document["runs"]) > 1 else [],
+    )
+
+
+def _spread_table(document: Document) -> ReportTable:
+    rows = [
+        [
+            item.target,
+            f"{item.size:,}",
+            item.operation,
+            format_ns(item.stats["median_ns"]),
+            f"{format_ns(item.stats['q1_ns'])}-{format_ns(item.stats['q3_ns'])}",
+            f"{format_ns(item.stats['min_ns'])}-{format_ns(item.stats['max_ns'])}",
+            f"{item.relative_iqr:.0%}",
+            str(item.stats["rounds"]),
+        ]
+        for item in wide_spreads(document)
+    ]
+    return ReportTable(
+        f"Wide spread: the rounds disagree (IQR over {WIDE_SPREAD:.0%} of the median); "
+        "read these medians as noisy",
+        ["target", "size", "operation", "median", "IQR", "min-max", "IQR/median", "rounds"],
+        rows,
+    )
+
+
+def _jump_table(document: Document) -> ReportTable:
+    rows = [
+        [
+            item.target,
+            f"{item.size:,}",
+            item.operation,
+            format_ratio(item.factor),
+            item.verdict,
+            item.detail,
+        ]
+        for item in jumps(document)
+    ]
+    return ReportTable(
+        f"Jumps: an operation over x{JUMP} slower at one size than at both sizes beside it, "
+        "and why (machine: the raw baselines moved too; plan: a probe's plan changed)",
+        ["target", "size", "operation", "jump", "verdict", "detail"],
+        rows,
+    )
+
+
+def _plan_table(document: Document) -> ReportTable:
+    rows = [[target, label, detail] for target, label, detail in plan_changes(document["runs"])]
+    return ReportTable(
+        "PostgreSQL plans that differ between sizes or between the start and end of a run "
+        "(EXPLAIN of the probe statements, see pg_probe)",
+        ["target", "statement (plan)", "shapes and where"],
+        rows,
+    )
+
+
+def _mib(value: float) -> str:
+    return f"{value / 2**20:,.1f} MiB"
+
+
+def _storage_table(document: Document) -> ReportTable:
+    rows = []
+    for run in document["runs"]:
+        storage = run.get("storage")
+        if not storage:
+            continue
+        messages = run["size"]
+        for table, item in storage.items():
+            rows.append(
+                [
+                    run["target"],
+                    f"{messages:,}",
+                    table,
+                    f"{item['rows']:,}",
+                    _mib(item["heap_bytes"]),
+                    _mib(item["index_bytes"]),
+                    _mib(item["total_bytes"]),
+                    f"{item['total_bytes'] / messages:,.0f} B",
+                ]
+            )
+        total = sum(item["total_bytes"] for item in storage.values())
+        rows.append(
+            [
+                run["target"],
+                f"{messages:,}",
+                "(store)",
+                "-",
+                "-",
+                "-",
+                _mib(total),
+                f"{total / messages:,.0f} B",
+            ]
+        )
+    return ReportTable(
+        "Bytes on the server: per table, heap (pg_relation_size), indexes (pg_indexes_size), "
+        "total with TOAST (pg_total_relation_size), and total per stored message",
+        ["target", "size", "table", "rows", "heap", "indexes", "total", "per message"],
         rows,
     )
 
@@ -187,7 +322,12 @@ def tables(document: Document) -> list[ReportTable]:
         _overhead_table(document),
         _ingest_table(document),
         _scaling_table(document),
+        _spread_table(document),
+        _jump_table(document),
+        _plan_table(document),
         _resources_table(document),
+        _rss_table(document),
+        _storage_table(document),
         _notes_table(document),
     ]
     return [table for table in found if table.rows]

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Final, TypedDict, cast
+from typing import Any, Final, NotRequired, TypedDict, cast
 
 from jido_persistence_bench.timing import Stats
 
@@ -27,6 +27,7 @@ __all__ = [
     "RunRecord",
     "find_run",
     "load",
+    "load_average",
     "machine",
     "merge",
     "new_document",
@@ -72,6 +73,13 @@ class RunRecord(TypedDict):
         operations: per workload, the adapter's time per call.
         raw: per raw baseline, per operation, its time per call.
         raw_skipped: raw baselines not run at this size, with the reason.
+        load_average: optional: the machine's 1-, 5- and 15-minute load averages
+            when the job started and when it ended (``os.getloadavg``).
+        server: optional: what a server store reported about itself once built
+            (PostgreSQL: each table's autovacuum/analyze state, and the plan of
+            each probe statement before and after the measurement, see
+            :mod:`.pg_probe`).
+        storage: optional: bytes per table of a server store (see :mod:`.pg_scale`).
     """
 
     target: str
@@ -86,6 +94,9 @@ class RunRecord(TypedDict):
     operations: dict[str, Stats]
     raw: dict[str, dict[str, Stats]]
     raw_skipped: dict[str, str]
+    load_average: NotRequired[dict[str, list[float]]]
+    server: NotRequired[dict[str, Any]]
+    storage: NotRequired[dict[str, Any]]
 
 
 class Document(TypedDict):
@@ -102,8 +113,9 @@ class Document(TypedDict):
 
 
 def machine() -> dict[str, Any]:
-    """The platform, CPU count and Python of this machine."""
+    """The platform, CPU count and Python of this machine, and its load averages now."""
     return {
+        "load_average": load_average(),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "processor": platform.processor() or None,
@@ -111,6 +123,14 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
     }
+
+
+def load_average() -> list[float]:
+    """The 1-, 5- and 15-minute load averages (empty where the platform has none)."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return []
 
 
 def package_versions() -> dict[str, str | None]:
@@ -155,6 +175,11 @@ _RUN_TYPES: Final[dict[str, type | tuple[type, ...]]] = {
     "raw": dict,
     "raw_skipped": dict,
 }
+_RUN_OPTIONAL: Final[dict[str, type | tuple[type, ...]]] = {
+    "load_average": dict,
+    "server": dict,
+    "storage": dict,
+}
 _DOCUMENT_TYPES: Final[dict[str, type]] = {
     "schema": str,
     "created_at": str,
@@ -167,13 +192,19 @@ _DOCUMENT_TYPES: Final[dict[str, type]] = {
 }
 
 
-def _check_keys(where: str, data: Mapping[str, Any], types: Mapping[str, Any]) -> None:
+def _check_keys(
+    where: str,
+    data: Mapping[str, Any],
+    types: Mapping[str, Any],
+    optional: Mapping[str, Any] | None = None,
+) -> None:
+    optional = optional or {}
     missing = set(types) - set(data)
-    extra = set(data) - set(types)
+    extra = set(data) - set(types) - set(optional)
     if missing or extra:
         raise ValueError(f"{where}: missing keys {sorted(missing)}, unknown keys {sorted(extra)}")
-    for key, expected in types.items():
-        if not isinstance(data[key], expected):
+    for key, expected in {**types, **optional}.items():
+        if key in data and not isinstance(data[key], expected):
             raise ValueError(f"{where}: {key} is {type(data[key]).__name__}, not {expected}")
 
 
@@ -203,7 +234,7 @@ def validate(document: Any) -> Document:
         where = f"runs[{index}]"
         if not isinstance(run, dict):
             raise ValueError(f"{where} is not an object")
-        _check_keys(where, run, _RUN_TYPES)
+        _check_keys(where, run, _RUN_TYPES, _RUN_OPTIONAL)
         if run["status"] not in ("ok", "error", "skipped"):
             raise ValueError(f"{where}: status {run['status']!r}")
         for operation, stats in run["operations"].items():

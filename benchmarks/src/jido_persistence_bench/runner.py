@@ -35,7 +35,17 @@ from jido_persistence_bench.targets import Target, store_url, with_query
 from jido_persistence_bench.timing import Method, measure
 from jido_persistence_bench.workloads import RAW_OPERATIONS, WORKLOADS, Context, Workload
 
-__all__ = ["BuildBudgetExceeded", "Job", "Progress", "build_store", "peak_rss_bytes", "run_one"]
+__all__ = [
+    "BuildBudgetExceeded",
+    "Job",
+    "Progress",
+    "build_store",
+    "empty_record",
+    "measure_store",
+    "open_baselines",
+    "peak_rss_bytes",
+    "run_one",
+]
 
 Progress = Callable[[str], None]
 """Receives a short description of each step as it starts."""
@@ -130,7 +140,8 @@ def peak_rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
-def _empty_record(job: Job) -> RunRecord:
+def empty_record(job: Job) -> RunRecord:
+    """A record of ``job`` with no figures yet (status ``"ok"``)."""
     return RunRecord(
         target=job.target.label,
         adapter=job.target.adapter,
@@ -147,9 +158,11 @@ def _empty_record(job: Job) -> RunRecord:
     )
 
 
-def _open_baselines(
+def open_baselines(
     job: Job, data: Dataset, directory: Path, record: RunRecord, progress: Progress
 ) -> dict[str, RawBaseline]:
+    """Load the raw baselines of ``job.target`` (those allowed at its size) with ``data``;
+    the ones skipped for size are noted in ``record["raw_skipped"]``."""
     baselines: dict[str, RawBaseline] = {}
     for name in job.target.raw:
         factory, max_size = RAW_BASELINES[name]
@@ -189,6 +202,45 @@ def _measure_workload(
             record["operations"][operation] = stats
 
 
+def _probes_server(job: Job) -> bool:
+    """Whether the store is a PostgreSQL schema this run may analyse and probe."""
+    return job.target.adapter == "postgres" and "conninfo" in job.target.raw_options
+
+
+def _analyse(job: Job, schema: str) -> None:
+    # Imported here: psycopg is not worth a second of every other worker's start.
+    from jido_persistence_bench.pg_probe import analyse
+
+    analyse(job.target.raw_options["conninfo"], schema)
+
+
+def _probe(job: Job, schema: str, data: Dataset) -> dict[str, Any]:
+    from jido_persistence_bench.pg_probe import probe
+
+    return probe(job.target.raw_options["conninfo"], schema, data)
+
+
+def measure_store(
+    store: PersistenceAdapter,
+    data: Dataset,
+    baselines: dict[str, RawBaseline],
+    job: Job,
+    record: RunRecord,
+    progress: Progress,
+) -> None:
+    """Time every workload of :data:`~.workloads.WORKLOADS` that applies to ``store``
+    (holding ``data``), the raw ``baselines`` beside the four single-row operations, into
+    ``record``."""
+    raw_operations = {workload.name for workload in RAW_OPERATIONS}
+    context = Context(store, data, random.Random(job.seed))
+    for workload in WORKLOADS:
+        if not workload.applies_to(store):
+            continue
+        progress(workload.name)
+        chosen = baselines if workload.name in raw_operations else {}
+        _measure_workload(workload, context, store, chosen, job.method, record)
+
+
 def run_one(job: Job, progress: Progress) -> RunRecord:
     """Measure ``job.target`` at ``job.size`` and return every figure.
 
@@ -196,12 +248,12 @@ def run_one(job: Job, progress: Progress) -> RunRecord:
     ``"error"`` with the (redacted) traceback's last line in ``error``, keeping
     the figures measured before.
     """
-    record = _empty_record(job)
+    record = empty_record(job)
     data = Dataset(job.size)
-    raw_operations = {workload.name for workload in RAW_OPERATIONS}
     with tempfile.TemporaryDirectory(prefix="jido-bench-") as temporary:
         directory = Path(temporary)
-        url = store_url(job.target, directory, "jido_bench_" + secrets.token_hex(6))
+        unique = "jido_bench_" + secrets.token_hex(6)
+        url = store_url(job.target, directory, unique)
         store: PersistenceAdapter | None = None
         baselines: dict[str, RawBaseline] = {}
         try:
@@ -210,14 +262,15 @@ def run_one(job: Job, progress: Progress) -> RunRecord:
             store, record["bulk_load"] = build_store(job, url, data, progress)
             record["build_seconds"] = time.perf_counter() - started
             record["peak_rss_bytes"] = peak_rss_bytes()
-            baselines = _open_baselines(job, data, directory, record, progress)
-            context = Context(store, data, random.Random(job.seed))
-            for workload in WORKLOADS:
-                if not workload.applies_to(store):
-                    continue
-                progress(workload.name)
-                chosen = baselines if workload.name in raw_operations else {}
-                _measure_workload(workload, context, store, chosen, job.method, record)
+            probing = _probes_server(job)
+            if probing:
+                progress("VACUUM ANALYZE and plans of the built store")
+                _analyse(job, unique)
+                record["server"] = {"after_build": _probe(job, unique, data)}
+            baselines = open_baselines(job, data, directory, record, progress)
+            measure_store(store, data, baselines, job, record, progress)
+            if probing:
+                record["server"]["after_measure"] = _probe(job, unique, data)
         except BuildBudgetExceeded as error:
             record["status"] = "skipped"
             record["error"] = str(error)

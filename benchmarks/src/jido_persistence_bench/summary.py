@@ -9,27 +9,41 @@
 - *Ingest*: ``ingest_message`` against the call it replaces, in the same run:
   a new event against ``save_message``, a re-delivered one against
   ``get_message_by_external_id`` (at most x1.2, see :mod:`.ingest`).
+- *Spread*: a measurement whose interquartile range is over half its median.
+- *Jumps*: an operation much slower at one size than at both sizes beside it, with
+  a verdict: the machine (the raw baselines of the same worker were slower too), a
+  plan change (PostgreSQL probe plans), a wide spread, or unexplained.
 """
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
+from typing import Any, Final
 
 from jido_persistence_bench.ingest import INGEST_COMPARISONS
 from jido_persistence_bench.results import Document, RunRecord
 from jido_persistence_bench.targets import FLOOR
+from jido_persistence_bench.timing import Stats
 
 __all__ = [
+    "JUMP",
+    "WIDE_SPREAD",
     "Comparison",
+    "Jump",
     "Overhead",
     "Scaling",
+    "Spread",
     "comparisons",
     "floor_ratio",
+    "jumps",
     "operations_of",
     "overheads",
+    "relative_iqr",
     "scalings",
     "sizes_of",
     "targets_of",
+    "wide_spreads",
 ]
 
 
@@ -193,3 +207,145 @@ def scalings(document: Document) -> list[Scaling]:
                 )
             )
     return found
+
+
+WIDE_SPREAD: Final = 0.5
+"""An interquartile range wider than this share of the median is flagged as wide."""
+
+JUMP: Final = 1.5
+"""A median this many times both neighbouring sizes' is a jump worth explaining."""
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A measurement whose rounds disagree: its IQR over its median is over :data:`WIDE_SPREAD`."""
+
+    target: str
+    size: int
+    operation: str
+    stats: Stats
+
+    @property
+    def relative_iqr(self) -> float:
+        """``(q3 - q1) / median``."""
+        return relative_iqr(self.stats)
+
+
+def relative_iqr(stats: Stats) -> float:
+    """The interquartile range over the median (0 for a single round)."""
+    median = stats["median_ns"]
+    return (stats["q3_ns"] - stats["q1_ns"]) / median if median > 0 else 0.0
+
+
+def wide_spreads(document: Document) -> list[Spread]:
+    """Every adapter measurement (raw baselines excluded) with a wide spread."""
+    return [
+        Spread(run["target"], run["size"], operation, stats)
+        for run in document["runs"]
+        for operation, stats in run["operations"].items()
+        if relative_iqr(stats) > WIDE_SPREAD
+    ]
+
+
+@dataclass(frozen=True)
+class Jump:
+    """An operation much slower at one size than at both sizes beside it, and why.
+
+    ``verdict`` is ``"machine"`` (the raw baselines of the same worker jumped at that
+    size too: the median of their factors is at least :data:`JUMP`), ``"plan"`` (a
+    probe statement's plan shape there differs from both neighbours'), ``"spread"``
+    (the rounds disagree: noise likely) or ``"unexplained"``; ``detail`` says what
+    was seen.
+    """
+
+    target: str
+    size: int
+    operation: str
+    factor: float
+    verdict: str
+    detail: str
+
+
+def _neighbours(runs: list[RunRecord], index: int) -> tuple[RunRecord, RunRecord]:
+    return runs[index - 1], runs[index + 1]
+
+
+def _raw_factor(run: RunRecord, before: RunRecord, after: RunRecord) -> float | None:
+    factors = []
+    for baseline, operations in run["raw"].items():
+        for operation, stats in operations.items():
+            sides = [other["raw"].get(baseline, {}).get(operation) for other in (before, after)]
+            if all(side is not None for side in sides):
+                worst = max(side["median_ns"] for side in sides if side is not None)
+                factors.append(stats["median_ns"] / worst)
+    return statistics.median(factors) if factors else None
+
+
+def _changed_plans(run: RunRecord, before: RunRecord, after: RunRecord) -> list[str]:
+    def plans(record: RunRecord) -> dict[str, Any]:
+        server = record.get("server") or {}
+        return dict(server.get("after_build", {}).get("plans", {}))
+
+    mine, left, right = plans(run), plans(before), plans(after)
+    return [
+        label
+        for label, shapes in mine.items()
+        if label in left and label in right and shapes != left[label] and shapes != right[label]
+    ]
+
+
+def jumps(document: Document) -> list[Jump]:
+    """Every operation at least :data:`JUMP` times slower at one size than at the sizes
+    on both sides of it, with a verdict (see :class:`Jump`)."""
+    found: list[Jump] = []
+    for target in targets_of(document):
+        runs = sorted(
+            (run for run in document["runs"] if run["target"] == target and run["status"] == "ok"),
+            key=lambda run: run["size"],
+        )
+        for index in range(1, len(runs) - 1):
+            run = runs[index]
+            before, after = _neighbours(runs, index)
+            for operation, stats in run["operations"].items():
+                sides = [other["operations"].get(operation) for other in (before, after)]
+                if any(side is None for side in sides):
+                    continue
+                worst = max(side["median_ns"] for side in sides if side is not None)
+                factor = stats["median_ns"] / worst
+                if factor < JUMP:
+                    continue
+                found.append(_explain(run, before, after, operation, stats, factor))
+    return found
+
+
+def _explain(
+    run: RunRecord,
+    before: RunRecord,
+    after: RunRecord,
+    operation: str,
+    stats: Stats,
+    factor: float,
+) -> Jump:
+    raw = _raw_factor(run, before, after)
+    changed = _changed_plans(run, before, after)
+
+    def jump(verdict: str, detail: str) -> Jump:
+        return Jump(run["target"], run["size"], operation, factor, verdict, detail)
+
+    if raw is not None and raw >= JUMP:
+        detail = (
+            f"the raw baselines of the same worker were x{raw:.2g} slower at this size too "
+            "(median over their operations): the machine, not the adapter"
+        )
+        if changed:
+            detail += "; plan shapes differ too: " + ", ".join(changed)
+        return jump("machine", detail)
+    if changed:
+        return jump("plan", "plan shape differs from both neighbours: " + ", ".join(changed))
+    spread = relative_iqr(stats)
+    if spread > WIDE_SPREAD:
+        return jump("spread", f"IQR {spread:.0%} of the median: noise likely, rerun this size")
+    detail = "same plans as both neighbours" if run.get("server") else "no plans recorded"
+    if raw is not None:
+        detail += f", raw baselines x{raw:.2g}"
+    return jump("unexplained", detail + ": rerun this size")
