@@ -50,7 +50,10 @@ def test_a_worker_that_outlives_its_timeout_is_stopped_and_its_files_removed(
     [memory] = resolve_targets(["memory"])
     before = _scratch_directories()
     steps: list[str] = []
-    record = run_isolated(Job(memory, 100_000, METHOD), steps.append, timeout=3)
+    # A store that takes about a minute to build, and a timeout long enough for the
+    # worker to start and report its first step on a loaded machine (its imports alone
+    # took 5 s at a load average of 13).
+    record = run_isolated(Job(memory, 1_000_000, METHOD), steps.append, timeout=15)
     assert "building the store" in steps
     assert _scratch_directories() <= before
     assert record["status"] == "error"
