@@ -44,6 +44,7 @@ from jido_persistence_duckdb import _statements as sql
 from jido_persistence_duckdb._connection import Database
 from jido_persistence_duckdb._enumeration import DuckDBEnumeration
 from jido_persistence_duckdb._ingest import DuckDBIngest
+from jido_persistence_duckdb._interchange import DuckDBInterchange
 from jido_persistence_duckdb._keys import (
     BindingKey,
     binding_for,
@@ -92,7 +93,9 @@ class DuckDBOptions(AdapterOptions):
     )
 
 
-class DuckDBAdapter(DuckDBIngest, DuckDBEnumeration, DuckDBRetention, BulkMessageSaving):
+class DuckDBAdapter(
+    DuckDBIngest, DuckDBEnumeration, DuckDBRetention, DuckDBInterchange, BulkMessageSaving
+):
     """The persistence contract on DuckDB: exact, analytical, single-process."""
 
     Options: ClassVar[type[AdapterOptions]] = DuckDBOptions

@@ -34,6 +34,7 @@ from jido_persistence_sqlite import _statements as sql
 from jido_persistence_sqlite._base import Connection
 from jido_persistence_sqlite._enumeration import SQLiteEnumeration
 from jido_persistence_sqlite._ingest import SQLiteIngest
+from jido_persistence_sqlite._interchange import SQLiteInterchange
 from jido_persistence_sqlite._retention import SQLiteRetention
 from jido_persistence_sqlite._rows import (
     message_row,
@@ -46,7 +47,7 @@ from jido_persistence_sqlite._rows import (
 __all__ = ["SQLiteAdapter"]
 
 
-class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
+class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention, SQLiteInterchange):
     """A store in one SQLite file; durable, shared by several processes of one machine.
 
     Construct with the options of :class:`~jido_persistence_sqlite.SQLiteOptions`
