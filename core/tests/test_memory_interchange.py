@@ -117,3 +117,16 @@ def test_export_is_lazy() -> None:
     assert first.kind == "room"
     records.close()
     store.save_room(Room(id="after", type=RoomType.GROUP))
+
+
+def test_a_redaction_keeps_each_message_in_its_place() -> None:
+    store = _store()
+    store.save_message(_message("other").model_copy(update={"sender_id": "q"}))
+
+    def order() -> list[str]:
+        records = store._export_records()
+        return [r.record.id for r in records if r.kind == "message"]  # type: ignore[union-attr]
+
+    before = order()
+    assert store.erase_participant("p", messages="redact").messages == 3
+    assert order() == before == ["m2", "m3", "m1", "other"]

@@ -100,3 +100,17 @@ def test_save_order_sorts_only_when_the_documents_are_out_of_order() -> None:
     assert list(save_order(in_order)) == ["a", "b"]
     shuffled = {"b": b'{"id":"b","_seq":5}', "a": b'{"_seq":1,"id":"a"}'}
     assert list(save_order(shuffled)) == ["a", "b"]
+
+
+def test_a_redaction_keeps_each_message_in_its_place(tmp_path: Path) -> None:
+    with TinyDBAdapter(path=tmp_path / "r.json") as store:
+        _fill(store)
+        store.save_message(_message("other").model_copy(update={"sender_id": "q"}))
+
+        def order() -> list[str]:
+            records = store._export_records()
+            return [r.record.id for r in records if r.kind == "message"]  # type: ignore[union-attr]
+
+        before = order()
+        assert store.erase_participant("p", messages="redact").messages == 3
+        assert order() == before == ["m2", "m3", "m1", "other"]

@@ -38,7 +38,7 @@ class MemoryRetention:
         _onboarding: dict[str, dict[str, Any]]
 
         def _check_open(self) -> None: ...
-        def _store_message(self, message: Message) -> None: ...
+        def _store_message(self, message: Message, *, in_place: bool = False) -> None: ...
         def _remove_message(self, message_id: str) -> None: ...
 
     def _delete_messages(
@@ -69,7 +69,7 @@ class MemoryRetention:
                     self._remove_message(message_id)
                     changed += 1
                 elif needs_redaction(stored := self._messages[message_id]):
-                    self._store_message(redacted(stored))
+                    self._store_message(redacted(stored), in_place=True)
                     changed += 1
             return Erasure(
                 participants=0 if removed is None else 1, messages=changed, keys=len(keys)

@@ -212,11 +212,13 @@ class MemoryAdapter(
             self._store_message(message)
             return message
 
-    def _store_message(self, message: Message) -> None:
+    def _store_message(self, message: Message, *, in_place: bool = False) -> None:
+        """Store ``message`` as the most recently saved one (``in_place``: in the place
+        of the stored version, as a redaction does; the dict's order is save order)."""
         key = message_external_key(message)
         if message.id in self._messages:
-            # Popped, not replaced in place: the dict's order is save order (export).
-            self._unindex_message(self._messages.pop(message.id))
+            stored = self._messages[message.id] if in_place else self._messages.pop(message.id)
+            self._unindex_message(stored)
         self._messages[message.id] = message
         sort_key = message_sort_key(message)
         self._room_messages.setdefault(message.room_id, SortedList()).add(sort_key)

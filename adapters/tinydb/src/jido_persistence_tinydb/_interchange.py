@@ -42,7 +42,7 @@ from jido_persistence.transactions import StoreLock
 from jido_persistence_tinydb._state import StoreState
 from jido_persistence_tinydb._tables import SEQUENCE_FIELD, Op, encode_model, put
 
-__all__ = ["TinyDBInterchange"]
+__all__ = ["TinyDBInterchange", "document_sequence", "save_order"]
 
 K = TypeVar("K")
 
@@ -60,7 +60,7 @@ _TABLE_OF_KIND = {
 _SEQUENCE_MARK = b'"' + SEQUENCE_FIELD.encode() + b'":'
 
 
-def _sequence(text: bytes) -> int:
+def document_sequence(text: bytes) -> int:
     """The ``_seq`` of a message or thread document, read from its text."""
     at = text.rfind(_SEQUENCE_MARK)
     if at >= 0:
@@ -74,9 +74,9 @@ def save_order(docs: dict[K, bytes]) -> Iterable[K]:
     """The keys of ``docs`` by their documents' ``_seq`` (oldest save first)."""
     last = -1
     for text in docs.values():
-        sequence = _sequence(text)
+        sequence = document_sequence(text)
         if sequence <= last:
-            return [key for _, key in sorted((_sequence(t), k) for k, t in docs.items())]
+            return [key for _, key in sorted((document_sequence(t), k) for k, t in docs.items())]
         last = sequence
     return docs.keys()
 

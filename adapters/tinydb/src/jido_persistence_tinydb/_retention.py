@@ -20,6 +20,7 @@ from jido_persistence.indexes import ids_before, message_scope
 from jido_persistence.models import Erasure
 from jido_persistence.redaction import needs_redaction, redacted
 from jido_persistence.transactions import StoreLock
+from jido_persistence_tinydb._interchange import document_sequence
 from jido_persistence_tinydb._state import StoreState
 from jido_persistence_tinydb._tables import Delete, Op, encode_model, put
 
@@ -51,7 +52,8 @@ class TinyDBRetention:
 
     def _erase_participant(self, participant_id: str, *, messages: str = "delete") -> Erasure:
         """One journal record removing the record, its keys and its messages (or
-        re-saving them redacted, each with its own save sequence)."""
+        storing them redacted in place: a redaction is an erasure, not a save, so each
+        keeps its save sequence and its place in an export)."""
         with self._lock:
             self._check_open()
             state = self._state
@@ -60,13 +62,13 @@ class TinyDBRetention:
             keys = [key for key, owner in state.participant_keys.items() if owner == participant_id]
             ops += [Delete("participant_keys", key) for key in keys]
             changed = 0
-            sequence = state.next_save_sequence()
             for message_id in sorted(state.sender_messages.get(participant_id, ())):
                 if messages == "delete":
                     ops.append(Delete("messages", message_id))
                 elif needs_redaction(stored := state.messages[message_id]):
                     clean = redacted(stored)
-                    ops.append(put("messages", encode_model(clean, sequence + changed), clean))
+                    sequence = document_sequence(state.docs["messages"][message_id])
+                    ops.append(put("messages", encode_model(clean, sequence), clean))
                 else:
                     continue
                 changed += 1
