@@ -59,7 +59,11 @@ PROBES: Final[dict[str, str]] = {
         " JOIN {s}.participants AS p ON p.id = k.participant_id"
         " WHERE k.channel = $2 AND k.external_id = $7"
     ),
-    "list_threads": ("SELECT doc FROM {s}.threads WHERE room_id = $5 ORDER BY inserted_at, id"),
+    "list_threads": (
+        "SELECT json_agg(doc ORDER BY inserted_at, id) FROM (SELECT doc, inserted_at, id"
+        " FROM {s}.threads WHERE room_id = $5 ORDER BY inserted_at, id LIMIT $8::bigint)"
+        " AS page"
+    ),
     "thread by root message": (
         "SELECT doc FROM {s}.threads WHERE room_id = $5 AND root_message_id = $1"
         " ORDER BY save_seq DESC LIMIT 1"
