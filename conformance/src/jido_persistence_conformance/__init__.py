@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
+from jido_persistence_conformance._version import CONTRACT_VERSION, __version__
+
 if TYPE_CHECKING:
     from jido_persistence_conformance.async_facade import AsyncFacadeFactory
     from jido_persistence_conformance.base import AdapterConformance
@@ -35,12 +37,6 @@ __all__ = [
     "UrlStoreFactory",
     "__version__",
 ]
-
-__version__: Final = "0.1.0"
-"""The kit's version (the distribution's)."""
-
-CONTRACT_VERSION: Final = "1.2"
-"""The version of the persistence contract this kit checks."""
 
 _LAZY: Final = {
     "AdapterConformance": "jido_persistence_conformance.base",

@@ -1,7 +1,8 @@
 """Recording kit outcomes: per-area terminal summary, JSON report and strict mode.
 
-Loaded by the plugin on every run, so it imports only pytest and the standard library
-at module level; the registry and the suite are imported only when kit tests exist.
+Loaded by the plugin on every run, so it imports only pytest, the standard library and
+two small kit modules at module level; the registry and the suite are imported only
+when kit tests exist.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from typing import Any, Final
 
 import pytest
 
-__all__ = ["NOT_APPLICABLE_NOTE", "KitRecorder", "TestResult", "area_of", "run_of"]
+from jido_persistence_conformance._items import area_of, run_of
+from jido_persistence_conformance._version import CONTRACT_VERSION, __version__
+
+__all__ = ["NOT_APPLICABLE_NOTE", "KitRecorder", "TestResult"]
 
 NOT_APPLICABLE_PREFIX: Final = "not applicable: "
 OUTCOMES: Final = ("passed", "failed", "skipped", "xfailed", "not_applicable", "deselected")
@@ -104,24 +108,6 @@ def _failure_text(report: pytest.TestReport) -> str:
     text = report.longreprtext.strip().splitlines()
     last = [line for line in text if line.startswith("E ")]
     return (last[0][1:].strip() if last else (text[-1] if text else "failed"))[:300]
-
-
-def run_of(item: pytest.Item) -> str:
-    """The kit run a test belongs to: its ``--persistence-url``, or ``file::Class``."""
-    callspec = getattr(item, "callspec", None)
-    url = callspec.params.get("persistence_url") if callspec is not None else None
-    if url is not None:
-        return str(url)
-    cls = getattr(item, "cls", None)
-    return item.nodeid.split("::")[0] + "::" + str(getattr(cls, "__qualname__", "?"))
-
-
-def area_of(item: pytest.Item) -> str:
-    """The contract area (suite module) a kit test comes from; ``other`` for extra tests."""
-    function = getattr(item, "function", None)
-    module = getattr(function, "__module__", "") or ""
-    prefix = "jido_persistence_conformance.suite."
-    return module[len(prefix) :] if module.startswith(prefix) else "other"
 
 
 def _distribution_of(module: str) -> tuple[str | None, str | None]:
@@ -379,8 +365,6 @@ class KitRecorder:
 
     def report(self) -> dict[str, Any]:
         """The JSON report: kit and contract versions, and every test of every run."""
-        from jido_persistence_conformance import CONTRACT_VERSION, __version__
-
         return {
             "kit_version": __version__,
             "contract_version": CONTRACT_VERSION,

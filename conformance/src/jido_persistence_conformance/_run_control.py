@@ -20,7 +20,7 @@ from typing import Any, Final
 
 import pytest
 
-from jido_persistence_conformance._report import area_of, run_of
+from jido_persistence_conformance._items import area_of, run_of
 
 __all__ = ["STATE_MACHINE_AREA", "KitRunControl", "shrinking"]
 

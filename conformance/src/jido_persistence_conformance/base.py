@@ -22,7 +22,7 @@ import pytest
 
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.memory import MemoryAdapter
-from jido_persistence_conformance._report import area_of
+from jido_persistence_conformance._items import area_of
 from jido_persistence_conformance._support import (
     CAPABILITY_MARK,
     INGRESS_MARK,
