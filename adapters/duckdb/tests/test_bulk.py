@@ -101,7 +101,7 @@ def test_bulk_load_equals_save_message_in_order(
         for message in before:
             bulk.save_message(message)
             calls.save_message(message)
-        assert bulk_save_messages(bulk, iter(batch)) == len(batch)
+        assert bulk_save_messages(bulk._db, iter(batch)) == len(batch)
         for message in batch:
             calls.save_message(message)
         for message in after:

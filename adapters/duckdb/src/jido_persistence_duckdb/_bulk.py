@@ -17,8 +17,9 @@ from typing import Any, Final
 import duckdb
 
 from jido_persistence.models import Message
+from jido_persistence_duckdb._connection import Database
+from jido_persistence_duckdb._message_row import message_params
 from jido_persistence_duckdb._tables import MESSAGES
-from jido_persistence_duckdb.adapter import DuckDBAdapter
 
 __all__ = ["BATCH_ROWS", "bulk_save_messages"]
 
@@ -51,7 +52,7 @@ def _rows(messages: Iterable[Message]) -> tuple[int, dict[str, tuple[int, list[A
     latest: dict[str, tuple[int, list[Any]]] = {}
     count = 0
     for message in messages:
-        latest[message.id] = (count, DuckDBAdapter._message_params(message))
+        latest[message.id] = (count, message_params(message))
         count += 1
     return count, latest
 
@@ -62,8 +63,9 @@ def _insert(cursor: duckdb.DuckDBPyConnection, rows: Sequence[list[Any]]) -> Non
         cursor.execute(_INSERT, [list(column) for column in zip(*batch, strict=True)])
 
 
-def bulk_save_messages(store: DuckDBAdapter, messages: Sequence[Message]) -> int:
-    """Save checked ``messages`` as ``save_message`` on each, in order, would.
+def bulk_save_messages(db: Database, messages: Sequence[Message]) -> int:
+    """Save checked ``messages`` into the store's ``db`` as ``save_message`` on each,
+    in order, would.
 
     One transaction; a later message with the id of an earlier one replaces it, as a
     re-save does.  The caller (the guarded ``bulk_save_messages``) has checked every
@@ -81,6 +83,6 @@ def bulk_save_messages(store: DuckDBAdapter, messages: Sequence[Message]) -> int
         sequence = sorted(value for (value,) in drawn)
         _insert(cursor, [[*params, sequence[position]] for position, params in latest.values()])
 
-    with store._db.entered():
-        store._db.transaction(work)
+    with db.entered():
+        db.transaction(work)
     return count

@@ -39,8 +39,9 @@ from jido_persistence.models import (
 )
 from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT
 from jido_persistence.urls import StoreUrl
-from jido_persistence.validation import DirectoryQuery, build_record, message_external_key
+from jido_persistence.validation import DirectoryQuery, build_record
 from jido_persistence_duckdb import _statements as sql
+from jido_persistence_duckdb._bulk import bulk_save_messages
 from jido_persistence_duckdb._connection import Database
 from jido_persistence_duckdb._enumeration import DuckDBEnumeration
 from jido_persistence_duckdb._ingest import DuckDBIngest
@@ -52,8 +53,9 @@ from jido_persistence_duckdb._keys import (
     put_binding,
     read_raw_index,
 )
+from jido_persistence_duckdb._message_row import message_params
 from jido_persistence_duckdb._retention import DuckDBRetention
-from jido_persistence_duckdb._rows import NULL_SORT_US, json_text, latest_holder, to_epoch_us
+from jido_persistence_duckdb._rows import json_text, latest_holder
 from jido_persistence_duckdb._schema import migrate, name_fold, participant_name_fold
 from jido_persistence_duckdb._statements import lookup_key
 from jido_persistence_duckdb._tables import (
@@ -236,15 +238,7 @@ class DuckDBAdapter(
 
     # --- messages --------------------------------------------------------------------
 
-    @staticmethod
-    def _message_params(message: Message) -> list[Any]:
-        key = message_external_key(message)
-        inserted = message.inserted_at
-        return [
-            *MESSAGES.params(message),
-            NULL_SORT_US if inserted is None else to_epoch_us(inserted),
-            None if key is None else lookup_key(*key),
-        ]
+    _message_params = staticmethod(message_params)
 
     def _save_message(self, message: Message) -> Message:
         self._write(MESSAGES.upsert_sql, self._message_params(message))
@@ -257,9 +251,7 @@ class DuckDBAdapter(
         contract callback), so the most recently saved holder of an external-id key
         still wins.  All-or-nothing: a backend failure rolls the whole batch back.
         """
-        from jido_persistence_duckdb._bulk import bulk_save_messages
-
-        return bulk_save_messages(self, messages)
+        return bulk_save_messages(self._db, messages)
 
     def _get_message(self, message_id: str) -> Message:
         row = self._one(sql.GET_MESSAGE, [message_id])
