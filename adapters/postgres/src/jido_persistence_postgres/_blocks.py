@@ -13,7 +13,7 @@ Retries: outside blocks, serialization failures and deadlocks are retried by run
 the callback again.  Inside a block they are **not** retried (a retry would have to
 re-run the caller's code too): the callback raises StorageError, the block is rolled
 back when that exception leaves it, and the caller may run the whole block again.
-A lost get-or-create race (:class:`~._database.Retry`) is still retried, in the
+A lost get-or-create race (:class:`~._conflicts.Retry`) is still retried, in the
 callback's savepoint.  A lost connection inside a block raises StorageError.
 """
 
@@ -21,22 +21,36 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import Protocol, TypeVar
 
 import psycopg
 
 from jido_persistence.errors import StorageError
+from jido_persistence_postgres._conflicts import TRANSIENT, Connection, Retry
+from jido_persistence_postgres._options import PostgresOptions
 
-if TYPE_CHECKING:
-    from jido_persistence_postgres._database import Connection, Database
-
-__all__ = ["block_errors", "run_pinned"]
+__all__ = ["BlockHost", "block_errors", "run_pinned"]
 
 T = TypeVar("T")
 
 
+class BlockHost(Protocol):
+    """What the block helpers use of the store's ``Database`` (sync or async)."""
+
+    @property
+    def options(self) -> PostgresOptions:
+        """The store's options (``retries``)."""
+        ...
+
+    def describe(self, what: str, error: BaseException) -> str:
+        """``what`` and the error, the conninfo's password masked."""
+        ...
+
+    def _back_off(self, conflicts: int) -> None: ...
+
+
 @contextlib.contextmanager
-def block_errors(db: Database, what: str) -> Iterator[None]:
+def block_errors(db: BlockHost, what: str) -> Iterator[None]:
     """Turn a psycopg error of ``BEGIN``/``COMMIT``/``ROLLBACK`` into StorageError."""
     try:
         yield
@@ -44,10 +58,8 @@ def block_errors(db: Database, what: str) -> Iterator[None]:
         raise StorageError(db.describe(f"{what} of transaction() failed", error)) from error
 
 
-def run_pinned(db: Database, name: str, work: Callable[[Connection], T], conn: Connection) -> T:
+def run_pinned(db: BlockHost, name: str, work: Callable[[Connection], T], conn: Connection) -> T:
     """Run one callback's ``work`` inside the open block, in a savepoint of its own."""
-    from jido_persistence_postgres._database import TRANSIENT, Retry
-
     conflicts = 0
     while True:
         try:

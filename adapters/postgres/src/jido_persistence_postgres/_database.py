@@ -35,20 +35,16 @@ from psycopg.types.string import TextLoader
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from jido_persistence.errors import StorageError, StoreClosed
+from jido_persistence_postgres._blocks import block_errors, run_pinned
+from jido_persistence_postgres._conflicts import TRANSIENT, Connection, Retry
 from jido_persistence_postgres._options import PostgresOptions, mask_password
 from jido_persistence_postgres._schema import NameSearch, migrate
 
 __all__ = ["TRANSIENT", "Connection", "Database", "Retry"]
 
 T = TypeVar("T")
-Connection = psycopg.Connection[tuple[Any, ...]]
 
-TRANSIENT: Final = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
 _LOST_CONNECTION_STATES: Final = ("08", "57P")
-
-
-class Retry(Exception):
-    """Raised inside a transaction to roll it back and run the work again."""
 
 
 def _lost_connection(error: BaseException, conn: Connection | None) -> bool:
@@ -270,13 +266,9 @@ class Database:
             self.pool.putconn(conn)
 
     def _block_errors(self, what: str) -> contextlib.AbstractContextManager[None]:
-        from jido_persistence_postgres._blocks import block_errors
-
         return block_errors(self, what)
 
     def _run_pinned(self, name: str, work: Callable[[Connection], T], conn: Connection) -> T:
-        from jido_persistence_postgres._blocks import run_pinned
-
         return run_pinned(self, name, work, conn)
 
     def _drop_dead_connections(self) -> None:
