@@ -15,15 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from jido_persistence_tinydb._state import StoreState, decode_document
 from jido_persistence_tinydb._tables import KEY_OF, Delete, Op, Put, decode_record
 
-if TYPE_CHECKING:
-    from jido_persistence_tinydb._compaction import StoreFiles
-
-__all__ = ["Batch", "block", "inverse"]
+__all__ = ["Batch", "BatchedFiles", "block", "inverse"]
 
 
 def inverse(state: StoreState, op: Op) -> Op | None:
@@ -69,8 +66,21 @@ class Batch:
                 self.state.apply(undo)
 
 
+class BatchedFiles(Protocol):
+    """What a block uses of the store's files (:class:`~._compaction.StoreFiles`)."""
+
+    state: StoreState
+    """The live in-memory state."""
+    batch: Batch | None
+    """The open block's batch, else None."""
+
+    def journal_applied(self, ops: list[Op]) -> None:
+        """Journal ``ops``, already applied to the state, as one record (synced)."""
+        ...
+
+
 @contextmanager
-def block(files: StoreFiles, level: int) -> Iterator[None]:
+def block(files: BatchedFiles, level: int) -> Iterator[None]:
     """One transaction block at nesting ``level`` over ``files`` (call under the store's
     lock, held until the block ends).
 
