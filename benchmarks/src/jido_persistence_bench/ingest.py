@@ -11,15 +11,13 @@ whose cost it must stay within (:data:`REPEAT_LIMIT`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from jido_persistence import PersistenceAdapter
 from jido_persistence.models import Message, MessageRole, TextPart
+from jido_persistence_bench.context import Context
 from jido_persistence_bench.dataset import BRIDGE_ID, CHANNEL, room_id
 from jido_persistence_bench.timing import Bench
-
-if TYPE_CHECKING:
-    from jido_persistence_bench.workloads import Context
 
 __all__ = ["INGEST_COMPARISONS", "REPEAT_LIMIT", "ingest_new", "ingest_repeated"]
 

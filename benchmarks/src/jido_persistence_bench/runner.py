@@ -27,13 +27,14 @@ from typing import Any
 from jido_persistence import PersistenceAdapter, open_store
 from jido_persistence.errors import redact_text
 from jido_persistence.registry import get_adapter
+from jido_persistence_bench.context import Context
 from jido_persistence_bench.dataset import Dataset
 from jido_persistence_bench.load import load_store
 from jido_persistence_bench.raw import RAW_BASELINES, RawBaseline
 from jido_persistence_bench.results import RunRecord
 from jido_persistence_bench.targets import Target, store_url, with_query
 from jido_persistence_bench.timing import Method, measure
-from jido_persistence_bench.workloads import RAW_OPERATIONS, WORKLOADS, Context, Workload
+from jido_persistence_bench.workloads import RAW_OPERATIONS, WORKLOADS, Workload
 
 __all__ = [
     "BuildBudgetExceeded",

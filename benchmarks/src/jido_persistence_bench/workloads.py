@@ -14,10 +14,8 @@ the messages, on every call).
 
 from __future__ import annotations
 
-import itertools
-import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from jido_persistence import PersistenceAdapter
@@ -30,10 +28,10 @@ from jido_persistence.models import (
     TextPart,
     Thread,
 )
+from jido_persistence_bench.context import Context
 from jido_persistence_bench.dataset import (
     BRIDGE_ID,
     CHANNEL,
-    Dataset,
     message_external_id,
     message_id,
     participant_external_id,
@@ -50,7 +48,6 @@ __all__ = [
     "RAW_OPERATIONS",
     "WORKLOADS",
     "BridgeEvent",
-    "Context",
     "MessageStore",
     "Workload",
     "bridge_event",
@@ -91,29 +88,6 @@ class MessageStore(Protocol):
 
     def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
         """The newest ``limit`` messages of the room, oldest first."""
-
-
-@dataclass
-class Context:
-    """What a workload needs: the store, the shape of its data and a seeded RNG."""
-
-    store: PersistenceAdapter
-    data: Dataset
-    rng: random.Random
-    counter: itertools.count[int] = field(default_factory=itertools.count)
-    deleted_rooms: set[int] = field(default_factory=set)
-
-    def unique(self, prefix: str) -> str:
-        """A new name never used before in this run."""
-        return f"{prefix}{next(self.counter)}"
-
-    def random_message(self) -> int:
-        """The index of a random message of the dataset."""
-        return self.rng.randrange(self.data.size)
-
-    def random_room(self) -> int:
-        """The index of a random room of the dataset."""
-        return self.rng.randrange(self.data.rooms)
 
 
 @dataclass(frozen=True)
