@@ -9,16 +9,17 @@ application would do without jido-persistence, and nothing more:
 - ``tinydb-json``: stock TinyDB with its default ``JSONStorage`` (every write
   rewrites the file, every read parses it: O(n) per call), query cache off.
 - ``tinydb-snapshot``: the same on the TinyDB adapter's public storage layer,
-  ``jido_persistence_tinydb.storage.SnapshotStorage`` (atomic, synced rewrites).
+  ``jido_persistence_tinydb.SnapshotStorage`` (atomic, synced rewrites).
 - ``duckdb``: one table with the key columns and the message as JSON text,
   indexed on the external key and on ``(room_id, inserted_at, id)``; prepared
   statements on one connection to a file.
 - ``psycopg``: the same table in a schema of its own (dropped afterwards), one
   autocommit connection, server-side prepared statements.
-- ``sqlite3``: the SQLite adapter's own schema and statements (its ``MIGRATIONS`` and
-  ``_statements`` text, the same row parameters), run directly on one ``sqlite3``
-  connection with the adapter's settings (WAL, ``synchronous=FULL``, a 256 MiB memory
-  map, each write in ``BEGIN IMMEDIATE``): what the adapter costs beyond the SQL it runs.
+- ``sqlite3``: the SQLite adapter's own schema and statements (its public
+  ``jido_persistence_sqlite.statements``: the same text and row parameters), run
+  directly on one ``sqlite3`` connection with the adapter's settings (WAL,
+  ``synchronous=FULL``, a 256 MiB memory map, each write in ``BEGIN IMMEDIATE``): what
+  the adapter costs beyond the SQL it runs.
 
 The SQL and TinyDB baselines store ``model_dump_json()`` / ``model_dump(mode="json")``
 and rebuild a :class:`Message` on read, since an application needs its objects too.
@@ -198,7 +199,7 @@ class TinyDBSnapshotBaseline(TinyDBJSONBaseline):
 
     def __init__(self, directory: Path, options: dict[str, str]) -> None:
         """A new snapshot file in ``directory``."""
-        from jido_persistence_tinydb.storage import SnapshotStorage
+        from jido_persistence_tinydb import SnapshotStorage
 
         self._open(directory / "raw-snapshot.json", {"storage": SnapshotStorage})
 
@@ -403,7 +404,7 @@ class SQLiteBaseline:
         """A new SQLite file in ``directory`` with the adapter's tables and settings."""
         import sqlite3
 
-        from jido_persistence_sqlite._schema import MIGRATIONS
+        from jido_persistence_sqlite.statements import MIGRATIONS
 
         self._connection = sqlite3.connect(directory / "raw.sqlite3", isolation_level=None)
         self._connection.execute("PRAGMA journal_mode = WAL")
@@ -414,7 +415,7 @@ class SQLiteBaseline:
                 self._connection.execute(statement)
 
     def _write(self, rows: list[tuple[Any, ...]]) -> None:
-        from jido_persistence_sqlite import _statements as sql
+        from jido_persistence_sqlite import statements as sql
 
         self._connection.execute(sql.BEGIN_WRITE)
         self._connection.executemany(sql.MESSAGE_UPSERT, rows)
@@ -422,17 +423,16 @@ class SQLiteBaseline:
 
     def load(self, messages: Iterable[Message]) -> None:
         """One ``executemany`` of the upsert in one transaction."""
-        from jido_persistence_sqlite._rows import message_row
+        from jido_persistence_sqlite import statements as sql
 
-        self._write([message_row(message) for message in messages])
+        self._write([sql.message_row(message) for message in messages])
 
     def save_message(self, message: Message) -> Message:
         """The adapter's upsert in ``BEGIN IMMEDIATE`` ... ``COMMIT``."""
-        from jido_persistence_sqlite import _statements as sql
-        from jido_persistence_sqlite._rows import message_row
+        from jido_persistence_sqlite import statements as sql
 
         self._connection.execute(sql.BEGIN_WRITE)
-        self._connection.execute(sql.MESSAGE_UPSERT, message_row(message))
+        self._connection.execute(sql.MESSAGE_UPSERT, sql.message_row(message))
         self._connection.execute(sql.COMMIT)
         return message
 
@@ -444,7 +444,7 @@ class SQLiteBaseline:
 
     def get_message(self, message_id: str) -> Message:
         """The adapter's primary-key select."""
-        from jido_persistence_sqlite import _statements as sql
+        from jido_persistence_sqlite import statements as sql
 
         return self._one(sql.MESSAGE_GET, (message_id,))
 
@@ -452,25 +452,25 @@ class SQLiteBaseline:
         self, channel: str, bridge_id: str | int, external_id: str | int
     ) -> Message:
         """The adapter's key select (newest holder)."""
-        from jido_persistence_sqlite import _statements as sql
+        from jido_persistence_sqlite import statements as sql
 
         return self._one(sql.MESSAGE_BY_KEY, (channel, str(bridge_id), str(external_id)))
 
     def get_messages(self, room_id: str, *, limit: int = 50) -> list[Message]:
         """The adapter's latest-page select, reversed."""
-        from jido_persistence_sqlite import _statements as sql
+        from jido_persistence_sqlite import statements as sql
 
         rows = self._connection.execute(sql.MESSAGES_LATEST[False], (room_id, limit)).fetchall()
         return [Message.model_validate_json(row[0]) for row in reversed(rows)]
 
     def delete_before(self, room_id: str, before: datetime) -> int:
         """One ``DELETE ... WHERE room_id = ? AND sort_us < ?`` in ``BEGIN IMMEDIATE``."""
-        from jido_persistence_sqlite import _statements as sql
-        from jido_persistence_sqlite._rows import epoch_us
+        from jido_persistence_sqlite import statements as sql
 
         self._connection.execute(sql.BEGIN_WRITE)
         deleted = self._connection.execute(
-            "DELETE FROM messages WHERE room_id = ? AND sort_us < ?", (room_id, epoch_us(before))
+            "DELETE FROM messages WHERE room_id = ? AND sort_us < ?",
+            (room_id, sql.epoch_us(before)),
         ).rowcount
         self._connection.execute(sql.COMMIT)
         return deleted
