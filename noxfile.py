@@ -1,4 +1,5 @@
-"""Nox sessions: ``tests``, ``lint``, ``typecheck``, ``conformance``, ``bench``, ``docs``.
+"""Nox sessions: ``tests``, ``lint``, ``typecheck``, ``imports``, ``conformance``, ``bench``,
+``docs``.
 
 ``docs`` serves the documentation site, ``docs-build`` builds it strictly as CI does.
 
@@ -14,7 +15,7 @@ import nox
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "imports", "tests"]
 nox.options.reuse_venv = "yes"
 
 
@@ -48,6 +49,13 @@ def typecheck(session: nox.Session) -> None:
     """Type-check every distribution with mypy --strict (config in pyproject.toml)."""
     sync(session)
     session.run("mypy")
+
+
+@nox.session
+def imports(session: nox.Session) -> None:
+    """Check the import contracts (layers, private modules, no circles) with import-linter."""
+    sync(session)
+    session.run("lint-imports")
 
 
 @nox.session
