@@ -78,3 +78,41 @@ def test_a_module_directive_documents_no_member_by_itself() -> None:
 def test_a_directive_for_a_missing_name_fails() -> None:
     with pytest.raises(AttributeError):
         resolve("jido_persistence.models.NoSuchModel")
+
+
+AUDIENCES = {"application API", "adapter-author toolkit", "command line"}
+MODULE_ROW = re.compile(r"^\| `(jido_persistence(?:\.\w+)?)` \| ([^|]+?) \|", re.MULTILINE)
+CORE = Path(jido_persistence.__file__).resolve().parent
+
+
+def audiences(text: str) -> dict[str, str]:
+    """The ``Modules by audience`` table of the reference index: module -> audience."""
+    return dict(MODULE_ROW.findall(text))
+
+
+def public_modules() -> set[str]:
+    """Every module and subpackage of ``jido_persistence`` whose name has no leading ``_``."""
+    found = {"jido_persistence"}
+    for path in CORE.iterdir():
+        name = path.stem if path.suffix == ".py" else path.name
+        is_module = path.suffix == ".py" or (path / "__init__.py").exists()
+        if is_module and not name.startswith("_"):
+            found.add(f"jido_persistence.{name}")
+    return found
+
+
+def test_every_public_core_module_has_an_audience() -> None:
+    table = audiences((REFERENCE / "index.md").read_text(encoding="utf-8"))
+    missing = sorted(public_modules() - set(table))
+    assert not missing, (
+        f"core modules missing from 'Modules by audience' in docs/reference/index.md: "
+        f"{missing}; add a row (application API, adapter-author toolkit or command line), "
+        "or give the module a leading underscore if it is private"
+    )
+    assert not set(table) - public_modules(), "the table names modules that do not exist"
+    assert set(table.values()) <= AUDIENCES, set(table.values()) - AUDIENCES
+
+
+def test_the_audience_table_parser_reads_rows() -> None:
+    text = "| `jido_persistence.models` | application API | records |\n| other | x | y |\n"
+    assert audiences(text) == {"jido_persistence.models": "application API"}

@@ -32,13 +32,13 @@ from rich.progress import (
 from rich.table import Table
 
 from jido_persistence import registry
+from jido_persistence._cli_new_adapter import new_adapter_command
 from jido_persistence._cli_retention import erase_command, prune_command
 from jido_persistence._which import missing_store_file, store_options, which_record
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.copy import CopyProgress, CopyReport, TargetNotEmpty, copy_store
 from jido_persistence.errors import PersistenceError, redact_text, redact_url
 from jido_persistence.registry import AdapterInfo, PluginFailure
-from jido_persistence.scaffold import new_adapter_command
 
 __all__ = ["CLI_ENTRY_POINT_GROUP", "PluginGroup", "adapter_record", "main", "which_record"]
 

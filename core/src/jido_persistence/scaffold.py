@@ -1,11 +1,13 @@
-"""``jido-persistence new-adapter NAME``: a package an adapter author starts from.
+"""The package template an adapter author starts from (``jido-persistence new-adapter``).
 
 :func:`write_adapter_package` renders the template files shipped in this package
 (``_template/``, package data) into a new directory: ``pyproject.toml`` with the
 ``jido_persistence`` entry point, a plugin module, an adapter that passes the
 conformance kit as generated (the contract over a small key-value backend, in
 process memory, for the author to replace), its options model, the kit as a test
-module, a README and a GitHub Actions workflow that runs the kit.
+module, a README and a GitHub Actions workflow that runs the kit.  It needs neither
+click nor rich; the command (:mod:`jido_persistence._cli_new_adapter`, the ``cli``
+extra) calls it.
 """
 
 from __future__ import annotations
@@ -18,11 +20,9 @@ from pathlib import Path
 from string import Template
 from typing import Final
 
-import click
-
 from jido_persistence.errors import InvalidArgument
 
-__all__ = ["NAME_PATTERN", "AdapterNames", "new_adapter_command", "write_adapter_package"]
+__all__ = ["NAME_PATTERN", "AdapterNames", "write_adapter_package"]
 
 NAME_PATTERN: Final = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 """An adapter name: lowercase letters and digits, words joined by ``_``."""
@@ -112,32 +112,3 @@ def write_adapter_package(
         target.write_text(Template(text).substitute(values), encoding="utf-8")
         written.append(target)
     return root, written
-
-
-@click.command("new-adapter")
-@click.argument("name")
-@click.option(
-    "--directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(),
-    show_default="the working directory",
-    help="Where to create the package's directory (jido-persistence-NAME).",
-)
-@click.option("--description", help="The package's one-line description.")
-def new_adapter_command(name: str, directory: Path, description: str | None) -> None:
-    """Write a package skeleton for a new adapter NAME that passes the conformance kit.
-
-    It holds the entry point, the plugin module, the adapter (the contract over a small
-    in-memory key-value backend, for you to replace) with its options model, the kit as
-    a test module, a README and a CI workflow.  Refuses a non-empty target directory.
-    """
-    try:
-        root, written = write_adapter_package(name, directory, description=description)
-    except (InvalidArgument, FileExistsError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    for path in written:
-        click.echo(f"  wrote {path.relative_to(root.parent)}")
-    click.echo(
-        f"\nNext: cd {root} && pip install -e '.[test]' && pytest\n"
-        "Then replace _backend.py with your storage and keep the kit green."
-    )
