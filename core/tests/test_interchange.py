@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import jido_persistence
 from jido_persistence import models
+from jido_persistence import records as records_module
 from jido_persistence.errors import InvalidArgument
 from jido_persistence.interchange import (
     FORMAT_VERSION,
@@ -118,7 +119,7 @@ def test_the_record_kinds_are_the_documented_ones() -> None:
         "thread_external_key",
         "thread_root_key",
     )
-    assert models.Record is jido_persistence.Record
+    assert records_module.Record is jido_persistence.Record
     assert models.ImportReport is jido_persistence.ImportReport
 
 

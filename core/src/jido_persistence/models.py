@@ -44,9 +44,7 @@ from jido_persistence._text import (
 __all__ = [
     "AudioPart",
     "BindingDirection",
-    "BindingKeyRecord",
     "BridgeConfig",
-    "BridgeConfigRecord",
     "Capabilities",
     "ContentPart",
     "CustomPart",
@@ -63,31 +61,18 @@ __all__ = [
     "Ingested",
     "IngressStatus",
     "IngressSubscription",
-    "IngressSubscriptionRecord",
     "Message",
-    "MessageKeyRecord",
-    "MessageRecord",
     "MessageRole",
     "MessageStatus",
-    "OnboardingRecord",
     "Participant",
-    "ParticipantKeyRecord",
-    "ParticipantRecord",
     "ParticipantType",
     "Presence",
-    "Record",
     "Room",
     "RoomBinding",
-    "RoomBindingRecord",
-    "RoomRecord",
     "RoomType",
     "RoutingPolicy",
-    "RoutingPolicyRecord",
     "TextPart",
     "Thread",
-    "ThreadExternalKeyRecord",
-    "ThreadRecord",
-    "ThreadRootKeyRecord",
     "ThreadStatus",
     "ToolResultPart",
     "ToolUsePart",
@@ -699,24 +684,3 @@ class ImportReport(_Record):
 
     records: NonNegativeInt
     by_kind: dict[str, NonNegativeInt]
-
-
-# The export records (contract 9.2) are re-exported here, beside the other models.  At
-# the end, because jido_persistence.records builds on the models above.
-from jido_persistence.records import (  # noqa: E402
-    BindingKeyRecord,
-    BridgeConfigRecord,
-    IngressSubscriptionRecord,
-    MessageKeyRecord,
-    MessageRecord,
-    OnboardingRecord,
-    ParticipantKeyRecord,
-    ParticipantRecord,
-    Record,
-    RoomBindingRecord,
-    RoomRecord,
-    RoutingPolicyRecord,
-    ThreadExternalKeyRecord,
-    ThreadRecord,
-    ThreadRootKeyRecord,
-)
