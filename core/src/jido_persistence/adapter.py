@@ -52,6 +52,7 @@ from typing import (
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticSerializationError
 
+from jido_persistence import telemetry
 from jido_persistence._checks import key_as_given
 from jido_persistence.callbacks import CALLBACKS, EXTENSIONS, GROUP_FLAGS, Group, callbacks_in
 from jido_persistence.errors import (
@@ -246,6 +247,11 @@ class PersistenceAdapter(abc.ABC):
 
     _groups: ClassVar[frozenset[Group]] = frozenset()
     _closed: bool = False
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        # Each new store decides whether callbacks are observed (jido_persistence.telemetry).
+        telemetry.refresh()
+        return super().__new__(cls)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -1142,3 +1148,6 @@ class PersistenceAdapter(abc.ABC):
     def _delete_onboarding(self, onboarding_id: str) -> None:
         """Hook of :meth:`delete_onboarding` (default: NotSupported)."""
         raise self._unsupported("delete_onboarding")
+
+
+telemetry.install(PersistenceAdapter, PersistenceAdapter._guard)
