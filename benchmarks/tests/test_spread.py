@@ -148,3 +148,16 @@ def test_a_document_with_an_unknown_run_key_is_still_refused() -> None:
     document["runs"][0]["surprise"] = 1
     with pytest.raises(ValueError, match="surprise"):
         results.validate(document)
+
+
+def test_a_plan_change_of_a_statement_the_operation_does_not_run_explains_nothing() -> None:
+    steady = {"save_message": _tight(1e5)}
+    one = {"list_threads": {"custom": "Sort[Seq Scan threads]", "generic": "Seq Scan"}}
+    other = {"list_threads": {"custom": "Index Scan threads_room_order", "generic": "Index"}}
+    runs = [
+        _run(1000, {"bridge_event": _tight(1e6)}, steady, one),
+        _run(10_000, {"bridge_event": _tight(5e6)}, steady, other),
+        _run(100_000, {"bridge_event": _tight(1e6)}, steady, one),
+    ]
+    [jump] = jumps(_document(runs))
+    assert jump.verdict == "unexplained"

@@ -28,6 +28,7 @@ from jido_persistence_bench.timing import Stats
 
 __all__ = [
     "JUMP",
+    "PROBES_OF",
     "WIDE_SPREAD",
     "Comparison",
     "Jump",
@@ -281,16 +282,45 @@ def _raw_factor(run: RunRecord, before: RunRecord, after: RunRecord) -> float | 
     return statistics.median(factors) if factors else None
 
 
-def _changed_plans(run: RunRecord, before: RunRecord, after: RunRecord) -> list[str]:
+PROBES_OF: Final[dict[str, tuple[str, ...]]] = {
+    "get_message": ("get_message",),
+    "get_message_by_external_id": ("get_message_by_external_id",),
+    "ingest_message_repeated": ("get_message_by_external_id",),
+    "ingest_message_new": ("get_message_by_external_id",),
+    "get_messages_latest": ("get_messages_latest",),
+    "get_messages_page_back": ("get_messages_latest",),
+    "list_threads": ("list_threads",),
+    "get_or_create_room_existing": ("room by binding key",),
+    "get_or_create_room_new": ("room by binding key",),
+    "bridge_event": (
+        "room by binding key",
+        "participant by key",
+        "update_message_external_id (lock)",
+    ),
+    "delete_room": ("delete_room (messages)",),
+}
+"""The PostgreSQL probe statements (:mod:`.pg_probe`) behind each workload: a plan
+change explains a jump only when it is in one of these (every probe for a workload
+not listed)."""
+
+
+def _changed_plans(
+    run: RunRecord, before: RunRecord, after: RunRecord, operation: str
+) -> list[str]:
     def plans(record: RunRecord) -> dict[str, Any]:
         server = record.get("server") or {}
         return dict(server.get("after_build", {}).get("plans", {}))
 
     mine, left, right = plans(run), plans(before), plans(after)
+    related = PROBES_OF.get(operation, tuple(mine))
     return [
         label
         for label, shapes in mine.items()
-        if label in left and label in right and shapes != left[label] and shapes != right[label]
+        if label in related
+        and label in left
+        and label in right
+        and shapes != left[label]
+        and shapes != right[label]
     ]
 
 
@@ -327,7 +357,7 @@ def _explain(
     factor: float,
 ) -> Jump:
     raw = _raw_factor(run, before, after)
-    changed = _changed_plans(run, before, after)
+    changed = _changed_plans(run, before, after, operation)
 
     def jump(verdict: str, detail: str) -> Jump:
         return Jump(run["target"], run["size"], operation, factor, verdict, detail)
