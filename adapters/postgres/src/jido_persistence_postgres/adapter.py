@@ -304,7 +304,16 @@ class PostgresAdapter(PostgresRetention, PostgresIngest, PostgresEnumeration, Po
         )
         if built is None:
             return []
-        docs = self._column("directory_search", *built)
+        statement, params = built
+
+        def work(conn: Connection) -> list[Any]:
+            # Never prepared: a prepared statement's generic plan cannot see the pattern
+            # and scans the primary key in id order (measured: 1.8 ms at 10,000
+            # participants, against 0.2 ms for the trigram index a custom plan uses).
+            rows = conn.execute(statement, params, prepare=False).fetchall()
+            return [row[0] for row in rows]
+
+        docs = self._db.run("directory_search", work)
         if target == DirectoryTarget.PARTICIPANT:
             return [Participant.model_validate_json(doc) for doc in docs]
         return [Room.model_validate_json(doc) for doc in docs]
