@@ -412,7 +412,9 @@ class SQLiteBaseline:
         self._connection.execute(f"PRAGMA mmap_size = {256 * 2**20}")
         for migration in MIGRATIONS:
             for statement in migration:
-                self._connection.execute(statement)
+                # A function step (the directory's name index) touches no message table.
+                if isinstance(statement, str):
+                    self._connection.execute(statement)
 
     def _write(self, rows: list[tuple[Any, ...]]) -> None:
         from jido_persistence_sqlite import statements as sql

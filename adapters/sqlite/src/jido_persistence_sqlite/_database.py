@@ -139,7 +139,8 @@ class Database:
                     f"SQLite store {self.location} cannot use WAL mode (journal_mode={mode}); "
                     "put it on a local file system"
                 )
-            self.write("open", lambda conn: migrate(conn, self.location))
+            self.name_index = self.write("open", lambda conn: migrate(conn, self.location))
+            """Whether the directory's name search has its FTS5 index (see ._names)."""
         except sqlite3.DatabaseError as error:
             self.close()
             if _busy(error):

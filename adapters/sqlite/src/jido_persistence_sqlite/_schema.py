@@ -17,7 +17,9 @@ the largest ``seq`` in the table, so ``seq`` is the save order of the rows that 
 ("the most recently saved holder" of a key is the one with the largest ``seq``), and
 ``VACUUM`` keeps it (it may renumber implicit rowids, never an INTEGER PRIMARY KEY).
 
-The version lives in the file header (``PRAGMA user_version``); :func:`migrate` runs
+Schema version 3 adds the directory's FTS5 trigram index of the name folds (see
+:mod:`._names`; created at any later open when the SQLite that ran version 3 had no
+FTS5).  The version lives in the file header (``PRAGMA user_version``); :func:`migrate` runs
 inside the ``BEGIN IMMEDIATE`` transaction that opens a store, so processes opening a
 new file at once create it exactly once.
 """
@@ -26,11 +28,12 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from jido_persistence.errors import ConfigurationError
 from jido_persistence.models import Participant, Room
+from jido_persistence_sqlite._names import ensure_name_index
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "fold", "migrate"]
 
@@ -120,7 +123,15 @@ _VERSION_2: Final = (
     "CREATE INDEX participant_keys_owner ON participant_keys (participant_id)",
 )
 
-MIGRATIONS: Final[Sequence[Sequence[str]]] = (_VERSION_1, _VERSION_2)
+Step = str | Callable[[sqlite3.Connection], object]
+"""A migration step: a SQL statement, or a function run on the connection."""
+
+_VERSION_3: Final[Sequence[Step]] = (
+    # The directory's name search through an FTS5 trigram index (see ._names).
+    ensure_name_index,
+)
+
+MIGRATIONS: Final[Sequence[Sequence[Step]]] = (_VERSION_1, _VERSION_2, _VERSION_3)
 """Migration ``n`` (1-based) brings a store from version ``n - 1`` to ``n``.  Forward only."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -132,8 +143,9 @@ def fold(value: object) -> str | None:
     return value.casefold() if isinstance(value, str) else None
 
 
-def migrate(conn: sqlite3.Connection, location: str) -> None:
-    """Create or upgrade the store behind ``conn``, inside the caller's transaction.
+def migrate(conn: sqlite3.Connection, location: str) -> bool:
+    """Create or upgrade the store behind ``conn``, inside the caller's transaction;
+    return whether it has the directory's name index (:func:`ensure_name_index`).
 
     Also recomputes the stored name folds when Python's Unicode version differs from
     the one they were computed with.  Raises ConfigurationError when the file was
@@ -145,9 +157,12 @@ def migrate(conn: sqlite3.Connection, location: str) -> None:
             f"the SQLite store {location} has schema version {version}, newer than "
             f"{SCHEMA_VERSION} which this jido-persistence-sqlite understands: upgrade it"
         )
-    for statements in MIGRATIONS[version:]:
-        for statement in statements:
-            conn.execute(statement)
+    for steps in MIGRATIONS[version:]:
+        for step in steps:
+            if isinstance(step, str):
+                conn.execute(step)
+            else:
+                step(conn)
     if version < SCHEMA_VERSION:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     row = conn.execute("SELECT value FROM meta WHERE key = 'unidata_version'").fetchone()
@@ -157,6 +172,7 @@ def migrate(conn: sqlite3.Connection, location: str) -> None:
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('unidata_version', ?)",
             (unicodedata.unidata_version,),
         )
+    return ensure_name_index(conn)
 
 
 def _refold(conn: sqlite3.Connection) -> None:

@@ -35,6 +35,7 @@ from jido_persistence_sqlite._base import Connection
 from jido_persistence_sqlite._enumeration import SQLiteEnumeration
 from jido_persistence_sqlite._ingest import SQLiteIngest
 from jido_persistence_sqlite._interchange import SQLiteInterchange
+from jido_persistence_sqlite._names import name_filter
 from jido_persistence_sqlite._retention import SQLiteRetention
 from jido_persistence_sqlite._rows import (
     message_row,
@@ -293,7 +294,8 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention, SQLiteInte
         limit: int | None,
     ) -> list[Participant] | list[Room]:
         """One query filtered and sorted by SQLite; names match the stored casefold
-        with ``instr`` (a literal substring test).  A scan: O(n)."""
+        through the FTS5 trigram index, with ``instr`` (a literal substring test) as
+        the recheck, or alone (a scan) for queries under three characters."""
         parsed = query
         conditions: list[str] = []
         params: list[object] = []
@@ -301,8 +303,11 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention, SQLiteInte
             conditions.append(sql.DIRECTORY_ID)
             params.append(parsed.id)
         if parsed.name_fold is not None:
-            conditions.append(sql.DIRECTORY_NAME)
-            params.append(parsed.name_fold)
+            name_conditions, name_params = name_filter(
+                target.value, parsed.name_fold, self._db.name_index
+            )
+            conditions += name_conditions
+            params += name_params
         if target == DirectoryTarget.PARTICIPANT:
             parts: tuple[str | None, ...] = (parsed.channel, parsed.external_id)
             key_condition = sql.DIRECTORY_PARTICIPANT_KEY
