@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -287,3 +288,62 @@ def test_the_name_search_is_never_prepared(fresh_url: Callable[..., str]) -> Non
             ]
     assert any("participants" in statement for statement in prepared)
     assert not any("name_fold LIKE" in statement for statement in prepared)
+
+
+def _fastupdate(store: PostgresAdapter) -> dict[str, bool]:
+    schema = store.options.schema
+
+    def work(conn: Any) -> dict[str, bool]:
+        rows = conn.execute(
+            "SELECT c.relname, 'fastupdate=off' = ANY(coalesce(c.reloptions, '{}'))"
+            " FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n"
+            " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname LIKE %s",
+            (schema, "%_name_trigram"),
+            prepare=False,
+        ).fetchall()
+        return {str(name): bool(off) for name, off in rows}
+
+    return store._db.run("test", work)
+
+
+def test_the_trigram_indexes_have_no_pending_list(store_url: str) -> None:
+    """New entries go straight into the GIN index (``fastupdate = off``): with a pending
+    list, a store just filled prices the index above a scan until it is vacuumed.  An
+    index created before (``fastupdate`` on) is switched at the next open; then a name
+    search in a store of 10,000 participants written since plans through the index."""
+    with open_store(store_url) as store:
+        assert isinstance(store, PostgresAdapter)
+        if store._db.name_search != "trigram":
+            pytest.skip("pg_trgm is not available on this server")
+        assert _fastupdate(store) == {"rooms_name_trigram": True, "participants_name_trigram": True}
+        schema = store.options.schema
+
+        def older(conn: Any) -> None:
+            for table in ("rooms", "participants"):
+                conn.execute(
+                    f'ALTER INDEX "{schema}".{table}_name_trigram SET (fastupdate = on)',
+                    prepare=False,
+                )
+
+        store._db.run("test", older)
+        assert set(_fastupdate(store).values()) == {False}
+    with open_store(store_url) as store:
+        assert isinstance(store, PostgresAdapter)
+        assert set(_fastupdate(store).values()) == {True}
+
+        def fill_and_plan(conn: Any) -> str:
+            conn.execute(
+                f'INSERT INTO "{schema}".participants (id, name_fold, doc)'
+                " SELECT 'p' || lpad(i::text, 5, '0'), 'user ' || lpad(i::text, 5, '0'),"
+                " json_build_object('id', i) FROM generate_series(0, 9999) AS i",
+                prepare=False,
+            )
+            conn.execute(f'ANALYZE "{schema}".participants', prepare=False)
+            plan = conn.execute(
+                f'EXPLAIN SELECT doc FROM "{schema}".participants'
+                " WHERE name_fold LIKE '%user 01234%' ORDER BY id",
+                prepare=False,
+            ).fetchall()
+            return "\n".join(str(row[0]) for row in plan)
+
+        assert "participants_name_trigram" in store._db.run("test", fill_and_plan)
