@@ -77,16 +77,29 @@ def test_the_index_answers_as_the_scan_and_the_reference(
             assert indexed == scanned == _names_in(reference, query)
 
 
-def test_a_long_query_is_answered_through_the_index(store: SQLiteAdapter) -> None:
-    """The plan of a query of three characters or more reads the FTS table."""
-    kind_conditions, params = _names.name_filter("participant", "user 12", True)
+def test_a_long_query_is_answered_through_its_rarest_trigrams(store: SQLiteAdapter) -> None:
+    """The plan of a query of three characters or more reads the FTS table, asking for
+    the two rarest of its trigrams only; a trigram in no name answers without a query."""
+    for index in range(30):
+        store.save_participant(
+            Participant(
+                id=f"p{index}", type=ParticipantType.HUMAN, identity={"name": f"user {index:03d}"}
+            )
+        )
+    counts = _names.trigram_counts(store._db.all)
+    found = _names.name_filter("participant", "user 012", counts)
+    assert found is not None
+    conditions, params = found
+    assert params == ['"012" AND " 01"', "user 012"]
     plan = store._db.all(
-        "EXPLAIN QUERY PLAN SELECT doc FROM participants WHERE " + " AND ".join(kind_conditions),
+        "EXPLAIN QUERY PLAN SELECT doc FROM participants WHERE " + " AND ".join(conditions),
         tuple(params),
     )
     assert "name_trigrams" in str(plan)
-    short, _ = _names.name_filter("participant", "us", True)
-    assert "name_trigrams" not in " ".join(short)
+    assert _names.name_filter("participant", "user 9x9", counts) is None
+    short = _names.name_filter("participant", "us", counts)
+    assert short is not None
+    assert "name_trigrams" not in " ".join(short[0])
 
 
 def _version_2_store(path: Path) -> None:

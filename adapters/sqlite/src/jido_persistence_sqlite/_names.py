@@ -5,10 +5,16 @@
 and participant's name.  Schema version 3 indexes those folds with FTS5's ``trigram``
 tokenizer (``case_sensitive 1``: the folds are matched as stored, SQLite folds
 nothing), so a query of three characters or more is a phrase of its trigrams, which
-matches exactly the folds holding it as a substring, found through the index rather
-than by a scan.  A query shorter than three characters has no trigram: it keeps the
-scan (``instr``), as does every query on a SQLite built without FTS5 (none is
-refused: the index is then simply not created, see :func:`index_statements`).
+would match exactly the folds holding it as a substring; but a phrase reads the whole
+posting list of each of its trigrams, and common ones ("use" in every "User ...") are
+as long as the directory.  So the search first counts, for each trigram of the query,
+the folds holding it up to :data:`COUNT_CAP` (one statement; a capped count stops
+early, where ``fts5vocab`` would read whole posting lists), and matches only the
+:data:`CHOSEN_TRIGRAMS` rarest (every fold holding the query holds them, so nothing is
+missed); ``instr`` then rechecks those few candidates, which makes the answer exact.
+A trigram no fold holds answers at once: nothing matches.  A query shorter than three
+characters has no trigram: it keeps the scan (``instr``), as does every query on a
+SQLite built without FTS5 (see :func:`ensure_name_index`).
 
 The FTS rows are keyed by ``name_rows.seq``, an ``INTEGER PRIMARY KEY`` (which
 ``VACUUM`` never renumbers, unlike the implicit rowids of ``rooms`` and
@@ -21,15 +27,29 @@ trigrams only, and a removal names the old fold (FTS5's ``'delete'`` command).
 from __future__ import annotations
 
 import sqlite3
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
 from jido_persistence.errors import ConfigurationError
 from jido_persistence_sqlite._statements import DIRECTORY_NAME
 
-__all__ = ["MIN_INDEXED_LENGTH", "ensure_name_index", "fts_phrase", "has_fts5", "name_filter"]
+__all__ = [
+    "CHOSEN_TRIGRAMS",
+    "MIN_INDEXED_LENGTH",
+    "ensure_name_index",
+    "fts_phrase",
+    "has_fts5",
+    "name_filter",
+]
 
 MIN_INDEXED_LENGTH: Final = 3
 """Queries shorter than this (in code points) have no trigram and scan."""
+
+CHOSEN_TRIGRAMS: Final = 2
+"""How many of the query's rarest trigrams the index is asked for."""
+
+COUNT_CAP: Final = 32
+"""Folds counted per trigram at most when choosing the rarest."""
 
 _KINDS: Final = {"rooms": "room", "participants": "participant"}
 
@@ -132,17 +152,55 @@ def fts_phrase(fold: str) -> str:
 
 _INDEXED: Final = {
     kind: (
-        "id IN (SELECT n.id FROM name_rows AS n WHERE n.kind = "
-        f"'{kind}' AND n.seq IN (SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?))"
+        # ``+n.kind``: look the matches up by seq, never scan every name of the kind.
+        "id IN (SELECT n.id FROM name_rows AS n WHERE n.seq IN (SELECT rowid FROM"
+        f" name_trigrams WHERE name_trigrams MATCH ?) AND +n.kind = '{kind}')"
     )
     for kind in _KINDS.values()
 }
 
 
-def name_filter(kind: str, fold: str, indexed: bool) -> tuple[list[str], list[object]]:
+def _rarest(fold: str, counts: Callable[[list[str]], dict[str, int]]) -> list[str] | None:
+    """The query's :data:`CHOSEN_TRIGRAMS` rarest trigrams, or ``None`` when one of them
+    is in no fold (then nothing matches)."""
+    trigrams = sorted({fold[start : start + 3] for start in range(len(fold) - 2)})
+    found = counts(trigrams)
+    if len(found) < len(trigrams):
+        return None
+    return sorted(trigrams, key=lambda trigram: (found[trigram], trigram))[:CHOSEN_TRIGRAMS]
+
+
+_COUNT: Final = (
+    "SELECT ?, (SELECT count(*) FROM (SELECT 1 FROM name_trigrams WHERE name_trigrams"
+    f" MATCH ? LIMIT {COUNT_CAP}))"
+)
+
+
+def trigram_counts(
+    read: Callable[[str, tuple[object, ...]], list[Any]],
+) -> Callable[[list[str]], dict[str, int]]:
+    """How many folds (at most :data:`COUNT_CAP`) hold each of some trigrams, read in
+    one statement with ``read(query, params)``; a trigram in no fold is left out."""
+
+    def counts(trigrams: list[str]) -> dict[str, int]:
+        statement = " UNION ALL ".join([_COUNT] * len(trigrams))
+        params = tuple(part for trigram in trigrams for part in (trigram, fts_phrase(trigram)))
+        return {str(term): int(found) for term, found in read(statement, params) if found}
+
+    return counts
+
+
+def name_filter(
+    kind: str, fold: str, counts: Callable[[list[str]], dict[str, int]] | None
+) -> tuple[list[str], list[object]] | None:
     """The conditions and parameters matching the rows of ``kind`` whose fold holds
-    ``fold``: through the index when there is one and ``fold`` has a trigram, and
-    always the literal ``instr`` test (on the index's few candidates, a recheck)."""
-    if indexed and len(fold) >= MIN_INDEXED_LENGTH:
-        return [_INDEXED[kind], DIRECTORY_NAME], [fts_phrase(fold), fold]
-    return [DIRECTORY_NAME], [fold]
+    ``fold``, or ``None`` when none can.  Through the index (``counts`` given: see
+    :func:`trigram_counts`) when ``fold`` has a trigram, and always the literal
+    ``instr`` test (on the index's candidates, the recheck)."""
+    if counts is None or len(fold) < MIN_INDEXED_LENGTH:
+        return [DIRECTORY_NAME], [fold]
+    chosen = _rarest(fold, counts)
+    if chosen is None:
+        return None
+    query = " AND ".join(fts_phrase(trigram) for trigram in chosen)
+    return [_INDEXED[kind], DIRECTORY_NAME], [query, fold]

@@ -35,7 +35,7 @@ from jido_persistence_sqlite._base import Connection
 from jido_persistence_sqlite._enumeration import SQLiteEnumeration
 from jido_persistence_sqlite._ingest import SQLiteIngest
 from jido_persistence_sqlite._interchange import SQLiteInterchange
-from jido_persistence_sqlite._names import name_filter
+from jido_persistence_sqlite._names import name_filter, trigram_counts
 from jido_persistence_sqlite._retention import SQLiteRetention
 from jido_persistence_sqlite._rows import (
     message_row,
@@ -303,9 +303,11 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention, SQLiteInte
             conditions.append(sql.DIRECTORY_ID)
             params.append(parsed.id)
         if parsed.name_fold is not None:
-            name_conditions, name_params = name_filter(
-                target.value, parsed.name_fold, self._db.name_index
-            )
+            counts = trigram_counts(self._db.all) if self._db.name_index else None
+            name_match = name_filter(target.value, parsed.name_fold, counts)
+            if name_match is None:
+                return []
+            name_conditions, name_params = name_match
             conditions += name_conditions
             params += name_params
         if target == DirectoryTarget.PARTICIPANT:
