@@ -57,7 +57,7 @@ def _minimal(*extra_hooks: str, name: str = "Minimal") -> type[PersistenceAdapte
 
 def test_every_entry_is_a_final_public_method_with_a_hook() -> None:
     for name, entry in CALLBACKS.items():
-        public = vars(PersistenceAdapter)[name]
+        public = inspect.getattr_static(PersistenceAdapter, name)
         assert getattr(public, "__final__", False), f"{name} is not @final"
         assert entry.hook == "_" + name
         assert callable(getattr(PersistenceAdapter, entry.hook))
@@ -66,8 +66,9 @@ def test_every_entry_is_a_final_public_method_with_a_hook() -> None:
 def test_every_final_public_method_is_in_the_table() -> None:
     finals = {
         name
-        for name, value in vars(PersistenceAdapter).items()
-        if not name.startswith("_") and getattr(value, "__final__", False)
+        for name in dir(PersistenceAdapter)
+        if not name.startswith("_")
+        and getattr(inspect.getattr_static(PersistenceAdapter, name), "__final__", False)
     }
     assert finals == set(CALLBACKS)
 
@@ -182,7 +183,9 @@ def test_flags_derive_from_the_hooks_a_class_implements(groups: set[Group]) -> N
 
 
 def test_re_exporting_the_base_default_is_not_implementing() -> None:
-    hooks = {entry.hook: vars(PersistenceAdapter)[entry.hook] for entry in OPTIONAL}
+    hooks = {
+        entry.hook: inspect.getattr_static(PersistenceAdapter, entry.hook) for entry in OPTIONAL
+    }
     cls = type("ReExports", (_minimal(),), hooks)
     assert not any(implements(cls, hook) for hook in hooks)
     assert cls.capabilities_of() == Capabilities()

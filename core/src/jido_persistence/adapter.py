@@ -25,65 +25,35 @@ group (ingress, ingest, enumeration, retention) raise
 group's hooks (some but not all is a ``TypeError`` when the class is defined), and the
 group's capability flag says whether it does.  ``directory_lookup`` and
 ``health_check`` have base implementations on top of other hooks.
+
+The class is assembled from one module a job: the guard (``_guard``), the callbacks of
+each contract area as mixins (``_contract_entities``, ``_contract_keys``,
+``_contract_records``, ``_contract_optional``), the options base
+(``_adapter_options``) and the raw index test hook (``_raw_index``).  Import the names
+from here (or from :mod:`jido_persistence`), not from those private modules.
 """
 
 from __future__ import annotations
 
-import abc
+import inspect
 import time
-from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import (
-    Any,
-    ClassVar,
-    Final,
-    Literal,
-    Protocol,
-    Self,
-    TypedDict,
-    TypeVar,
-    final,
-    runtime_checkable,
-)
-
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic_core import PydanticSerializationError
+from typing import Any, ClassVar, Final, Self, final
 
 from jido_persistence import telemetry
-from jido_persistence._checks import key_as_given
-from jido_persistence.callbacks import CALLBACKS, EXTENSIONS, GROUP_FLAGS, Group, callbacks_in
-from jido_persistence.errors import (
-    AmbiguousLookup,
-    ConfigurationError,
-    NotFound,
-    NotSupported,
-    PersistenceError,
-    StorageError,
-    StoreClosed,
-    redact_text,
-)
-from jido_persistence.models import (
-    BridgeConfig,
-    Capabilities,
-    DirectoryTarget,
-    Erasure,
-    Health,
-    Ingested,
-    IngressStatus,
-    IngressSubscription,
-    Message,
-    Participant,
-    Room,
-    RoomBinding,
-    RoutingPolicy,
-    Thread,
-)
+from jido_persistence._adapter_options import AdapterOptions, _NoOptions
+from jido_persistence._contract_entities import EntityCallbacks
+from jido_persistence._contract_keys import KeyCallbacks
+from jido_persistence._contract_optional import OptionalCallbacks
+from jido_persistence._contract_records import RecordCallbacks
+from jido_persistence._raw_index import RawIndex, SupportsRawIndex
+from jido_persistence.callbacks import CALLBACKS, GROUP_FLAGS, Group, callbacks_in
+from jido_persistence.errors import ConfigurationError, NotFound, StoreClosed, redact_text
+from jido_persistence.models import Capabilities, Health
 from jido_persistence.transactions import transaction_block
 from jido_persistence.urls import StoreUrl, file_url_with_host
-from jido_persistence.validation import DirectoryQuery
 
 __all__ = [
     "AdapterOptions",
@@ -94,74 +64,8 @@ __all__ = [
     "implements",
 ]
 
-T = TypeVar("T")
-
-AMBIGUOUS_MATCHES_SHOWN: Final = 100
-
-_GUARDED: Final = {**CALLBACKS, **EXTENSIONS}
-
-CODEC_ERRORS: Final[tuple[type[Exception], ...]] = (
-    ValidationError,
-    PydanticSerializationError,
-    ValueError,
-    TypeError,
-    OverflowError,
-    LookupError,
-)
-"""What a hook's decoding or encoding raises (pydantic, ``json``, a text codec, a
-malformed stored row): the guard turns it into StorageError, so that no exception but
-those of ``jido_persistence.errors`` leaves a callback (contract 9.0).  ``NotFound``
-and ``AmbiguousLookup``, which are LookupErrors too, are re-raised before."""
-
 HEALTH_PROBE_ID: Final = "jido-persistence:health-probe"
 """The room id the base ``health_check`` reads: the cheapest read every backend indexes."""
-
-
-class AdapterOptions(BaseModel):
-    """Base of every adapter's options model: frozen, and unknown options are an error."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    @classmethod
-    def parse(cls, options: Mapping[str, object]) -> Self:
-        """Validate ``options``; raise ConfigurationError naming the valid options."""
-        valid = ", ".join(sorted(cls.model_fields)) or "none"
-        unknown = sorted(set(options) - set(cls.model_fields))
-        if unknown:
-            raise ConfigurationError(
-                f"unknown option(s) {', '.join(unknown)}; valid options: {valid}"
-            )
-        try:
-            return cls.model_validate(dict(options))
-        except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
-                for item in error.errors()
-            )
-            raise ConfigurationError(f"invalid option(s): {problems}") from error
-
-
-class RawIndex(TypedDict):
-    """What a store holds, read straight from the backend (the kit's back door).
-
-    Keys are normalised; each maps to the id the key resolves to now.
-    """
-
-    room_binding_keys: dict[tuple[str, str, str], str]
-    participant_keys: dict[tuple[str, str], str]
-    message_keys: dict[tuple[str, str, str], str]
-    thread_external_keys: dict[tuple[str, str], str]
-    thread_root_keys: dict[tuple[str, str], str]
-    row_counts: dict[str, int]
-
-
-@runtime_checkable
-class SupportsRawIndex(Protocol):
-    """An adapter that offers the raw index reader test hook (contract section 8)."""
-
-    def raw_index(self) -> RawIndex:
-        """Read the keys and row counts straight from the backend, bypassing the callbacks."""
-        ...
 
 
 def implements(cls: type, hook: str) -> bool:
@@ -174,7 +78,7 @@ def implements(cls: type, hook: str) -> bool:
         if klass is PersistenceAdapter:
             return False
         if hook in vars(klass):
-            return vars(klass)[hook] is not vars(PersistenceAdapter).get(hook)
+            return vars(klass)[hook] is not inspect.getattr_static(PersistenceAdapter, hook, None)
     return False
 
 
@@ -217,11 +121,9 @@ def check_adapter_class(cls: type) -> None:
         )
 
 
-class _NoOptions(AdapterOptions):
-    """An adapter without options."""
-
-
-class PersistenceAdapter(abc.ABC):
+# The mixins are listed last area first: the reference renders inherited members from the
+# last base on, so the page shows rooms first, as the contract does.
+class PersistenceAdapter(OptionalCallbacks, RecordCallbacks, KeyCallbacks, EntityCallbacks):
     """The persistence behaviour: one instance is one isolated store.
 
     Construct with ``AdapterClass(**options)`` (validated by ``AdapterClass.Options``);
@@ -245,9 +147,6 @@ class PersistenceAdapter(abc.ABC):
     backend_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     """Exceptions of the backend library that callbacks turn into StorageError."""
 
-    _groups: ClassVar[frozenset[Group]] = frozenset()
-    _closed: bool = False
-
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         # Each new store decides whether callbacks are observed (jido_persistence.telemetry).
         telemetry.refresh()
@@ -256,8 +155,11 @@ class PersistenceAdapter(abc.ABC):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # getattr walks the whole MRO, so a public name from a plain mixin counts too.
-        own = vars(PersistenceAdapter)
-        overridden = sorted(name for name in CALLBACKS if getattr(cls, name) is not own[name])
+        overridden = sorted(
+            name
+            for name in CALLBACKS
+            if getattr(cls, name) is not getattr(PersistenceAdapter, name)
+        )
         if overridden:
             hooks = ", ".join("_" + name for name in overridden)
             raise TypeError(
@@ -275,46 +177,6 @@ class PersistenceAdapter(abc.ABC):
             for group in GROUP_FLAGS
             if all(implements(cls, entry.hook) for entry in callbacks_in(group))
         )
-
-    # --- the guard -------------------------------------------------------------------
-
-    @final
-    def _guard(self, name: str, hook: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run callback ``name``: closed check, argument check, ``hook``, error mapping."""
-        if self._closed:
-            raise StoreClosed(f"{type(self).__name__} is closed: {name}() needs an open store")
-        entry = _GUARDED[name]
-        checked_args, checked_kwargs = entry.check(*args, **kwargs)
-        if (
-            entry.after_needs is not None
-            and checked_kwargs["after"] is not None
-            and entry.after_needs not in type(self)._groups
-        ):
-            raise NotSupported(f"{name}(after=)", type(self).__name__)
-        try:
-            return hook(*checked_args, **checked_kwargs)
-        except NotFound as error:
-            given = key_as_given(entry.check, error.key, checked_args, args, kwargs)
-            if given is not error.key:
-                error.key = given
-                error.args = (f"{error.entity} not found: {given!r}",)
-            raise
-        except AmbiguousLookup as error:
-            error.query = key_as_given(entry.check, error.query, checked_args, args, kwargs)
-            raise
-        except PersistenceError:
-            raise
-        except self.backend_errors as error:
-            raise StorageError(f"{name}() failed in the backend: {error}") from error
-        except CODEC_ERRORS as error:
-            # Contract 9.0: arguments are checked before the hook, so a pydantic or
-            # codec error here comes from stored data or the backend's codec.
-            raise StorageError(
-                f"{name}() failed: {type(error).__name__}: {redact_text(str(error))}"
-            ) from error
-
-    def _unsupported(self, name: str) -> NotSupported:
-        return NotSupported(name, type(self).__name__)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -422,535 +284,6 @@ class PersistenceAdapter(abc.ABC):
     def destroy_store(cls, url: str) -> None:
         """Test hook: remove what :meth:`fresh_store_url` created beyond its directory."""
 
-    # --- rooms -----------------------------------------------------------------------
-
-    @final
-    def save_room(self, room: Room) -> Room:
-        """Insert or replace ``room`` by id and return it.  Binding keys are not touched.
-
-        Raises InvalidArgument when ``room`` is not a valid Room.  O(log n).
-        """
-        return self._guard("save_room", self._save_room, room)
-
-    @final
-    def get_room(self, room_id: str) -> Room:
-        """Return the room ``room_id``.  Raises NotFound("room", room_id).  O(1)."""
-        return self._guard("get_room", self._get_room, room_id)
-
-    @final
-    def delete_room(self, room_id: str) -> None:
-        """Delete the room and cascade, idempotently, even when the room record is gone.
-
-        Removes the room's messages (and their external-id keys), its threads (and their
-        keys), its room bindings, its routing policy, and each binding key that still
-        points at this room.  Participants and other rooms' data are not touched.
-        """
-        self._guard("delete_room", self._delete_room, room_id)
-
-    @final
-    def list_rooms(self, *, limit: int = 100, after: str | None = None) -> list[Room]:
-        """The first ``limit`` rooms in ``(inserted_at, id)`` order, after room ``after``.
-
-        Raises InvalidLimit; InvalidCursor for an ``after`` that is ``""`` or not a
-        ``str``; CursorNotFound for an unknown ``after``; NotSupported for ``after``
-        when the adapter lacks the enumeration group.  O(log n + limit).
-        """
-        return self._guard("list_rooms", self._list_rooms, limit=limit, after=after)
-
-    @abc.abstractmethod
-    def _save_room(self, room: Room) -> Room:
-        """Hook of :meth:`save_room`."""
-
-    @abc.abstractmethod
-    def _get_room(self, room_id: str) -> Room:
-        """Hook of :meth:`get_room`."""
-
-    @abc.abstractmethod
-    def _delete_room(self, room_id: str) -> None:
-        """Hook of :meth:`delete_room`."""
-
-    @abc.abstractmethod
-    def _list_rooms(self, *, limit: int, after: str | None) -> list[Room]:
-        """Hook of :meth:`list_rooms`; ``after`` is ``None`` unless the class enumerates."""
-
-    # --- participants ----------------------------------------------------------------
-
-    @final
-    def save_participant(self, participant: Participant) -> Participant:
-        """Insert or replace ``participant`` by id and return it.  Raises InvalidArgument."""
-        return self._guard("save_participant", self._save_participant, participant)
-
-    @final
-    def get_participant(self, participant_id: str) -> Participant:
-        """Return the participant.  Raises NotFound("participant", participant_id).  O(1)."""
-        return self._guard("get_participant", self._get_participant, participant_id)
-
-    @final
-    def delete_participant(self, participant_id: str) -> None:
-        """Delete the participant, idempotently.  Its external-id keys may stay behind."""
-        self._guard("delete_participant", self._delete_participant, participant_id)
-
-    @abc.abstractmethod
-    def _save_participant(self, participant: Participant) -> Participant:
-        """Hook of :meth:`save_participant`."""
-
-    @abc.abstractmethod
-    def _get_participant(self, participant_id: str) -> Participant:
-        """Hook of :meth:`get_participant`."""
-
-    @abc.abstractmethod
-    def _delete_participant(self, participant_id: str) -> None:
-        """Hook of :meth:`delete_participant`."""
-
-    # --- messages --------------------------------------------------------------------
-
-    @final
-    def save_message(self, message: Message) -> Message:
-        """Insert or replace ``message`` by id and return it.
-
-        Indexes follow the latest saved version (room, thread, external-id key).  The
-        key ``(metadata["channel"], metadata["bridge_id"], external_id)`` resolves to the
-        most recently saved message that carries it.  Raises InvalidArgument (storing
-        nothing) when ``external_id`` is set and the channel or bridge id metadata is
-        malformed.  O(log n) expected.
-        """
-        return self._guard("save_message", self._save_message, message)
-
-    @final
-    def get_message(self, message_id: str) -> Message:
-        """Return the message.  Raises NotFound("message", message_id).  O(1)."""
-        return self._guard("get_message", self._get_message, message_id)
-
-    @final
-    def get_messages(
-        self,
-        room_id: str,
-        *,
-        limit: int = 50,
-        before: str | None = None,
-        after: str | None = None,
-        thread_id: str | None = None,
-    ) -> list[Message]:
-        """A page of the room's messages (of ``thread_id`` when given), oldest first.
-
-        Ordered by ``(inserted_at, id)`` with ``None`` timestamps first.  No cursor: the
-        newest ``limit``; ``before=id``: the newest ``limit`` strictly before it;
-        ``after=id``: the oldest ``limit`` strictly after it.  Raises InvalidLimit,
-        InvalidCursor (both cursors, empty or non-string), CursorNotFound (cursor not in
-        the scope), in that order.  O(log n + limit).
-        """
-        return self._guard(
-            "get_messages",
-            self._get_messages,
-            room_id,
-            limit=limit,
-            before=before,
-            after=after,
-            thread_id=thread_id,
-        )
-
-    @final
-    def delete_message(self, message_id: str) -> None:
-        """Delete the message and every index entry of it, idempotently."""
-        self._guard("delete_message", self._delete_message, message_id)
-
-    @abc.abstractmethod
-    def _save_message(self, message: Message) -> Message:
-        """Hook of :meth:`save_message`; the external key, when set, is well formed."""
-
-    @abc.abstractmethod
-    def _get_message(self, message_id: str) -> Message:
-        """Hook of :meth:`get_message`."""
-
-    @abc.abstractmethod
-    def _get_messages(
-        self,
-        room_id: str,
-        *,
-        limit: int,
-        before: str | None,
-        after: str | None,
-        thread_id: str | None,
-    ) -> list[Message]:
-        """Hook of :meth:`get_messages`; at most one cursor, its existence unchecked."""
-
-    @abc.abstractmethod
-    def _delete_message(self, message_id: str) -> None:
-        """Hook of :meth:`delete_message`."""
-
-    # --- threads ---------------------------------------------------------------------
-
-    @final
-    def save_thread(self, thread: Thread) -> Thread:
-        """Insert or replace ``thread`` by id; its per-room keys follow the latest save."""
-        return self._guard("save_thread", self._save_thread, thread)
-
-    @final
-    def get_thread(self, thread_id: str) -> Thread:
-        """Return the thread.  Raises NotFound("thread", thread_id).  O(1)."""
-        return self._guard("get_thread", self._get_thread, thread_id)
-
-    @final
-    def get_thread_by_external_id(self, room_id: str, external_thread_id: str | int) -> Thread:
-        """The room's most recently saved thread with this external id.
-
-        Raises NotFound("thread", (room_id, external_thread_id)).  O(1).
-        """
-        return self._guard(
-            "get_thread_by_external_id",
-            self._get_thread_by_external_id,
-            room_id,
-            external_thread_id,
-        )
-
-    @final
-    def get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
-        """The room's most recently saved thread with this root message.
-
-        Raises NotFound("thread", (room_id, root_message_id)).  O(1).
-        """
-        return self._guard(
-            "get_thread_by_root_message",
-            self._get_thread_by_root_message,
-            room_id,
-            root_message_id,
-        )
-
-    @final
-    def list_threads(
-        self, room_id: str, *, limit: int = 100, after: str | None = None
-    ) -> list[Thread]:
-        """The room's oldest ``limit`` threads in ``(inserted_at, id)`` order, after ``after``.
-
-        Raises InvalidLimit; InvalidCursor for an ``after`` that is ``""`` or not a
-        ``str``; CursorNotFound for an ``after`` not in the room; NotSupported for
-        ``after`` when the adapter lacks the enumeration group.  O(log n + limit).
-        """
-        return self._guard("list_threads", self._list_threads, room_id, limit=limit, after=after)
-
-    @abc.abstractmethod
-    def _save_thread(self, thread: Thread) -> Thread:
-        """Hook of :meth:`save_thread`."""
-
-    @abc.abstractmethod
-    def _get_thread(self, thread_id: str) -> Thread:
-        """Hook of :meth:`get_thread`."""
-
-    @abc.abstractmethod
-    def _get_thread_by_external_id(self, room_id: str, external_thread_id: str) -> Thread:
-        """Hook of :meth:`get_thread_by_external_id`; the external id normalised."""
-
-    @abc.abstractmethod
-    def _get_thread_by_root_message(self, room_id: str, root_message_id: str) -> Thread:
-        """Hook of :meth:`get_thread_by_root_message`."""
-
-    @abc.abstractmethod
-    def _list_threads(self, room_id: str, *, limit: int, after: str | None) -> list[Thread]:
-        """Hook of :meth:`list_threads`; ``after`` is ``None`` unless the class enumerates."""
-
-    # --- external-id resolution ------------------------------------------------------
-
-    @final
-    def get_or_create_room_by_external_binding(
-        self,
-        channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
-    ) -> Room:
-        """The room bound to the key, created from ``attrs`` (with a RoomBinding) when absent.
-
-        A key bound to a room that no longer exists is stale: it is removed and the call
-        goes on as if absent.  Race-free: concurrent callers get the same room, and a
-        losing call writes nothing.  Invalid attrs raise InvalidArgument (pydantic error
-        as ``__cause__``) and create nothing.
-        """
-        return self._guard(
-            "get_or_create_room_by_external_binding",
-            self._get_or_create_room_by_external_binding,
-            channel,
-            bridge_id,
-            external_id,
-            attrs,
-        )
-
-    @final
-    def get_or_create_participant_by_external_id(
-        self, channel: str, external_id: str | int, attrs: Mapping[str, Any] | None = None
-    ) -> Participant:
-        """The participant bound to ``(channel, external_id)``, created when absent.
-
-        Same algorithm as :meth:`get_or_create_room_by_external_binding`.
-        """
-        return self._guard(
-            "get_or_create_participant_by_external_id",
-            self._get_or_create_participant_by_external_id,
-            channel,
-            external_id,
-            attrs,
-        )
-
-    @final
-    def get_message_by_external_id(
-        self, channel: str, bridge_id: str | int, external_id: str | int
-    ) -> Message:
-        """The message the key resolves to.
-
-        Raises NotFound("message", (channel, bridge_id, external_id)).  O(1).
-        """
-        return self._guard(
-            "get_message_by_external_id",
-            self._get_message_by_external_id,
-            channel,
-            bridge_id,
-            external_id,
-        )
-
-    @final
-    def update_message_external_id(self, message_id: str, external_id: str | int) -> Message:
-        """Store the message with a new external id (timestamps untouched) and return it.
-
-        The old key stops resolving to it; the new one does.  Raises NotFound.
-        """
-        return self._guard(
-            "update_message_external_id", self._update_message_external_id, message_id, external_id
-        )
-
-    @abc.abstractmethod
-    def _get_or_create_room_by_external_binding(
-        self, channel: str, bridge_id: str, external_id: str, attrs: dict[str, Any]
-    ) -> Room:
-        """Hook of :meth:`get_or_create_room_by_external_binding`; attrs a fresh dict."""
-
-    @abc.abstractmethod
-    def _get_or_create_participant_by_external_id(
-        self, channel: str, external_id: str, attrs: dict[str, Any]
-    ) -> Participant:
-        """Hook of :meth:`get_or_create_participant_by_external_id`; attrs a fresh dict."""
-
-    @abc.abstractmethod
-    def _get_message_by_external_id(
-        self, channel: str, bridge_id: str, external_id: str
-    ) -> Message:
-        """Hook of :meth:`get_message_by_external_id`."""
-
-    @abc.abstractmethod
-    def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
-        """Hook of :meth:`update_message_external_id`."""
-
-    # --- room bindings ---------------------------------------------------------------
-
-    @final
-    def get_room_by_external_binding(
-        self, channel: str, bridge_id: str | int, external_id: str | int
-    ) -> Room:
-        """The room the binding key points at; NotFound when unbound or the room is gone."""
-        return self._guard(
-            "get_room_by_external_binding",
-            self._get_room_by_external_binding,
-            channel,
-            bridge_id,
-            external_id,
-        )
-
-    @final
-    def create_room_binding(
-        self,
-        room_id: str,
-        channel: str,
-        bridge_id: str | int,
-        external_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
-    ) -> RoomBinding:
-        """Create (or update) the binding record and point the key at ``room_id``.
-
-        At most one record per ``(room_id, channel, bridge_id, external_id)``: an
-        existing one keeps its id and inserted_at and takes ``direction``/``enabled``
-        from ``attrs`` where given.  ``attrs`` keys: id, direction, enabled, inserted_at.
-        """
-        return self._guard(
-            "create_room_binding",
-            self._create_room_binding,
-            room_id,
-            channel,
-            bridge_id,
-            external_id,
-            attrs,
-        )
-
-    @final
-    def list_room_bindings(self, room_id: str) -> list[RoomBinding]:
-        """The room's binding records in ``(inserted_at, id)`` order."""
-        return self._guard("list_room_bindings", self._list_room_bindings, room_id)
-
-    @final
-    def delete_room_binding(self, binding_id: str) -> None:
-        """Delete the record and its key if it still points at the record's room.
-
-        Raises NotFound("room_binding", binding_id).
-        """
-        self._guard("delete_room_binding", self._delete_room_binding, binding_id)
-
-    @abc.abstractmethod
-    def _get_room_by_external_binding(self, channel: str, bridge_id: str, external_id: str) -> Room:
-        """Hook of :meth:`get_room_by_external_binding`."""
-
-    @abc.abstractmethod
-    def _create_room_binding(
-        self, room_id: str, channel: str, bridge_id: str, external_id: str, attrs: dict[str, Any]
-    ) -> RoomBinding:
-        """Hook of :meth:`create_room_binding`; attrs hold RoomBinding field names only."""
-
-    @abc.abstractmethod
-    def _list_room_bindings(self, room_id: str) -> list[RoomBinding]:
-        """Hook of :meth:`list_room_bindings`."""
-
-    @abc.abstractmethod
-    def _delete_room_binding(self, binding_id: str) -> None:
-        """Hook of :meth:`delete_room_binding`."""
-
-    # --- directory -------------------------------------------------------------------
-
-    @final
-    def directory_search(
-        self,
-        target: DirectoryTarget | str,
-        query: Mapping[str, Any],
-        *,
-        limit: int | None = None,
-    ) -> list[Participant] | list[Room]:
-        """Participants or rooms matching every filter of ``query``, sorted by id.
-
-        Filters: ``id``, ``name`` (casefolded literal substring), and the external key
-        (participants: ``channel`` + ``external_id``; rooms: ``channel`` + ``bridge_id``
-        + ``external_id``).  Raises InvalidDirectoryTarget, InvalidArgument for a bad
-        query, InvalidLimit.  May scan: O(n).
-        """
-        return self._guard("directory_search", self._directory_search, target, query, limit=limit)
-
-    @final
-    def directory_lookup(
-        self, target: DirectoryTarget | str, query: Mapping[str, Any]
-    ) -> Participant | Room:
-        """The one entry matching ``query``.
-
-        Raises NotFound(target, query) when none and AmbiguousLookup (first 100 matches
-        by id, ``truncated`` when more) when several.
-        """
-        return self._guard("directory_lookup", self._directory_lookup, target, query)
-
-    @abc.abstractmethod
-    def _directory_search(
-        self, target: DirectoryTarget, query: DirectoryQuery, *, limit: int | None
-    ) -> list[Participant] | list[Room]:
-        """Hook of :meth:`directory_search`; the query parsed."""
-
-    def _directory_lookup(
-        self, target: DirectoryTarget, query: DirectoryQuery
-    ) -> Participant | Room:
-        """Hook of :meth:`directory_lookup`: :meth:`_directory_search` of 101 matches."""
-        matches = self._directory_search(target, query, limit=AMBIGUOUS_MATCHES_SHOWN + 1)
-        if not matches:
-            raise NotFound(target.value, query)
-        if len(matches) > 1:
-            raise AmbiguousLookup(
-                target.value,
-                query,
-                matches[:AMBIGUOUS_MATCHES_SHOWN],
-                truncated=len(matches) > AMBIGUOUS_MATCHES_SHOWN,
-            )
-        return matches[0]
-
-    # --- onboarding ------------------------------------------------------------------
-
-    @final
-    def save_onboarding(self, flow: Mapping[str, Any]) -> dict[str, Any]:
-        """Store a copy of the flow under ``flow["onboarding_id"]`` and return it.
-
-        Raises InvalidArgument (not a mapping, not JSON), InvalidOnboardingId.
-        """
-        return self._guard("save_onboarding", self._save_onboarding, flow)
-
-    @final
-    def get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
-        """Return the flow.  Raises NotFound("onboarding", onboarding_id)."""
-        return self._guard("get_onboarding", self._get_onboarding, onboarding_id)
-
-    @abc.abstractmethod
-    def _save_onboarding(self, flow: dict[str, Any]) -> dict[str, Any]:
-        """Hook of :meth:`save_onboarding`; the flow checked."""
-
-    @abc.abstractmethod
-    def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
-        """Hook of :meth:`get_onboarding`."""
-
-    # --- bridge configs --------------------------------------------------------------
-
-    @final
-    def save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
-        """Insert or replace the config by id and return it."""
-        return self._guard("save_bridge_config", self._save_bridge_config, config)
-
-    @final
-    def get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
-        """Return the config.  Raises NotFound("bridge_config", bridge_config_id)."""
-        return self._guard("get_bridge_config", self._get_bridge_config, bridge_config_id)
-
-    @final
-    def list_bridge_configs(self, *, enabled: bool | None = None) -> list[BridgeConfig]:
-        """Every config sorted by id, only those with this ``enabled`` when not None."""
-        return self._guard("list_bridge_configs", self._list_bridge_configs, enabled=enabled)
-
-    @final
-    def delete_bridge_config(self, bridge_config_id: str) -> None:
-        """Delete the config.  Raises NotFound("bridge_config", bridge_config_id)."""
-        self._guard("delete_bridge_config", self._delete_bridge_config, bridge_config_id)
-
-    @abc.abstractmethod
-    def _save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
-        """Hook of :meth:`save_bridge_config`."""
-
-    @abc.abstractmethod
-    def _get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
-        """Hook of :meth:`get_bridge_config`."""
-
-    @abc.abstractmethod
-    def _list_bridge_configs(self, *, enabled: bool | None) -> list[BridgeConfig]:
-        """Hook of :meth:`list_bridge_configs`."""
-
-    @abc.abstractmethod
-    def _delete_bridge_config(self, bridge_config_id: str) -> None:
-        """Hook of :meth:`delete_bridge_config`."""
-
-    # --- routing policies ------------------------------------------------------------
-
-    @final
-    def save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
-        """Insert or replace the policy of ``policy.room_id`` and return it."""
-        return self._guard("save_routing_policy", self._save_routing_policy, policy)
-
-    @final
-    def get_routing_policy(self, room_id: str) -> RoutingPolicy:
-        """Return the room's policy.  Raises NotFound("routing_policy", room_id)."""
-        return self._guard("get_routing_policy", self._get_routing_policy, room_id)
-
-    @final
-    def delete_routing_policy(self, room_id: str) -> None:
-        """Delete the room's policy.  Raises NotFound("routing_policy", room_id)."""
-        self._guard("delete_routing_policy", self._delete_routing_policy, room_id)
-
-    @abc.abstractmethod
-    def _save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
-        """Hook of :meth:`save_routing_policy`."""
-
-    @abc.abstractmethod
-    def _get_routing_policy(self, room_id: str) -> RoutingPolicy:
-        """Hook of :meth:`get_routing_policy`."""
-
-    @abc.abstractmethod
-    def _delete_routing_policy(self, room_id: str) -> None:
-        """Hook of :meth:`delete_routing_policy`."""
-
     # --- health (contract 9.0) -------------------------------------------------------
 
     @final
@@ -980,174 +313,6 @@ class PersistenceAdapter(abc.ABC):
             detail = redact_text(f"{type(error).__name__}: {error}")
             return Health(ok=False, latency_s=time.perf_counter() - started, detail=detail)
         return Health(ok=True, latency_s=time.perf_counter() - started, detail="ok")
-
-    # --- ingress subscriptions (optional group "ingress": all three or none) ---------
-
-    @final
-    def save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
-        """Insert or replace by ``(bridge_id, subscription_id)``.  Optional: NotSupported."""
-        return self._guard(
-            "save_ingress_subscription", self._save_ingress_subscription, subscription
-        )
-
-    @final
-    def list_ingress_subscriptions(
-        self, bridge_id: str | int, *, status: IngressStatus | str | None = None
-    ) -> list[IngressSubscription]:
-        """The bridge's subscriptions sorted by subscription_id.  Optional: NotSupported.
-
-        ``status`` filters (an IngressStatus or its value; anything else InvalidArgument).
-        """
-        return self._guard(
-            "list_ingress_subscriptions", self._list_ingress_subscriptions, bridge_id, status=status
-        )
-
-    @final
-    def delete_ingress_subscription(self, bridge_id: str | int, subscription_id: str) -> None:
-        """Delete one subscription (NotFound when unknown).  Optional: NotSupported."""
-        self._guard(
-            "delete_ingress_subscription",
-            self._delete_ingress_subscription,
-            bridge_id,
-            subscription_id,
-        )
-
-    def _save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
-        """Hook of :meth:`save_ingress_subscription` (default: NotSupported)."""
-        raise self._unsupported("save_ingress_subscription")
-
-    def _list_ingress_subscriptions(
-        self, bridge_id: str, *, status: IngressStatus | None
-    ) -> list[IngressSubscription]:
-        """Hook of :meth:`list_ingress_subscriptions` (default: NotSupported)."""
-        raise self._unsupported("list_ingress_subscriptions")
-
-    def _delete_ingress_subscription(self, bridge_id: str, subscription_id: str) -> None:
-        """Hook of :meth:`delete_ingress_subscription` (default: NotSupported)."""
-        raise self._unsupported("delete_ingress_subscription")
-
-    # --- idempotent ingestion (optional group "ingest", contract 9.1) ----------------
-
-    @final
-    def ingest_message(self, message: Message) -> Ingested:
-        """Store ``message`` unless a stored message holds its external key.
-
-        The message must carry a complete external key (channel, bridge id, external
-        id), else InvalidArgument.  A key already held returns its resolution with
-        ``created=False`` and writes nothing; otherwise the message is saved as by
-        :meth:`save_message` and returned with ``created=True``.  Race-free.
-        Optional: NotSupported.  O(log n).
-        """
-        return self._guard("ingest_message", self._ingest_message, message)
-
-    @final
-    def get_or_create_thread_by_external_id(
-        self,
-        room_id: str,
-        external_thread_id: str | int,
-        attrs: Mapping[str, Any] | None = None,
-    ) -> Thread:
-        """The room's thread with this external id, created from ``attrs`` when absent.
-
-        ``attrs`` are Thread fields other than ``room_id`` and ``external_thread_id``
-        (those raise InvalidArgument, as unknown keys do).  Race-free, as the other
-        get-or-create callbacks.  Optional: NotSupported.
-        """
-        return self._guard(
-            "get_or_create_thread_by_external_id",
-            self._get_or_create_thread_by_external_id,
-            room_id,
-            external_thread_id,
-            attrs,
-        )
-
-    def _ingest_message(self, message: Message) -> Ingested:
-        """Hook of :meth:`ingest_message` (default: NotSupported); the key is complete."""
-        raise self._unsupported("ingest_message")
-
-    def _get_or_create_thread_by_external_id(
-        self, room_id: str, external_thread_id: str, attrs: dict[str, Any]
-    ) -> Thread:
-        """Hook of :meth:`get_or_create_thread_by_external_id` (default: NotSupported)."""
-        raise self._unsupported("get_or_create_thread_by_external_id")
-
-    # --- enumeration (optional group "enumeration", contract 9.2) --------------------
-
-    @final
-    def list_participants(self, *, limit: int = 100, after: str | None = None) -> list[Participant]:
-        """The first ``limit`` participants by id, after participant ``after``.
-
-        Raises InvalidLimit, InvalidCursor, CursorNotFound.  Optional: NotSupported.
-        O(log n + limit).
-        """
-        return self._guard("list_participants", self._list_participants, limit=limit, after=after)
-
-    @final
-    def list_onboardings(
-        self, *, limit: int = 100, after: str | None = None
-    ) -> list[dict[str, Any]]:
-        """The first ``limit`` onboarding flows by id, after onboarding ``after``.
-
-        Raises InvalidLimit, InvalidCursor, CursorNotFound.  Optional: NotSupported.
-        O(log n + limit).
-        """
-        return self._guard("list_onboardings", self._list_onboardings, limit=limit, after=after)
-
-    def _list_participants(self, *, limit: int, after: str | None) -> list[Participant]:
-        """Hook of :meth:`list_participants` (default: NotSupported)."""
-        raise self._unsupported("list_participants")
-
-    def _list_onboardings(self, *, limit: int, after: str | None) -> list[dict[str, Any]]:
-        """Hook of :meth:`list_onboardings` (default: NotSupported)."""
-        raise self._unsupported("list_onboardings")
-
-    # --- retention and erasure (optional group "retention", contract 9.3) ------------
-
-    @final
-    def delete_messages(
-        self, room_id: str, *, before: datetime, thread_id: str | None = None
-    ) -> int:
-        """Delete the scope's messages with ``inserted_at < before``; return how many.
-
-        ``None`` timestamps are older than every datetime.  Atomic, with the index
-        entries.  A naive ``before`` raises InvalidArgument.  Optional: NotSupported.
-        """
-        return self._guard(
-            "delete_messages", self._delete_messages, room_id, before=before, thread_id=thread_id
-        )
-
-    @final
-    def erase_participant(
-        self, participant_id: str, *, messages: Literal["delete", "redact"] = "delete"
-    ) -> Erasure:
-        """Remove the participant, its keys and (deleted or redacted) its messages.
-
-        Erases by ``sender_id`` in every room, whether or not the record exists; safe to
-        re-run (a second call answers zero counts).  ``messages`` other than
-        ``"delete"``/``"redact"`` raises InvalidArgument.  Optional: NotSupported.
-        """
-        return self._guard(
-            "erase_participant", self._erase_participant, participant_id, messages=messages
-        )
-
-    @final
-    def delete_onboarding(self, onboarding_id: str) -> None:
-        """Delete the flow.  Raises NotFound("onboarding", onboarding_id).  Optional."""
-        self._guard("delete_onboarding", self._delete_onboarding, onboarding_id)
-
-    def _delete_messages(self, room_id: str, *, before: datetime, thread_id: str | None) -> int:
-        """Hook of :meth:`delete_messages` (default: NotSupported); ``before`` in UTC."""
-        raise self._unsupported("delete_messages")
-
-    def _erase_participant(
-        self, participant_id: str, *, messages: Literal["delete", "redact"]
-    ) -> Erasure:
-        """Hook of :meth:`erase_participant` (default: NotSupported)."""
-        raise self._unsupported("erase_participant")
-
-    def _delete_onboarding(self, onboarding_id: str) -> None:
-        """Hook of :meth:`delete_onboarding` (default: NotSupported)."""
-        raise self._unsupported("delete_onboarding")
 
 
 telemetry.install(PersistenceAdapter, PersistenceAdapter._guard)
