@@ -4,41 +4,72 @@ Every model is immutable (``model_copy(update=...)`` gives a changed copy), reje
 unknown fields, and round-trips exactly through ``model_dump(mode="json")`` and
 ``model_validate``.  Datetimes are timezone-aware and normalised to UTC; free-form
 maps hold JSON values only; no string holds U+0000 or a lone surrogate.
+
+The records are defined here; their ids and timestamps (``_model_ids``), field types
+(``_model_fields``), enums (``_model_enums``) and content parts (``_model_parts``) live
+in private modules of one job each.  Import every name from here.
 """
 
 from __future__ import annotations
 
-import base64
-import os
-import secrets
-import time
-import uuid
-from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
-    BeforeValidator,
     ConfigDict,
-    Discriminator,
     Field,
-    JsonValue,
     Strict,
     StringConstraints,
-    Tag,
     model_validator,
 )
 
-from jido_persistence._recheck import TrackedModel
+from jido_persistence._model_enums import (
+    BindingDirection,
+    DedupeScope,
+    DeliveryMode,
+    DirectoryTarget,
+    FailoverPolicy,
+    IngressStatus,
+    MessageRole,
+    MessageStatus,
+    ParticipantType,
+    Presence,
+    RoomType,
+    ThreadStatus,
+)
+from jido_persistence._model_fields import (
+    ExternalKey,
+    ExternalText,
+    Int64,
+    Json,
+    JsonMap,
+    Key,
+    StrictBool,
+    Text,
+    UtcDatetime,
+    _check_text,
+    _Record,
+)
+from jido_persistence._model_ids import (
+    new_binding_id,
+    new_bridge_id,
+    new_id,
+    new_onboarding_id,
+    utc_now,
+)
+from jido_persistence._model_parts import (
+    AudioPart,
+    ContentPart,
+    CustomPart,
+    FilePart,
+    ImagePart,
+    TextPart,
+    ToolResultPart,
+    ToolUsePart,
+    VideoPart,
+)
 from jido_persistence._text import (
     INT64_MAX,
-    INT64_MIN,
-    MAX_KEY_LENGTH,
-    json_is_plainly_storable,
-    json_problem,
-    text_problem,
 )
 
 __all__ = [
@@ -85,230 +116,6 @@ __all__ = [
 ]
 
 
-# --- ids and time -----------------------------------------------------------------
-
-
-def new_id() -> str:
-    """Return a new record id: ``"jch_"`` followed by 22 url-safe base64 characters."""
-    return "jch_" + base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode("ascii")
-
-
-def new_binding_id() -> str:
-    """Return a new room binding id: ``"bind_"`` followed by 16 lowercase hex digits."""
-    return "bind_" + secrets.token_hex(8)
-
-
-def new_bridge_id() -> str:
-    """Return a new bridge config id: ``"bridge_"`` followed by 16 lowercase hex digits."""
-    return "bridge_" + secrets.token_hex(8)
-
-
-def new_onboarding_id() -> str:
-    """Return a new onboarding id, a UUIDv7 string (RFC 9562: time-ordered, random tail)."""
-    unix_ms = time.time_ns() // 1_000_000
-    value = (unix_ms & 0xFFFF_FFFF_FFFF) << 80
-    value |= 0x7 << 76  # version 7
-    value |= secrets.randbits(12) << 64
-    value |= 0b10 << 62  # RFC 4122 variant
-    value |= secrets.randbits(62)
-    return str(uuid.UUID(int=value))
-
-
-def utc_now() -> datetime:
-    """Return the current time as an aware UTC datetime with microsecond precision."""
-    return datetime.now(UTC)
-
-
-# --- field types ------------------------------------------------------------------
-
-
-def _check_text(value: str) -> str:
-    if "\x00" not in value and value.isascii():  # the common case, without a call
-        return value
-    problem = text_problem(value)
-    if problem:
-        raise ValueError(f"string {problem}")
-    return value
-
-
-def _check_json(value: Any) -> Any:
-    if json_is_plainly_storable(value):
-        return value
-    problem = json_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _to_utc(value: datetime) -> datetime:
-    if value.tzinfo is UTC:
-        return value
-    try:
-        return value.astimezone(UTC)
-    except OverflowError as error:
-        raise ValueError(f"datetime {value.isoformat()} is outside the range of UTC") from error
-
-
-Text = Annotated[str, Strict(), AfterValidator(_check_text)]
-"""A string that every backend can store (no U+0000, no lone surrogate)."""
-
-Key = Annotated[
-    str,
-    Strict(),
-    StringConstraints(min_length=1, max_length=MAX_KEY_LENGTH),
-    AfterValidator(_check_text),
-]
-"""An id, channel, bridge id or external id: a non-empty storable string of <= 512 code points."""
-
-
-def _int_as_decimal(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
-        if not INT64_MIN <= value <= INT64_MAX:
-            raise ValueError(f"integer external id {value} is outside signed 64 bits")
-        return str(int(value))
-    return value
-
-
-ExternalKey = Annotated[Key, BeforeValidator(_int_as_decimal)]
-"""An external id: a :data:`Key`, or an ``int`` (not ``bool``) within signed 64 bits,
-stored as its decimal string (contract 9.0)."""
-
-ExternalText = Annotated[Text, BeforeValidator(_int_as_decimal)]
-"""A ``Participant.external_ids`` value: a :data:`Text`, or an int stored as its decimal string."""
-
-Int64 = Annotated[int, Strict(), Field(ge=INT64_MIN, le=INT64_MAX)]
-"""An integer within signed 64 bits."""
-
-StrictBool = Annotated[bool, Strict()]
-"""A bool field: ``True`` or ``False`` only; ``1``, ``"yes"`` or ``"off"`` are refused.
-
-Int and id fields are strict too, so a record never holds a value the caller did
-not write (pydantic's lax mode would turn ``enabled="off"`` into ``False``).
-"""
-
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-"""An aware datetime, normalised to ``datetime.timezone.utc`` (naive ones are rejected)."""
-
-Json = Annotated[JsonValue, AfterValidator(_check_json)]
-"""Any JSON value that every backend can store."""
-
-JsonMap = Annotated[dict[str, JsonValue], AfterValidator(_check_json)]
-"""A free-form JSON object."""
-
-
-class _Record(TrackedModel):
-    """Base of every contract model: frozen, closed, NaN-free."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
-# --- enums ------------------------------------------------------------------------
-
-
-class RoomType(StrEnum):
-    """What kind of conversation a room is."""
-
-    DIRECT = "direct"
-    GROUP = "group"
-    CHANNEL = "channel"
-    THREAD = "thread"
-
-
-class ParticipantType(StrEnum):
-    """Who or what a participant is."""
-
-    HUMAN = "human"
-    AGENT = "agent"
-    SYSTEM = "system"
-
-
-class Presence(StrEnum):
-    """A participant's availability."""
-
-    ONLINE = "online"
-    AWAY = "away"
-    BUSY = "busy"
-    OFFLINE = "offline"
-
-
-class MessageRole(StrEnum):
-    """The role of a message's author, as in chat-completion APIs."""
-
-    USER = "user"
-    ASSISTANT = "assistant"
-    SYSTEM = "system"
-    TOOL = "tool"
-
-
-class MessageStatus(StrEnum):
-    """Where a message is in its delivery."""
-
-    SENDING = "sending"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    READ = "read"
-    FAILED = "failed"
-
-
-class ThreadStatus(StrEnum):
-    """Whether a thread is still in use."""
-
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-    CLOSED = "closed"
-
-
-class BindingDirection(StrEnum):
-    """Which way messages flow through a room binding."""
-
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-    BOTH = "both"
-
-
-class DeliveryMode(StrEnum):
-    """How a routing policy delivers a room's messages."""
-
-    BEST_EFFORT = "best_effort"
-    PRIMARY = "primary"
-    BROADCAST = "broadcast"
-
-
-class FailoverPolicy(StrEnum):
-    """What a routing policy does when a delivery fails."""
-
-    NONE = "none"
-    NEXT_AVAILABLE = "next_available"
-    BROADCAST = "broadcast"
-
-
-class DedupeScope(StrEnum):
-    """What a routing policy deduplicates on."""
-
-    MESSAGE_ID = "message_id"
-    THREAD = "thread"
-    ROOM = "room"
-
-
-class IngressStatus(StrEnum):
-    """The state of an ingress subscription on the external platform."""
-
-    ACTIVE = "active"
-    DELETED = "deleted"
-    DISABLED = "disabled"
-    EXPIRED = "expired"
-    MANUAL_ACTION_REQUIRED = "manual_action_required"
-    PENDING = "pending"
-    UNKNOWN = "unknown"
-
-
-class DirectoryTarget(StrEnum):
-    """What a directory search looks for."""
-
-    PARTICIPANT = "participant"
-    ROOM = "room"
-
-
 # --- rooms and participants -------------------------------------------------------
 
 
@@ -333,135 +140,6 @@ class Participant(_Record):
     presence: Presence = Presence.OFFLINE
     capabilities: list[Text] = Field(default_factory=lambda: ["text"])
     metadata: JsonMap = Field(default_factory=dict)
-
-
-# --- content parts ----------------------------------------------------------------
-
-
-class TextPart(_Record):
-    """Plain text content."""
-
-    type: Literal["text"] = "text"
-    text: Text
-
-
-class ImagePart(_Record):
-    """An image, by URL or inline base64 data."""
-
-    type: Literal["image"] = "image"
-    url: Text | None = None
-    data: Text | None = None
-    media_type: Text | None = None
-    alt_text: Text | None = None
-    width: Int64 | None = None
-    height: Int64 | None = None
-
-
-class AudioPart(_Record):
-    """An audio clip, by URL or inline base64 data; ``duration`` in seconds."""
-
-    type: Literal["audio"] = "audio"
-    url: Text | None = None
-    data: Text | None = None
-    media_type: Text | None = None
-    transcript: Text | None = None
-    duration: float | None = None
-
-
-class VideoPart(_Record):
-    """A video, by URL or inline base64 data; ``duration`` in seconds."""
-
-    type: Literal["video"] = "video"
-    url: Text | None = None
-    data: Text | None = None
-    media_type: Text | None = None
-    thumbnail_url: Text | None = None
-    duration: float | None = None
-    width: Int64 | None = None
-    height: Int64 | None = None
-
-
-class FilePart(_Record):
-    """A file attachment, by URL or inline base64 data; ``size`` in bytes."""
-
-    type: Literal["file"] = "file"
-    url: Text | None = None
-    data: Text | None = None
-    media_type: Text | None = None
-    filename: Text | None = None
-    size: Int64 | None = None
-
-
-class ToolUsePart(_Record):
-    """A tool call made by an assistant."""
-
-    type: Literal["tool_use"] = "tool_use"
-    id: Text
-    name: Text
-    input: JsonMap = Field(default_factory=dict)
-
-
-class ToolResultPart(_Record):
-    """The result of a tool call."""
-
-    type: Literal["tool_result"] = "tool_result"
-    tool_use_id: Text
-    content: Json = None
-    is_error: StrictBool = False
-
-
-KNOWN_PART_TYPES: Final = frozenset(
-    {"text", "image", "audio", "video", "file", "tool_use", "tool_result"}
-)
-
-
-class CustomPart(TrackedModel):
-    """A content part of a type this library does not know, kept verbatim.
-
-    Every field besides ``type`` is a JSON value.  A part whose ``type`` is one of the
-    seven known types never becomes a ``CustomPart``: it must validate as that type.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="allow", allow_inf_nan=False)
-
-    type: Text
-
-    @model_validator(mode="before")
-    @classmethod
-    def _only_json_fields(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            part_type = data.get("type")
-            if isinstance(part_type, str) and part_type in KNOWN_PART_TYPES:
-                raise ValueError(f"a part of type {part_type!r} cannot be a CustomPart")
-            problem = json_problem({k: v for k, v in data.items() if k != "type"}, "part")
-            if problem:
-                raise ValueError(problem)
-        return data
-
-
-def _part_tag(value: Any) -> str | None:
-    part_type = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    if not isinstance(part_type, str):
-        return None
-    return part_type if part_type in KNOWN_PART_TYPES else "custom"
-
-
-ContentPart = Annotated[
-    Annotated[TextPart, Tag("text")]
-    | Annotated[ImagePart, Tag("image")]
-    | Annotated[AudioPart, Tag("audio")]
-    | Annotated[VideoPart, Tag("video")]
-    | Annotated[FilePart, Tag("file")]
-    | Annotated[ToolUsePart, Tag("tool_use")]
-    | Annotated[ToolResultPart, Tag("tool_result")]
-    | Annotated[CustomPart, Tag("custom")],
-    Discriminator(
-        _part_tag,
-        custom_error_type="invalid_part",
-        custom_error_message="a content part needs a string 'type'",
-    ),
-]
-"""One part of a message's content, discriminated on ``type``."""
 
 
 # --- messages and threads ---------------------------------------------------------
