@@ -49,8 +49,8 @@ from typing import IO, Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter, ValidationError
 
+from jido_persistence._model_fields import UtcDatetime
 from jido_persistence.errors import InvalidArgument
-from jido_persistence.models import UtcDatetime
 from jido_persistence.records import BridgeConfigRecord, Record
 
 __all__ = [

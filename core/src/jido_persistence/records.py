@@ -41,12 +41,11 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jido_persistence._model_fields import JsonMap, Key
 from jido_persistence.models import (
     BridgeConfig,
     ImportReport,
     IngressSubscription,
-    JsonMap,
-    Key,
     Message,
     Participant,
     Room,
