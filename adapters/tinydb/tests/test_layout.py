@@ -18,12 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jido_persistence.errors import StoreClosed
-from jido_persistence.indexes import KeyHolders
 from jido_persistence.models import Message
 from jido_persistence_conformance import strategies as kit
 from jido_persistence_tinydb import TinyDBAdapter
 from jido_persistence_tinydb._files import journal_path, load_store
-from jido_persistence_tinydb._keys import CompactKeyHolders
 from jido_persistence_tinydb._scan import Irregular, regular_documents
 from jido_persistence_tinydb._state import decode_document
 from jido_persistence_tinydb._tables import SEQUENCE_FIELD, encode_document, encode_model
@@ -190,34 +188,6 @@ def test_whatever_the_regular_reader_accepts_json_reads_the_same(
     except Irregular:
         return
     assert json.loads(bytes(data).decode("utf-8")) == read
-
-
-_KEYS = st.sampled_from(["a", "b", None])
-_IDS = st.sampled_from(["r1", "r2", "r3"])
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    steps=st.lists(
-        st.tuples(st.booleans(), _IDS, _KEYS, st.integers(0, 5)),
-        max_size=30,
-    )
-)
-def test_compact_key_holders_answer_as_the_reference(
-    steps: list[tuple[bool, str, str | None, int]],
-) -> None:
-    """Same holders, same resolution (ties included) as the core's KeyHolders."""
-    compact: CompactKeyHolders[str] = CompactKeyHolders()
-    reference: KeyHolders[str] = KeyHolders()
-    for is_set, record_id, key, sequence in steps:
-        for holders in (compact, reference):
-            if is_set:
-                holders.set(record_id, key, sequence)
-            else:
-                holders.discard(record_id)
-        assert compact.snapshot() == reference.snapshot()
-        for probe in ("a", "b"):
-            assert compact.resolve(probe) == reference.resolve(probe)
 
 
 def test_close_releases_the_in_memory_state(tmp_path: Path, helpers: Any) -> None:

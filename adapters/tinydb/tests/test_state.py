@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from jido_persistence.errors import StorageError
 from jido_persistence_conformance import strategies as kit
+from jido_persistence_tinydb import TinyDBAdapter
 from jido_persistence_tinydb._state import LazyMessages
 from jido_persistence_tinydb._tables import SEQUENCE_FIELD, encode_document, encode_model
 
@@ -44,3 +46,17 @@ def test_an_invalid_document_is_a_storage_error_when_read() -> None:
     assert "m1" in lazy
     with pytest.raises(StorageError, match="'m1'"):
         lazy["m1"]
+
+
+def test_changing_a_saved_instance_in_place_does_not_change_the_store(
+    tmp_path: Path, helpers: Any
+) -> None:
+    """The store (and its cache of decoded messages) holds copies of the caller's
+    containers: an in-place change after ``save_*`` reaches neither memory nor file."""
+    message = helpers.message(1, metadata={"tags": ["a"]})
+    with TinyDBAdapter(path=tmp_path / "store.json") as store:
+        store.save_message(message)
+        message.metadata["tags"].append("b")
+        assert store.get_message("m1").metadata == {"tags": ["a"]}
+    with TinyDBAdapter(path=tmp_path / "store.json") as store:
+        assert store.get_message("m1").metadata == {"tags": ["a"]}

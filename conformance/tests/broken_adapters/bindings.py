@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from jido_persistence.errors import NotFound
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Room, RoomBinding
+from jido_persistence.state import RecordChange, RecordDelete, RecordPut, record_put
 from jido_persistence.validation import build_record
 
 BindingKey = tuple[str, str, str]
@@ -28,8 +29,8 @@ class StaleBindingNotHealed(MemoryAdapter):
     ) -> Room:
         with self._lock:
             key = (channel, bridge_id, external_id)
-            bound = self._binding_keys.get(key)
-            if bound is not None and bound not in self._rooms:
+            bound = self._state.binding_keys.get(key)
+            if bound is not None and bound not in self._state.rooms:
                 raise NotFound("room", bound)
             return super()._get_or_create_room_by_external_binding(
                 channel, bridge_id, external_id, attrs
@@ -44,14 +45,11 @@ class CascadeLeavesBindings(MemoryAdapter):
 
     def _delete_room(self, room_id: str) -> None:
         with self._lock:
-            records = list(self._room_bindings.get(room_id, {}).values())
-            keys = {key: room for key, room in self._binding_keys.items() if room == room_id}
+            records = list(self._state.room_bindings.get(room_id, {}).values())
+            keys = {key: room for key, room in self._state.binding_keys.items() if room == room_id}
             super()._delete_room(room_id)
-            for binding in records:
-                self._put_binding(
-                    binding, (binding.channel, binding.bridge_id, binding.external_room_id)
-                )
-            self._binding_keys.update(keys)
+            self._commit([record_put("room_bindings", binding) for binding in records])
+            self._commit([RecordPut("binding_keys", key, room) for key, room in keys.items()])
 
 
 class CascadeLeavesRoutingPolicy(MemoryAdapter):
@@ -62,10 +60,10 @@ class CascadeLeavesRoutingPolicy(MemoryAdapter):
 
     def _delete_room(self, room_id: str) -> None:
         with self._lock:
-            policy = self._routing_policies.get(room_id)
+            policy = self._state.routing_policies.get(room_id)
             super()._delete_room(room_id)
             if policy is not None:
-                self._routing_policies[room_id] = policy
+                self._commit([record_put("routing_policies", policy)])
 
 
 class DeleteBindingDropsForeignKey(MemoryAdapter):
@@ -74,9 +72,9 @@ class DeleteBindingDropsForeignKey(MemoryAdapter):
     seeded_bug = "binding key removed although it points at another room"
     expected_area: ClassVar[str] = "room_bindings"
 
-    def _remove_binding(self, binding: RoomBinding) -> None:
-        super()._remove_binding(binding)
-        self._binding_keys.pop((binding.channel, binding.bridge_id, binding.external_room_id), None)
+    def _binding_removal(self, binding: RoomBinding) -> list[RecordChange]:
+        key = (binding.channel, binding.bridge_id, binding.external_room_id)
+        return [*super()._binding_removal(binding), RecordDelete("binding_keys", key)]
 
 
 class BindingUpsertDuplicates(MemoryAdapter):
@@ -87,7 +85,7 @@ class BindingUpsertDuplicates(MemoryAdapter):
 
     def _binding_for(self, room_id: str, key: BindingKey, attrs: dict[str, Any]) -> RoomBinding:
         given_id = attrs.get("id")
-        if isinstance(given_id, str) and given_id in self._bindings:
+        if isinstance(given_id, str) and given_id in self._state.bindings:
             return super()._binding_for(room_id, key, attrs)
         return build_record(
             RoomBinding,
@@ -117,16 +115,20 @@ class RaceCreatesTwoRooms(MemoryAdapter):
     ) -> Room:
         key = (channel, bridge_id, external_id)
         with self._lock:
-            bound = self._binding_keys.get(key)
-            if bound is not None and bound in self._rooms:
-                return self._rooms[bound]
+            bound = self._state.binding_keys.get(key)
+            if bound is not None and bound in self._state.rooms:
+                return self._state.rooms[bound]
         time.sleep(0)
         with self._lock:
             room = build_record(Room, attrs, external_bindings={key[0]: {key[1]: key[2]}})
             binding = self._binding_for(room.id, key, {})
-            self._binding_keys.pop(key, None)
-            self._save_room(room)
-            self._put_binding(binding, key)
+            self._commit(
+                [
+                    record_put("rooms", room),
+                    record_put("room_bindings", binding),
+                    RecordPut("binding_keys", key, room.id),
+                ]
+            )
             return room
 
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from jido_persistence.indexes import keyset_page, missing_cursor, sort_key
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Ingested, Message, Room, Thread
+from jido_persistence.state import record_put
 from jido_persistence.validation import build_record, checked_message_key
 
 
@@ -19,8 +20,8 @@ class IngestSavesRepeats(MemoryAdapter):
 
     def _ingest_message(self, message: Message) -> Ingested:
         with self._lock:
-            created = self._message_keys.resolve(checked_message_key(message)) is None
-            self._store_message(message)
+            created = self._state.message_keys.resolve(checked_message_key(message)) is None
+            self._commit([record_put("messages", message)])
             return Ingested(message=message, created=created)
 
 
@@ -32,11 +33,11 @@ class IngestReturnsOldestHolder(MemoryAdapter):
 
     def _ingest_message(self, message: Message) -> Ingested:
         with self._lock:
-            holders = self._message_keys._holders.get(checked_message_key(message))
+            holders = self._state.message_keys.holders(checked_message_key(message))
             if holders:
                 oldest = min(holders.items(), key=lambda item: item[1])[0]
-                return Ingested(message=self._messages[oldest], created=False)
-            self._store_message(message)
+                return Ingested(message=self._state.messages[oldest], created=False)
+            self._commit([record_put("messages", message)])
             return Ingested(message=message, created=True)
 
 
@@ -52,12 +53,12 @@ class IngestRaceStoresTwo(MemoryAdapter):
     def _ingest_message(self, message: Message) -> Ingested:
         key = checked_message_key(message)
         with self._lock:
-            holder = self._message_keys.resolve(key)
+            holder = self._state.message_keys.resolve(key)
             if holder is not None:
-                return Ingested(message=self._messages[holder], created=False)
+                return Ingested(message=self._state.messages[holder], created=False)
         time.sleep(0)
         with self._lock:
-            self._store_message(message)
+            self._commit([record_put("messages", message)])
             return Ingested(message=message, created=True)
 
 
@@ -71,13 +72,13 @@ class ThreadKeyIgnoresRoom(MemoryAdapter):
         self, room_id: str, external_thread_id: str, attrs: dict[str, Any]
     ) -> Thread:
         with self._lock:
-            for thread in self._threads.values():
+            for thread in self._state.threads.values():
                 if thread.external_thread_id == external_thread_id:
                     return thread
             thread = build_record(
                 Thread, attrs, room_id=room_id, external_thread_id=external_thread_id
             )
-            self._store_thread(thread)
+            self._commit([record_put("threads", thread)])
             return thread
 
 
@@ -91,12 +92,13 @@ class AfterIncludesCursor(MemoryAdapter):
         with self._lock:
             if after is None:
                 return super()._list_rooms(limit=limit, after=None)
-            room = self._rooms.get(after)
+            room = self._state.rooms.get(after)
             if room is None:
                 raise missing_cursor("room", after)
-            start = self._room_order.bisect_left(sort_key(room.inserted_at, room.id))
-            entries = self._room_order.islice(start, min(len(self._room_order), start + limit))
-            return [self._rooms[entry[2]] for entry in entries]
+            order = self._state.room_order
+            start = order.bisect_left(sort_key(room.inserted_at, room.id))
+            entries = order.islice(start, min(len(order), start + limit))
+            return [self._state.rooms[entry[2]] for entry in entries]
 
 
 class AfterComparesTimestampOnly(MemoryAdapter):
@@ -109,12 +111,12 @@ class AfterComparesTimestampOnly(MemoryAdapter):
         with self._lock:
             if after is None:
                 return super()._list_threads(room_id, limit=limit, after=None)
-            thread = self._threads.get(after)
+            thread = self._state.threads.get(after)
             if thread is None or thread.room_id != room_id:
                 raise missing_cursor("thread", after, f"room {room_id!r}")
             past = sort_key(thread.inserted_at, "\U0010ffff" * 600)
-            page = keyset_page(self._room_threads.get(room_id), limit, past)
-            return [self._threads[entry[2]] for entry in page]
+            page = keyset_page(self._state.room_threads.get(room_id), limit, past)
+            return [self._state.threads[entry[2]] for entry in page]
 
 
 class MissingCursorGivesEmptyPage(MemoryAdapter):
@@ -125,6 +127,6 @@ class MissingCursorGivesEmptyPage(MemoryAdapter):
 
     def _list_participants(self, *, limit: int, after: str | None = None) -> list[Any]:
         with self._lock:
-            if after is not None and after not in self._participants:
+            if after is not None and after not in self._state.participants:
                 return []
             return super()._list_participants(limit=limit, after=after)

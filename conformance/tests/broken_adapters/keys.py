@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from jido_persistence.errors import NotFound
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Message, utc_now
+from jido_persistence.state import RecordChange, RecordPut, record_put
 from jido_persistence.validation import MessageKey, message_external_key
 
 
@@ -16,13 +17,18 @@ class BridgeIdNotNormalised(MemoryAdapter):
     seeded_bug = "external id key not normalised (int bridge id)"
     expected_area: ClassVar[str] = "external_ids"
 
-    def _store_message(self, message: Message) -> None:
-        super()._store_message(message)
-        key = message_external_key(message)
-        bridge_id = message.metadata.get("bridge_id")
-        if key is not None and isinstance(bridge_id, int):
-            raw: Any = (key[0], bridge_id, key[2])
-            self._message_keys.set(message.id, raw, next(self._sequence))
+    def _commit(self, changes: list[RecordChange]) -> None:
+        super()._commit(changes)
+        for change in changes:
+            if not isinstance(change, RecordPut) or change.table != "messages":
+                continue
+            message: Message = change.record
+            key = message_external_key(message)
+            bridge_id = message.metadata.get("bridge_id")
+            if key is not None and isinstance(bridge_id, int):
+                raw: Any = (key[0], bridge_id, key[2])
+                state = self._state
+                state.message_keys.set(message.id, raw, state.next_save_sequence())
 
 
 class OldExternalIdStillResolves(MemoryAdapter):
@@ -37,7 +43,7 @@ class OldExternalIdStillResolves(MemoryAdapter):
 
     def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         with self._lock:
-            old = self._messages.get(message_id)
+            old = self._state.messages.get(message_id)
             updated = super()._update_message_external_id(message_id, external_id)
             old_key = None if old is None else message_external_key(old)
             if old_key is not None and old_key != message_external_key(updated):
@@ -52,8 +58,8 @@ class OldExternalIdStillResolves(MemoryAdapter):
                 return super()._get_message_by_external_id(channel, bridge_id, external_id)
             except NotFound:
                 holder = self._old_keys.get((channel, bridge_id, external_id))
-                if holder is not None and holder in self._messages:
-                    return self._messages[holder]
+                if holder is not None and holder in self._state.messages:
+                    return self._state.messages[holder]
                 raise
 
 
@@ -68,11 +74,11 @@ class KeyResolvesToFirstHolder(MemoryAdapter):
     ) -> Message:
         with self._lock:
             key = (channel, bridge_id, external_id)
-            holders = self._message_keys._holders.get(key)
+            holders = self._state.message_keys.holders(key)
             if not holders:
                 raise NotFound("message", key)
             first = min(holders.items(), key=lambda item: item[1])[0]
-            return self._messages[first]
+            return self._state.messages[first]
 
 
 class DeleteMessageLeavesKey(MemoryAdapter):
@@ -83,14 +89,14 @@ class DeleteMessageLeavesKey(MemoryAdapter):
 
     def _delete_message(self, message_id: str) -> None:
         with self._lock:
-            message = self._messages.get(message_id)
+            message = self._state.messages.get(message_id)
             key = None if message is None else message_external_key(message)
             sequence = None
             if key is not None:
-                sequence = self._message_keys._holders.get(key, {}).get(message_id)
+                sequence = self._state.message_keys.holders(key).get(message_id)
             super()._delete_message(message_id)
             if key is not None and sequence is not None:
-                self._message_keys.set(message_id, key, sequence)
+                self._state.message_keys.set(message_id, key, sequence)
 
 
 class UpdateExternalIdTouchesUpdatedAt(MemoryAdapter):
@@ -103,7 +109,7 @@ class UpdateExternalIdTouchesUpdatedAt(MemoryAdapter):
         with self._lock:
             updated = super()._update_message_external_id(message_id, external_id)
             touched = updated.model_copy(update={"updated_at": utc_now()})
-            self._store_message(touched)
+            self._commit([record_put("messages", touched)])
             return touched
 
 
@@ -120,13 +126,13 @@ class UpdateExternalIdKeepsSaveOrder(MemoryAdapter):
 
     def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
         with self._lock:
-            old = self._messages.get(message_id)
+            old = self._state.messages.get(message_id)
             old_key = None if old is None else message_external_key(old)
             first_saved = None
             if old_key is not None:
-                first_saved = self._message_keys._holders.get(old_key, {}).get(message_id)
+                first_saved = self._state.message_keys.holders(old_key).get(message_id)
             updated = super()._update_message_external_id(message_id, external_id)
             new_key = message_external_key(updated)
             if new_key is not None and first_saved is not None:
-                self._message_keys.set(message_id, new_key, first_saved)
+                self._state.message_keys.set(message_id, new_key, first_saved)
             return updated

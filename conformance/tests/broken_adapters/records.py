@@ -18,7 +18,7 @@ class OnboardingByReference(MemoryAdapter):
     def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         with self._lock:
             try:
-                return self._onboarding[onboarding_id]
+                return self._state.onboarding[onboarding_id]
             except KeyError:
                 raise NotFound("onboarding", onboarding_id) from None
 
@@ -42,5 +42,5 @@ class LossyJsonNumbers(MemoryAdapter):
 
     def _save_onboarding(self, flow: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
-            self._onboarding[flow["onboarding_id"]] = _lossy(copy.deepcopy(dict(flow)))
+            self._state.onboarding[flow["onboarding_id"]] = _lossy(copy.deepcopy(dict(flow)))
             return dict(flow)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Erasure
+from jido_persistence.state import RecordDelete, record_put
 
 
 class CutIncludesBefore(MemoryAdapter):
@@ -35,14 +36,13 @@ class CutKeepsNoneTimestamps(MemoryAdapter):
         with self._lock:
             doomed = [
                 message.id
-                for message in self._messages.values()
+                for message in self._state.messages.values()
                 if message.room_id == room_id
                 and (thread_id is None or message.thread_id == thread_id)
                 and message.inserted_at is not None
                 and message.inserted_at < before
             ]
-            for message_id in doomed:
-                self._remove_message(message_id)
+            self._commit([RecordDelete("messages", message_id) for message_id in doomed])
             return len(doomed)
 
 
@@ -66,9 +66,9 @@ class EraseLeavesKeys(MemoryAdapter):
 
     def _erase_participant(self, participant_id: str, *, messages: str = "delete") -> Erasure:
         with self._lock:
-            saved = dict(self._participant_keys)
+            saved = dict(self._state.participant_keys)
             found = super()._erase_participant(participant_id, messages=messages)
-            self._participant_keys = saved
+            self._state.participant_keys = saved
             return found.model_copy(update={"keys": 0})
 
 
@@ -81,14 +81,15 @@ class RedactKeepsExternalId(MemoryAdapter):
     def _erase_participant(self, participant_id: str, *, messages: str = "delete") -> Erasure:
         with self._lock:
             kept = {
-                message_id: self._messages[message_id].external_id
-                for message_id in self._sender_messages.get(participant_id, ())
+                message_id: self._state.messages[message_id].external_id
+                for message_id in self._state.sender_messages.get(participant_id, ())
             }
             found = super()._erase_participant(participant_id, messages=messages)
             if messages == "redact":
                 for message_id, external_id in kept.items():
-                    stored = self._messages[message_id]
-                    self._store_message(stored.model_copy(update={"external_id": external_id}))
+                    stored = self._state.messages[message_id]
+                    restored = stored.model_copy(update={"external_id": external_id})
+                    self._commit([record_put("messages", restored)])
             return found
 
 
@@ -100,7 +101,7 @@ class RedactCountsEverything(MemoryAdapter):
 
     def _erase_participant(self, participant_id: str, *, messages: str = "delete") -> Erasure:
         with self._lock:
-            total = len(self._sender_messages.get(participant_id, ()))
+            total = len(self._state.sender_messages.get(participant_id, ()))
             found = super()._erase_participant(participant_id, messages=messages)
             return found.model_copy(update={"messages": total})
 
@@ -113,4 +114,4 @@ class DeleteOnboardingSilent(MemoryAdapter):
 
     def _delete_onboarding(self, onboarding_id: str) -> None:
         with self._lock:
-            self._onboarding.pop(onboarding_id, None)
+            self._state.onboarding.pop(onboarding_id, None)

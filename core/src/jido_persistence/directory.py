@@ -1,7 +1,11 @@
-"""Directory matching rules (contract section 4, Directory), for adapters that scan.
+"""Directory matching rules (contract section 4, Directory), for adapters that filter
+in Python.
 
 SQL adapters express the same rules in SQL; these predicates are the definition that
-the in-memory reference adapter, and any adapter that filters in Python, applies.
+the in-memory reference adapter, and any adapter that filters in Python, applies.  The
+search functions scan the records unless they are given a
+:class:`~jido_persistence.ngrams.NameIndex` of the names, which narrows a name query
+to the records holding its trigrams (same answer, see :mod:`jido_persistence.ngrams`).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from jido_persistence.models import Participant, Room
+from jido_persistence.ngrams import NameIndex
 from jido_persistence.validation import DirectoryQuery
 
 __all__ = [
@@ -71,14 +76,20 @@ def room_matches(room: Room, query: DirectoryQuery, bound_room_id: str | None) -
 
 
 def search_participants(
-    participants: Mapping[str, Participant], query: DirectoryQuery, limit: int | None
+    participants: Mapping[str, Participant],
+    query: DirectoryQuery,
+    limit: int | None,
+    names: NameIndex | None = None,
 ) -> list[Participant]:
     """Scan ``participants`` (id -> record) for ``query``; sorted by id, then limited.
 
-    O(n log n) for the matches; O(1) when the query names an ``id``.
+    O(n + m log m) for m matches; O(1) when the query names an ``id``; with ``names``
+    (the index of ``identity["name"]``), a name query of three code points or more
+    looks only at the records holding its trigrams.
     """
+    candidates = _candidates(participants, query, names)
     found = sorted(
-        (p for p in _candidates(participants, query.id) if participant_matches(p, query)),
+        (p for p in candidates if participant_matches(p, query)),
         key=lambda participant: participant.id,
     )
     return found[:limit]
@@ -89,23 +100,29 @@ def search_rooms(
     binding_keys: Mapping[tuple[str, str, str], str],
     query: DirectoryQuery,
     limit: int | None,
+    names: NameIndex | None = None,
 ) -> list[Room]:
     """Scan ``rooms`` (id -> record) for ``query``; sorted by id, then limited.
 
-    ``binding_keys`` maps each binding key to the room it points at now.
+    ``binding_keys`` maps each binding key to the room it points at now; ``names``
+    indexes the rooms' names, as for :func:`search_participants`.
     """
     bound = None
     if query.channel is not None and query.bridge_id is not None and query.external_id is not None:
         bound = binding_keys.get((query.channel, query.bridge_id, query.external_id))
     found = sorted(
-        (room for room in _candidates(rooms, query.id) if room_matches(room, query, bound)),
+        (room for room in _candidates(rooms, query, names) if room_matches(room, query, bound)),
         key=lambda room: room.id,
     )
     return found[:limit]
 
 
-def _candidates(records: Mapping[str, RecordT], wanted_id: str | None) -> Iterable[RecordT]:
-    if wanted_id is None:
-        return records.values()
-    record = records.get(wanted_id)
-    return () if record is None else (record,)
+def _candidates(
+    records: Mapping[str, RecordT], query: DirectoryQuery, names: NameIndex | None
+) -> Iterable[RecordT]:
+    if query.id is not None:
+        record = records.get(query.id)
+        return () if record is None else (record,)
+    if names is not None and query.name_fold is not None:
+        return (records[found] for found in names.matching(query.name_fold))
+    return records.values()

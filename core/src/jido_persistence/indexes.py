@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar
 
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
@@ -52,38 +52,65 @@ def sort_key(inserted_at: datetime | None, record_id: str) -> SortKey:
 class KeyHolders(Generic[KeyT]):
     """Which records carry each key; a key resolves to its most recently saved holder.
 
-    ``set``/``discard`` are O(1); ``resolve`` is O(holders of that key), almost always 1.
-    When the latest holder is deleted or re-keyed, the key falls back to the next most
-    recently saved one.
+    ``set``/``discard`` are O(1) (O(holders) when a key with several holders drops to
+    one); ``resolve`` is O(holders of that key), almost always 1.  When the latest
+    holder is deleted or re-keyed, the key falls back to the next most recently saved
+    one (ties broken by insertion order).  Almost every key has one holder, so a lone
+    holder is kept as a ``(record_id, sequence)`` pair and a dict only while a key has
+    several: about 150 bytes less per message in a large store.
     """
 
+    copied_by_attributes: ClassVar[bool] = True
+    """A transaction snapshot copies an instance attribute by attribute."""
+
     def __init__(self) -> None:
-        self._holders: dict[KeyT, dict[str, int]] = {}
+        self._holders: dict[KeyT, tuple[str, int] | dict[str, int]] = {}
         self._key_of: dict[str, KeyT] = {}
 
     def set(self, record_id: str, key: KeyT | None, sequence: int) -> None:
         """Record that ``record_id`` (saved at ``sequence``) now carries ``key``."""
         self.discard(record_id)
-        if key is not None:
-            self._holders.setdefault(key, {})[record_id] = sequence
-            self._key_of[record_id] = key
+        if key is None:
+            return
+        current = self._holders.get(key)
+        if current is None:
+            self._holders[key] = (record_id, sequence)
+        elif isinstance(current, tuple):
+            self._holders[key] = {current[0]: current[1], record_id: sequence}
+        else:
+            current[record_id] = sequence
+        self._key_of[record_id] = key
 
     def discard(self, record_id: str) -> None:
         """Forget ``record_id`` as a holder of whatever key it carried."""
         key = self._key_of.pop(record_id, None)
         if key is None:
             return
-        holders = self._holders[key]
-        del holders[record_id]
-        if not holders:
+        current = self._holders[key]
+        if isinstance(current, tuple):
             del self._holders[key]
+            return
+        del current[record_id]
+        if len(current) == 1:
+            self._holders[key] = next(iter(current.items()))
 
     def resolve(self, key: KeyT) -> str | None:
         """The most recently saved holder of ``key``, or ``None``."""
-        holders = self._holders.get(key)
-        if not holders:
+        current = self._holders.get(key)
+        if current is None:
             return None
-        return max(holders.items(), key=lambda item: item[1])[0]
+        if isinstance(current, tuple):
+            return current[0]
+        return max(current.items(), key=lambda item: item[1])[0]
+
+    def holders(self, key: KeyT) -> dict[str, int]:
+        """Every holder of ``key`` with the sequence it was saved at (a new dict)."""
+        current = self._holders.get(key)
+        if current is None:
+            return {}
+        if isinstance(current, tuple):
+            return {current[0]: current[1]}
+        return dict(current)
 
     def snapshot(self) -> dict[KeyT, str]:
         """Every key with the holder it resolves to."""

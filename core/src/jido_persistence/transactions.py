@@ -26,7 +26,6 @@ from typing import Any, Final, Protocol
 from sortedcontainers import SortedDict, SortedList  # type: ignore[import-untyped]
 
 from jido_persistence.errors import StorageError, StoreClosed
-from jido_persistence.indexes import KeyHolders
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT",
@@ -145,9 +144,10 @@ class StoreLock:
 def _copy(value: Any) -> Any:
     """A copy of ``value`` deep enough that no later write to the original reaches it.
 
-    Containers (dict, list, set, SortedDict, SortedList and the key-holder indexes) are
-    copied;
-    everything else (frozen models, strings, tuples of immutables) is shared.
+    Containers (dict, list, set, SortedDict, SortedList, and the objects whose class
+    sets ``copied_by_attributes``: the indexes and the
+    :class:`~jido_persistence.state.InMemoryState`) are copied; everything else
+    (frozen models, strings, tuples of immutables) is shared.
     """
     kind = type(value)
     if kind is dict:
@@ -160,7 +160,7 @@ def _copy(value: Any) -> Any:
         return type(value)({key: _copy(item) for key, item in value.items()})
     if isinstance(value, SortedList):
         return type(value)(value)
-    if isinstance(value, KeyHolders):
+    if getattr(kind, "copied_by_attributes", False):
         clone = object.__new__(kind)
         clone.__dict__.update({key: _copy(item) for key, item in vars(value).items()})
         return clone
@@ -169,11 +169,12 @@ def _copy(value: Any) -> Any:
 
 def state_attributes(owner: object) -> list[str]:
     """The names of ``owner``'s attributes that hold its data: dicts, lists, sets,
-    sorted lists and key-holder indexes (not its options, locks or counters)."""
+    sorted lists, indexes and in-memory states (not its options, locks or counters)."""
     return [
         name
         for name, value in vars(owner).items()
-        if isinstance(value, dict | list | set | SortedList | SortedDict | KeyHolders)
+        if isinstance(value, dict | list | set | SortedList | SortedDict)
+        or getattr(type(value), "copied_by_attributes", False)
     ]
 
 

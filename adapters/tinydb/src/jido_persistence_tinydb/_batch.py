@@ -50,7 +50,7 @@ class Batch:
         """Apply ``ops`` to the state now and keep them for the journal.  O(size of ops)."""
         for op in ops:
             self._undo.append(inverse(self.state, op))
-            self.state.apply(op)
+            self.state.apply_op(op)
             self.ops.append(op)
 
     def mark(self) -> int:
@@ -63,7 +63,7 @@ class Batch:
             self.ops.pop()
             undo = self._undo.pop()
             if undo is not None:
-                self.state.apply(undo)
+                self.state.apply_op(undo)
 
 
 class BatchedFiles(Protocol):

@@ -83,7 +83,7 @@ class StoreFiles:
             return
         self._append(ops)
         for op in ops:
-            self.state.apply(op)
+            self.state.apply_op(op)
         self._compact_when_due()
 
     def journal_applied(self, ops: list[Op]) -> None:

@@ -166,7 +166,7 @@ def load_store(path: Path) -> Loaded:
                 "the file was left untouched"
             ) from error
         for op in ops:
-            state.apply(op)
+            state.apply_op(op)
     return Loaded(state, scan, size, exists)
 
 
@@ -191,7 +191,7 @@ def _load_regular(path: Path, data: bytes) -> tuple[StoreState, int] | None:
                 return None
             else:
                 tables[table] = {"": {}}  # not empty
-                state.apply(Put(table, doc, decode_record(table, doc), text))
+                state.apply_op(Put(table, doc, decode_record(table, doc), text))
     except (Irregular, *_DECODE_ERRORS):
         return None
     if checksum is not None:
@@ -209,7 +209,7 @@ def _load_parsed(path: Path, data: bytes) -> tuple[StoreState, int]:
     for table in TABLES:
         for doc_id, doc in snapshot.get(table, {}).items():
             try:
-                state.apply(Put(table, doc, decode_record(table, doc)))
+                state.apply_op(Put(table, doc, decode_record(table, doc)))
             except _DECODE_ERRORS as error:
                 raise StorageError(
                     f"{path}: invalid document {doc_id} of table {table}: {error}; "

@@ -28,6 +28,7 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
+from jido_persistence.state import SEQUENCED_TABLES, RecordChange, RecordDelete, RecordReplace
 
 __all__ = [
     "KEY_OF",
@@ -42,6 +43,7 @@ __all__ = [
     "Put",
     "decode_key",
     "decode_record",
+    "document_ops",
     "dumps",
     "encode_document",
     "encode_model",
@@ -138,6 +140,38 @@ def encode_model(model: BaseModel, sequence: int | None = None) -> Document:
     if sequence is not None:
         doc[SEQUENCE_FIELD] = sequence
     return doc
+
+
+def document_ops(
+    changes: list[RecordChange], sequence: int, stored_sequence: Callable[[str], int]
+) -> list[Op]:
+    """The document operations of record-level ``changes``, message and thread puts
+    numbered from save sequence ``sequence`` up (a replaced message keeps
+    ``stored_sequence(its id)``).  O(size of the records).
+
+    Raises TypeError or ValueError when a record is not JSON (NaN included).
+    """
+    ops: list[Op] = []
+    for change in changes:
+        if isinstance(change, RecordDelete):
+            ops.append(Delete(change.table, change.key))
+            continue
+        table, key, record = change
+        if isinstance(change, RecordReplace):
+            doc = encode_model(record, stored_sequence(key))
+        elif table in SEQUENCED_TABLES:
+            doc = encode_model(record, sequence)
+            sequence += 1
+        elif table == "participant_keys":
+            doc = {"channel": key[0], "external_id": key[1], "participant_id": record}
+        elif table == "binding_keys":
+            doc = {"channel": key[0], "bridge_id": key[1], "external_id": key[2], "room_id": record}
+        elif table == "onboarding":
+            doc = record
+        else:
+            doc = encode_model(record)
+        ops.append(put(table, doc, record))
+    return ops
 
 
 def decode_record(table: str, doc: Document) -> Any:
