@@ -1,6 +1,7 @@
 """Resident memory of a TinyDB store, per message, and what reading and opening cost.
 
-Run: ``uv run python adapters/tinydb/benchmarks/memory.py [--sizes 20000,100000]``
+Run: ``uv run python adapters/tinydb/benchmarks/memory.py [--sizes 20000,100000]
+[--cache-bytes N]`` (``cache_bytes`` of every store opened; default: the adapter's)
 
 Each figure comes from a fresh child process (so peak RSS belongs to one store):
 
@@ -71,7 +72,9 @@ def get_timings(store: TinyDBAdapter, size: int) -> dict[str, float]:
     return {"hit_us": statistics.median(hits), "miss_us": statistics.median(misses)}
 
 
-def child(mode: str, size: int, directory: Path, trace: bool) -> dict[str, float]:
+def child(
+    mode: str, size: int, directory: Path, trace: bool, cache: dict[str, int]
+) -> dict[str, float]:
     """Build (or open) one store in this process and measure it."""
     data = Dataset(size)
     path = directory / "store.json"
@@ -82,14 +85,14 @@ def child(mode: str, size: int, directory: Path, trace: bool) -> dict[str, float
         tracemalloc.start()
     started = time.perf_counter()
     if mode == "open":
-        store = TinyDBAdapter(path=path)
+        store = TinyDBAdapter(path=path, **cache)
     elif mode == "suite":
-        store = TinyDBAdapter(path=path, durability="flush")
+        store = TinyDBAdapter(path=path, durability="flush", **cache)
         load_store(store, data, lambda done, total: None)
         store.close()
-        store = TinyDBAdapter(path=path)
+        store = TinyDBAdapter(path=path, **cache)
     else:
-        store = TinyDBAdapter(path=path, durability="flush")
+        store = TinyDBAdapter(path=path, durability="flush", **cache)
         if mode == "bulk":
             store.bulk_save_messages(data.messages())
         else:
@@ -120,9 +123,13 @@ def child(mode: str, size: int, directory: Path, trace: bool) -> dict[str, float
     return figures
 
 
-def run(mode: str, size: int, directory: Path, trace: bool) -> dict[str, float]:
+def run(
+    mode: str, size: int, directory: Path, trace: bool, cache_bytes: int | None
+) -> dict[str, float]:
     """Run :func:`child` in a fresh interpreter and return its figures."""
     command = [sys.executable, __file__, "--child", mode, "--sizes", str(size)]
+    if cache_bytes is not None:
+        command += ["--cache-bytes", str(cache_bytes)]
     command += ["--directory", str(directory)] + (["--tracemalloc"] if trace else [])
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     lines = output.splitlines()
@@ -137,12 +144,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000,100000")
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--cache-bytes", type=int, default=None)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--directory", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
     if options.child:
-        print(json.dumps(child(options.child, sizes[0], options.directory, options.tracemalloc)))
+        cache = {} if options.cache_bytes is None else {"cache_bytes": options.cache_bytes}
+        figures = child(options.child, sizes[0], options.directory, options.tracemalloc, cache)
+        print(json.dumps(figures))
         return
     print(f"python {sys.version.split()[0]}")
     for size in sizes:
@@ -152,7 +162,8 @@ def main() -> None:
                 if mode in ("save", "suite"):
                     (directory / "store.json").unlink()
                     (directory / "store.json.journal").unlink(missing_ok=True)
-                figures = run(mode, size, directory, options.tracemalloc and mode == "bulk")
+                trace = options.tracemalloc and mode == "bulk"
+                figures = run(mode, size, directory, trace, options.cache_bytes)
                 snapshot = (directory / "store.json").stat().st_size
                 print(
                     f"{mode:>4} {size:>7,}: rss {figures['rss_mb']:6.0f} MB "

@@ -93,8 +93,9 @@ def test_journal_records_are_the_bytes_the_old_layout_wrote(tmp_path: Path) -> N
 def test_documents_are_held_as_their_snapshot_text_and_decode_exactly(
     messages: list[Message],
 ) -> None:
-    """Live, reopened, and evicted from the cache: the text is the document's compact
-    JSON (the line the snapshot holds), and it decodes to the saved message.
+    """Live, reopened (with and without decoding at open), and evicted from the cache:
+    the text is the document's compact JSON (the line the snapshot holds), and it
+    decodes to the saved message.
     """
     import tempfile
 
@@ -109,6 +110,9 @@ def test_documents_are_held_as_their_snapshot_text_and_decode_exactly(
         for sequence, message in enumerate(messages, 1):
             assert live[message.id] == encode_document(encode_model(message, sequence))
         with TinyDBAdapter(path=path) as store:
+            for message in messages:
+                assert store._state.messages.cached(message.id) == message
+        with TinyDBAdapter(path=path, cache_bytes=0) as store:
             assert store._state.docs["messages"] == live
             for message in messages:
                 assert message.id not in store._state.messages._cache

@@ -127,8 +127,9 @@ def decode_ops(raw_ops: list[Any]) -> list[Op]:
     return ops
 
 
-def load_store(path: Path) -> Loaded:
-    """Read the snapshot, then replay the journal records it does not contain.
+def load_store(path: Path, cache_bytes: int = 0) -> Loaded:
+    """Read the snapshot, then replay the journal records it does not contain;
+    messages are decoded into the state's cache while it has room (``cache_bytes``).
 
     A torn last journal record is dropped (``journal.valid_end < journal.size``).
     Raises StorageError naming the file and position on any other damage, and OSError
@@ -147,8 +148,8 @@ def load_store(path: Path) -> Loaded:
             f"{path}: the snapshot is empty (0 bytes; damaged from byte 0); "
             "the file was left untouched"
         )
-    loaded = _load_regular(path, data)
-    state, sequence = loaded if loaded is not None else _load_parsed(path, data)
+    loaded = _load_regular(path, data, cache_bytes)
+    state, sequence = loaded if loaded is not None else _load_parsed(path, data, cache_bytes)
     size = len(data)
     del data, loaded
     journal = journal_path(path)
@@ -170,12 +171,12 @@ def load_store(path: Path) -> Loaded:
     return Loaded(state, scan, size, exists)
 
 
-def _load_regular(path: Path, data: bytes) -> tuple[StoreState, int] | None:
+def _load_regular(path: Path, data: bytes, cache_bytes: int) -> tuple[StoreState, int] | None:
     """The state and journal sequence of a snapshot in this adapter's own layout, read
     one document at a time; ``None`` when the file is laid out otherwise or a document
     is invalid (:func:`_load_parsed` then reads it and reports the error).
     """
-    state = StoreState()
+    state = StoreState(cache_bytes)
     tables: dict[str, dict[str, Any]] = {}
     checksum: tuple[dict[str, Any], bytes] | None = None
     try:
@@ -199,11 +200,11 @@ def _load_regular(path: Path, data: bytes) -> tuple[StoreState, int] | None:
     return state, _snapshot_sequence(path, tables, checksum_verified=checksum is not None)
 
 
-def _load_parsed(path: Path, data: bytes) -> tuple[StoreState, int]:
+def _load_parsed(path: Path, data: bytes, cache_bytes: int) -> tuple[StoreState, int]:
     """The state and journal sequence of any snapshot, parsed whole (O(size) memory
     several times the file's); StorageError naming the file and position on damage.
     """
-    state = StoreState()
+    state = StoreState(cache_bytes)
     snapshot = parse_snapshot(path, data)
     sequence = _snapshot_sequence(path, snapshot, checksum_verified=False)
     for table in TABLES:

@@ -10,8 +10,9 @@ records, so a live store and one rebuilt from snapshot + journal are identical. 
 thread-safe: the adapter's lock guards it.
 
 Memory: documents are kept as their compact JSON text (UTF-8 bytes, as the snapshot
-writes them), not as dicts; messages are decoded from it when read (with an LRU cache
-of decoded models), other records are kept decoded as well.  The message indexes hold
+writes them), not as dicts; decoded messages are kept beside it in a cache bounded by
+memory (the ``cache_bytes`` option), filled when the store opens, and other records are
+kept decoded as well.  The message indexes hold
 only what they need (sort keys, key tuples with interned channel and bridge ids).
 """
 
@@ -22,7 +23,7 @@ import sys
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from jido_persistence.errors import StorageError
 from jido_persistence.indexes import sort_key
@@ -44,46 +45,86 @@ from jido_persistence_tinydb._tables import (
     Op,
 )
 
-__all__ = ["LazyMessages", "StoreState", "decode_document"]
+__all__ = [
+    "DECODED_BYTES_PER_TEXT_BYTE",
+    "DEFAULT_CACHE_BYTES",
+    "LazyMessages",
+    "StoreState",
+    "decode_document",
+]
+
+
+DECODED_BYTES_PER_TEXT_BYTE: Final = 6
+"""The estimated size of a decoded message per byte of its JSON text (measured: about
+5.5 for the benchmark's messages, models and their strings and datetimes included)."""
+
+DEFAULT_CACHE_BYTES: Final = 512 * 2**20
+"""The default memory for decoded messages: about 170,000 messages of 500 bytes."""
 
 
 class LazyMessages(Mapping[str, Message]):
-    """Message id -> Message over the message documents' JSON text, with a bounded
-    decoded cache.
+    """Message id -> Message over the message documents' JSON text, with a decoded
+    cache bounded by memory, not by count.
 
-    Opening a store builds the message indexes from the documents alone (no model
-    validation), so it costs O(n) with a small constant.  Decoded models are kept in
-    an LRU cache of ``capacity`` entries (10,000 by default; saved messages enter it),
-    so memory stays near the documents' size however much is read; a miss parses the
-    document's JSON and validates it (tens of microseconds).  A document that does not
-    validate (only a hand-edited snapshot can hold one) raises StorageError when read.
+    Decoded models are kept in an LRU cache of at most ``capacity`` bytes, each model
+    counted as :data:`DECODED_BYTES_PER_TEXT_BYTE` times its document's text; saved
+    messages enter it, and opening a store decodes the stored messages into it until it
+    is full (:meth:`decode_at_open`), so a store that fits reads as fast as the memory
+    adapter from its first read on.  A miss parses the document's JSON and validates it
+    (tens of microseconds).  ``capacity=0`` keeps nothing (memory near the documents'
+    size).  A document that does not validate (only a hand-edited snapshot can hold
+    one) raises StorageError when read.
     """
 
-    def __init__(self, docs: dict[Any, bytes], capacity: int = 10_000) -> None:
+    def __init__(self, docs: dict[Any, bytes], capacity: int = 0) -> None:
         self._docs = docs
         self._capacity = capacity
+        self._used = 0
         self._cache: OrderedDict[str, Message] = OrderedDict()
 
+    @property
+    def cached_bytes(self) -> int:
+        """The estimated memory of the decoded models kept now (at most ``capacity``)."""
+        return self._used
+
+    def _cost(self, message_id: str) -> int:
+        return len(self._docs[message_id]) * DECODED_BYTES_PER_TEXT_BYTE
+
     def set(self, message_id: str, message: Message | None) -> None:
-        """Cache ``message`` (``None``: decode it from its document when first read)."""
-        if message is None:
-            self._cache.pop(message_id, None)
-        else:
+        """Cache ``message`` (``None``: decode it from its document when first read);
+        its document is already stored."""
+        self.discard(message_id)
+        if message is not None:
             self._remember(message_id, message)
+
+    def decode_at_open(self, message_id: str, doc: Document) -> Message | None:
+        """The message of ``doc`` (``message_id``'s stored document, ``_seq`` included)
+        validated, when the cache has room for it; else, or when it does not
+        validate, ``None`` (it is then decoded, or fails, when read)."""
+        if self._used + self._cost(message_id) > self._capacity:
+            return None
+        try:
+            return Message.model_validate(
+                {name: value for name, value in doc.items() if name != SEQUENCE_FIELD}
+            )
+        except ValueError:
+            return None
 
     def _remember(self, message_id: str, message: Message) -> None:
         self._cache[message_id] = message
-        self._cache.move_to_end(message_id)
-        if len(self._cache) > self._capacity:
-            self._cache.popitem(last=False)
+        self._used += self._cost(message_id)
+        while self._used > self._capacity and self._cache:
+            evicted, _ = self._cache.popitem(last=False)
+            self._used -= self._cost(evicted)
 
     def cached(self, message_id: str) -> Message | None:
         """The decoded message if it is in the cache (no decoding here)."""
         return self._cache.get(message_id)
 
     def discard(self, message_id: str) -> None:
-        """Drop the message from the cache (its document is removed by the caller)."""
-        self._cache.pop(message_id, None)
+        """Drop the message from the cache, before its document is removed or replaced."""
+        if self._cache.pop(message_id, None) is not None:
+            self._used -= self._cost(message_id)
 
     def __getitem__(self, message_id: str) -> Message:
         message = self._cache.get(message_id)
@@ -112,10 +153,11 @@ class LazyMessages(Mapping[str, Message]):
 class StoreState(InMemoryState):
     """The shared in-memory state, plus every document's text; see the module docstring."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_bytes: int = 0) -> None:
+        """An empty store keeping up to ``cache_bytes`` of decoded messages."""
         super().__init__()
         self.docs: dict[str, dict[Key, bytes]] = {table: {} for table in TABLES}
-        self.messages: LazyMessages = LazyMessages(self.docs["messages"])
+        self.messages: LazyMessages = LazyMessages(self.docs["messages"], cache_bytes)
 
     def apply_op(self, op: Op) -> None:
         """Apply one document operation: O(log n) for sorted tables, O(1) otherwise.
@@ -138,7 +180,8 @@ class StoreState(InMemoryState):
             sequence = int(op.doc[SEQUENCE_FIELD])
             self.save_sequence = max(self.save_sequence, sequence)
         if op.table == "messages" and op.record is None:
-            self.index_message(_document_entry(op.doc), None, sequence or 0)
+            message = self.messages.decode_at_open(key, op.doc)  # type: ignore[arg-type]
+            self.index_message(_document_entry(op.doc), message, sequence or 0)
         else:
             self.insert(op.table, key, op.record, sequence)
 

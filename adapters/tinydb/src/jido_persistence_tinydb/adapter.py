@@ -38,7 +38,7 @@ from jido_persistence_tinydb._compaction import StoreFiles
 from jido_persistence_tinydb._files import journal_path, load_store, lock_path
 from jido_persistence_tinydb._interchange import TinyDBInterchange, document_sequence
 from jido_persistence_tinydb._lock import ProcessLock
-from jido_persistence_tinydb._state import StoreState
+from jido_persistence_tinydb._state import DEFAULT_CACHE_BYTES, StoreState
 from jido_persistence_tinydb._tables import document_ops
 
 __all__ = ["TinyDBAdapter", "TinyDBOptions"]
@@ -64,6 +64,13 @@ class TinyDBOptions(AdapterOptions):
     busy_timeout: float = Field(default=DEFAULT_BUSY_TIMEOUT, gt=0)
     """Seconds a callback waits while another thread's ``transaction()`` block is open,
     then StorageError."""
+
+    cache_bytes: int = Field(default=DEFAULT_CACHE_BYTES, ge=0)
+    """Memory for decoded messages, in bytes (a message counts six times its JSON text).
+    Opening the store decodes messages into it until it is full, so a store that fits
+    reads at the memory adapter's speed; past it, the least recently read are dropped
+    and decoded again when read (tens of µs).  ``0``: decode on every read, memory near
+    the file's size."""
 
     compact_on_close: bool = True
     """Fold the journal into the snapshot at ``close()``."""
@@ -101,7 +108,7 @@ class TinyDBAdapter(TinyDBInterchange, StateWrites, StateReads, BulkMessageSavin
         except OSError as error:
             raise StorageError(f"cannot lock {self.path}: {error}") from error
         try:
-            loaded = load_store(self.path)
+            loaded = load_store(self.path, self.options.cache_bytes)
             self._state = loaded.state
             self._files = StoreFiles(
                 self.path,
