@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from jido_persistence import PersistenceAdapter
+from jido_persistence.detach import detached
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Message, Participant, Room, TextPart
-from jido_persistence.state_writes import detached
 from jido_persistence_conformance import strategies as kit
 
 

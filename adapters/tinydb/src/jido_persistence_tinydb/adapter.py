@@ -26,11 +26,12 @@ from pydantic import Field
 
 from jido_persistence.adapter import AdapterOptions, RawIndex
 from jido_persistence.bulk import BulkMessageSaving
+from jido_persistence.detach import detached
 from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed
 from jido_persistence.models import Message
 from jido_persistence.state import RecordChange, record_put
 from jido_persistence.state_reads import StateReads
-from jido_persistence.state_writes import StateWrites, detached
+from jido_persistence.state_writes import StateWrites
 from jido_persistence.transactions import DEFAULT_BUSY_TIMEOUT, StoreLock
 from jido_persistence.urls import StoreUrl
 from jido_persistence_tinydb._batch import block
