@@ -17,6 +17,11 @@ from typing import ClassVar, Final
 
 __all__ = ["NGRAM", "NameIndex", "ngrams"]
 
+_EMPTY: Final[frozenset[str]] = frozenset()
+
+_FEW: Final = 8
+"""Below this many candidates the rest of the trigrams are not intersected."""
+
 NGRAM: Final = 3
 """The length of the indexed n-grams, in code points."""
 
@@ -68,8 +73,12 @@ class NameIndex:
         grams = ngrams(name_fold)
         if not grams:
             return (found for found, fold in self._folds.items() if name_fold in fold)
-        postings = sorted((self._postings.get(gram, set()) for gram in grams), key=len)
-        candidates = postings[0].intersection(*postings[1:]) if postings[0] else set()
+        postings = sorted((self._postings.get(gram, _EMPTY) for gram in grams), key=len)
+        candidates = postings[0]
+        for posting in postings[1:]:
+            if len(candidates) <= _FEW:
+                break  # checking a few folds costs less than intersecting further
+            candidates = candidates.intersection(posting)
         return (found for found in candidates if name_fold in self._folds[found])
 
     def __len__(self) -> int:
