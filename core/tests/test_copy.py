@@ -50,7 +50,7 @@ from jido_persistence.models import (
 )
 
 POSTGRES_VARIABLE = "JIDO_PERSISTENCE_TEST_POSTGRES_URL"
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+EXAMPLE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 MAX = 2**63 - 1
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 TIMES = [EPOCH + timedelta(seconds=n) for n in range(3)]
@@ -631,25 +631,26 @@ def test_the_cli_exits_1_with_a_redacted_message() -> None:
 
 
 def _postgres_store_url() -> str:
-    """The URL of a fresh schema on a server that answers; skips (fails under CI) if none.
+    """The URL of a fresh schema on ``$JIDO_PERSISTENCE_TEST_POSTGRES_URL``'s server.
 
-    The server is ``$JIDO_PERSISTENCE_TEST_POSTGRES_URL``, else the local default; the
-    test skips only when the variable is unset, no local server answers and ``CI`` is
-    not ``true``.
+    Skips only when the variable is unset (fails instead under ``CI=true``); a server
+    the variable names that does not answer is a failure.
     """
-    given_url = os.environ.get(POSTGRES_VARIABLE)
-    server = given_url or DEFAULT_POSTGRES
+    server = os.environ.get(POSTGRES_VARIABLE)
+    if not server:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true needs a PostgreSQL server: {POSTGRES_VARIABLE} is not set")
+        pytest.skip(f"set {POSTGRES_VARIABLE} (for example {EXAMPLE_POSTGRES}) to run this test")
     schema = "jp_copy_" + uuid.uuid4().hex[:12]
     url = f"{server}{'&' if '?' in server else '?'}schema={schema}&connect_timeout=5"
     try:
         with open_store(url):
             pass
     except PersistenceError as error:
-        shown = redact_url(server)
-        reason = f"no PostgreSQL server answers at {shown} ({type(error).__name__}: {error})"
-        if given_url or os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; {POSTGRES_VARIABLE} or CI=true require one")
-        pytest.skip(f"{reason}; set {POSTGRES_VARIABLE} to a database to run this test")
+        pytest.fail(
+            f"the PostgreSQL server at {POSTGRES_VARIABLE} ({redact_url(server)}) does not "
+            f"answer ({type(error).__name__}: {error}); start it, or unset the variable"
+        )
     return url
 
 

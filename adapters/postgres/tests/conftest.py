@@ -1,9 +1,15 @@
 """Fixtures of the PostgreSQL adapter's tests: a server URL and a fresh schema per test.
 
 The tests need a PostgreSQL server named by ``JIDO_PERSISTENCE_TEST_POSTGRES_URL``
-(for example ``postgresql://postgres@127.0.0.1:5432/test``).  Without it they skip,
-saying how to enable them; under ``CI=true`` a missing variable or an unreachable
-server is a failure, never a skip.
+(for example ``postgresql://postgres@127.0.0.1:5432/test``).  The rules:
+
+* no URL configured: the tests skip, saying how to enable them; under ``CI=true`` they
+  fail instead;
+* a configured URL whose server does not answer: a failure, whatever ``CI`` says (the
+  URL says a server is meant to be there);
+* a server without a privilege or an extension a test needs (CREATEDB, CREATEROLE,
+  ``pg_trgm``): :func:`requirement_missing` skips with the reason, and fails under
+  ``CI=true``, where the server is ours to configure.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ import threading
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 import psycopg
 import pytest
 
 from jido_persistence import open_store
+from jido_persistence.errors import redact_text, redact_url
 from jido_persistence_postgres._options import with_schema
 from jido_persistence_postgres.adapter import TEST_URL_VARIABLE, PostgresAdapter
 
@@ -30,24 +37,40 @@ ENABLE_HINT = (
 )
 
 
-def _unavailable(reason: str) -> None:
+def requirement_missing(reason: str) -> NoReturn:
+    """Skip a test whose server lacks something it needs; fail instead under ``CI=true``."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"PostgreSQL tests cannot run under CI=true: {reason}; {ENABLE_HINT}")
-    pytest.skip(f"PostgreSQL tests skipped: {reason}; {ENABLE_HINT}")
+        pytest.fail(f"the CI PostgreSQL server must allow this test: {reason}")
+    pytest.skip(f"{reason} (a failure under CI=true)")
+
+
+@pytest.fixture
+def missing_requirement() -> Callable[[str], NoReturn]:
+    """:func:`requirement_missing`, for test modules (which cannot import conftest)."""
+    return requirement_missing
 
 
 @pytest.fixture(scope="session")
 def server_url() -> str:
-    """The test server's URL, checked to answer; skips (fails under CI) otherwise."""
+    """The test server's URL, checked to answer.
+
+    Skips when no URL is configured (fails under ``CI=true``); fails when the configured
+    server does not answer.
+    """
     url = os.environ.get(TEST_URL_VARIABLE)
     if not url:
-        _unavailable(f"{TEST_URL_VARIABLE} is not set")
-        raise AssertionError("unreachable")
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true needs a PostgreSQL server: {TEST_URL_VARIABLE} is not set")
+        pytest.skip(f"PostgreSQL tests skipped: {TEST_URL_VARIABLE} is not set; {ENABLE_HINT}")
     try:
         with psycopg.connect(url, connect_timeout=5) as conn:
             conn.execute("SELECT 1")
     except psycopg.Error as error:
-        _unavailable(f"the server at {TEST_URL_VARIABLE} does not answer ({error})")
+        pytest.fail(
+            f"the PostgreSQL server at {TEST_URL_VARIABLE} ({redact_url(url)}) does not "
+            f"answer: {redact_text(str(error))}; start it, or unset the variable to skip "
+            "these tests"
+        )
     return url
 
 

@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -34,10 +34,14 @@ TRAPS = {
 
 
 @pytest.fixture(params=["trigram", "strpos"])
-def name_search_store(request: pytest.FixtureRequest, store: PostgresAdapter) -> PostgresAdapter:
+def name_search_store(
+    request: pytest.FixtureRequest,
+    store: PostgresAdapter,
+    missing_requirement: Callable[[str], NoReturn],
+) -> PostgresAdapter:
     """The store, matching names through the trigram index path or through strpos."""
     if request.param == "trigram" and store._db.name_search != "trigram":
-        pytest.skip("pg_trgm is not available on this server")
+        missing_requirement("the pg_trgm extension is not available on this server")
     store._db.name_search = request.param
     return store
 
