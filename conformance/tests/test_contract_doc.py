@@ -90,6 +90,14 @@ def test_the_version_is_the_kits() -> None:
     assert version.group(1) == jido_persistence_conformance.CONTRACT_VERSION
 
 
+def test_the_kits_groups_are_the_contracts() -> None:
+    """CONTRACT_GROUPS (what the report lists) is core's table of optional groups."""
+    from jido_persistence.callbacks import GROUP_FLAGS
+
+    expected = {group.value: flag for group, flag in GROUP_FLAGS.items()}
+    assert expected == jido_persistence_conformance.CONTRACT_GROUPS
+
+
 def test_the_checks_report_what_is_wrong() -> None:
     text = "## A { #area-rooms }\n- x [t][jido_persistence_conformance.suite.rooms.R.test_a]\n"
     sections = area_sections(text)

@@ -98,7 +98,7 @@ def test_url_run_reports_every_test(run_pytest: Any, tmp_path: Path, workers: li
     assert "test_other" not in done.stdout
     assert "rooms" in done.stdout
     data = _report(report)
-    assert data["contract_version"] == "1.2"
+    assert data["contract_version"] == "1.3"
     assert data["kit_version"] == "0.1.0"
     [run] = data["runs"]
     assert run["run"] == "memory://"
@@ -107,6 +107,7 @@ def test_url_run_reports_every_test(run_pytest: Any, tmp_path: Path, workers: li
     assert run["adapter"]["version"]
     assert run["capabilities"] == MemoryAdapter.capabilities_of().model_dump()
     assert run["capabilities"]["ingress_subscriptions"] is True
+    assert run["groups"] == ["ingress", "ingest", "enumeration", "retention", "transactions"]
     outcomes = {test["name"]: test["outcome"] for test in run["tests"]}
     assert sorted(outcomes) == KIT_TESTS
     assert outcomes["test_list_rooms_limit"] == "passed"

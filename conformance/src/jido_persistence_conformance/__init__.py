@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
-from jido_persistence_conformance._version import CONTRACT_VERSION, __version__
+from jido_persistence_conformance._version import CONTRACT_GROUPS, CONTRACT_VERSION, __version__
 
 if TYPE_CHECKING:
     from jido_persistence_conformance.async_facade import AsyncFacadeFactory
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "CONTRACT_GROUPS",
     "CONTRACT_VERSION",
     "AdapterConformance",
     "AsyncFacadeFactory",

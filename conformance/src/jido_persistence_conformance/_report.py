@@ -110,6 +110,15 @@ def _failure_text(report: pytest.TestReport) -> str:
     return (last[0][1:].strip() if last else (text[-1] if text else "failed"))[:300]
 
 
+def _declared_groups(capabilities: dict[str, bool] | None) -> list[str] | None:
+    """The contract-1.3 groups a run's adapter declares (their kit tests ran), or None."""
+    from jido_persistence_conformance._version import CONTRACT_GROUPS
+
+    if capabilities is None:
+        return None
+    return [group for group, flag in CONTRACT_GROUPS.items() if capabilities.get(flag)]
+
+
 def _distribution_of(module: str) -> tuple[str | None, str | None]:
     from importlib import metadata
 
@@ -378,6 +387,7 @@ class KitRecorder:
                     "kind": run.kind,
                     "adapter": run.adapter or None,
                     "capabilities": run.capabilities,
+                    "groups": _declared_groups(run.capabilities),
                     "summary": {outcome: self.counts(run).get(outcome, 0) for outcome in OUTCOMES},
                     "tests": [result.as_json() for result in run.tests.values()],
                 }
