@@ -144,15 +144,6 @@ def test_the_key_moves_and_other_records_stay_listed(store: MemoryAdapter) -> No
     assert store.list_room_bindings("r1") == [first]
 
 
-def test_list_room_bindings_order(store: MemoryAdapter) -> None:
-    for name, day in [("bind_c", 1), ("bind_b", 2), ("bind_a", 1), ("bind_B", 1)]:
-        store.create_room_binding(
-            "r", "slack", "b", name, {"id": name, "inserted_at": EPOCH + timedelta(days=day)}
-        )
-    assert [b.id for b in store.list_room_bindings("r")] == ["bind_B", "bind_a", "bind_c", "bind_b"]
-    assert store.list_room_bindings("none") == []
-
-
 def test_delete_room_binding(store: MemoryAdapter) -> None:
     first = store.create_room_binding("r1", "slack", "b", "C")
     second = store.create_room_binding("r2", "slack", "b", "C")

@@ -1,36 +1,18 @@
-"""Closing the memory adapter: every callback raises StoreClosed afterwards."""
+"""Closing the memory adapter: the raw index, close twice, the context manager.
+
+That every callback raises StoreClosed after close() is the kit's
+``test_every_callback_raises_store_closed_after_close``, run on this adapter.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from jido_persistence.callbacks import CALLBACKS
 from jido_persistence.errors import StoreClosed
 from jido_persistence.memory import MemoryAdapter
-from jido_persistence.models import (
-    Room,
-)
-from jido_persistence_conformance._calls import VALID_CALLS
+from jido_persistence.models import Room
 
 ROOM = Room(id="r", type="group")
-CALLS = VALID_CALLS
-"""One valid call per callback: the conformance kit's table, which must cover core's."""
-
-
-def test_the_table_covers_every_callback() -> None:
-    assert set(CALLS) == set(CALLBACKS)
-
-
-@pytest.mark.parametrize("name", sorted(CALLS))
-def test_every_callback_raises_store_closed_after_close(name: str) -> None:
-    store = MemoryAdapter()
-    store.save_room(ROOM)
-    store.close()
-    with pytest.raises(StoreClosed):
-        CALLS[name](store)
-    store.close()
-    with pytest.raises(StoreClosed):
-        CALLS[name](store)
 
 
 def test_the_raw_index_reader_is_closed_too() -> None:

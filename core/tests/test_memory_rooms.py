@@ -49,54 +49,6 @@ def test_save_returns_the_room_and_get_finds_it(store: MemoryAdapter) -> None:
     assert store.get_room(room.id) == room
 
 
-def test_save_replaces_by_id(store: MemoryAdapter) -> None:
-    store.save_room(Room(id="r", type="group", name="old", inserted_at=at(1)))
-    newer = Room(id="r", type="channel", name="new", inserted_at=at(0))
-    store.save_room(newer)
-    assert store.get_room("r") == newer
-    assert store.list_rooms() == [newer]
-
-
-def test_get_room_not_found(store: MemoryAdapter) -> None:
-    with pytest.raises(NotFound) as caught:
-        store.get_room("nope")
-    assert (caught.value.entity, caught.value.key) == ("room", "nope")
-
-
-def test_save_room_neither_reads_nor_writes_binding_keys(store: MemoryAdapter) -> None:
-    store.save_room(Room(id="r", type="group", external_bindings={"slack": {"b": "C1"}}))
-    assert store.raw_index()["room_binding_keys"] == {}
-    with pytest.raises(NotFound):
-        store.get_room_by_external_binding("slack", "b", "C1")
-    store.create_room_binding("r", "slack", "b", "C2")
-    store.save_room(Room(id="r", type="group"))
-    assert store.get_room_by_external_binding("slack", "b", "C2").id == "r"
-    assert store.get_room("r").external_bindings == {}
-
-
-def test_list_rooms_orders_by_inserted_at_then_id(store: MemoryAdapter) -> None:
-    rooms = [
-        Room(id="b", type="group", inserted_at=at(1)),
-        Room(id="a", type="group", inserted_at=at(1)),
-        Room(id="z", type="group", inserted_at=at(0)),
-        Room(id="B", type="group", inserted_at=at(1)),
-    ]
-    for room in rooms:
-        store.save_room(room)
-    assert [room.id for room in store.list_rooms()] == ["z", "B", "a", "b"]
-    assert [room.id for room in store.list_rooms(limit=2)] == ["z", "B"]
-    assert store.list_rooms(limit=0) == []
-    assert len(store.list_rooms(limit=2**63 - 1)) == 4
-
-
-def test_list_rooms_defaults_to_100(store: MemoryAdapter) -> None:
-    for index in range(105):
-        store.save_room(Room(id=f"r{index:03}", type="group", inserted_at=at(0)))
-    listed = store.list_rooms()
-    assert len(listed) == 100
-    assert listed[-1].id == "r099"
-
-
 room_saves = st.lists(
     st.tuples(st.sampled_from(["a", "b", "c", "d", "A", "é"]), st.integers(0, 3)), max_size=20
 )

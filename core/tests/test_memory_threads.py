@@ -60,15 +60,6 @@ def test_lookups_by_key(store: MemoryAdapter) -> None:
     assert (by_root.value.entity, by_root.value.key) == ("thread", ("r", "m2"))
 
 
-def test_keys_are_per_room(store: MemoryAdapter) -> None:
-    one = store.save_thread(thread("t1", "r1", external="x", root="m"))
-    two = store.save_thread(thread("t2", "r2", external="x", root="m"))
-    assert store.get_thread_by_external_id("r1", "x") == one
-    assert store.get_thread_by_external_id("r2", "x") == two
-    assert store.get_thread_by_root_message("r1", "m") == one
-    assert store.get_thread_by_root_message("r2", "m") == two
-
-
 def test_last_save_wins_and_the_next_holder_takes_over(store: MemoryAdapter) -> None:
     store.save_thread(thread("a", external="x", root="m"))
     store.save_thread(thread("b", external="x", root="m"))
@@ -92,17 +83,6 @@ def test_last_save_wins_and_the_next_holder_takes_over(store: MemoryAdapter) -> 
     index = store.raw_index()
     assert index["thread_external_keys"] == {("r", "y"): "a", ("elsewhere", "x"): "c"}
     assert index["thread_root_keys"] == {}
-
-
-def test_list_threads_oldest_first(store: MemoryAdapter) -> None:
-    for name, second in [("d", 3), ("b", 1), ("a", 1), ("c", 0), ("B", 1)]:
-        store.save_thread(thread(name, inserted_at=at(second)))
-    store.save_thread(thread("other", "r2"))
-    assert [t.id for t in store.list_threads("r")] == ["c", "B", "a", "b", "d"]
-    assert [t.id for t in store.list_threads("r", limit=2)] == ["c", "B"]
-    assert store.list_threads("r", limit=0) == []
-    assert len(store.list_threads("r", limit=2**63 - 1)) == 5
-    assert store.list_threads("nobody") == []
 
 
 def test_list_threads_defaults_to_the_oldest_100(store: MemoryAdapter) -> None:

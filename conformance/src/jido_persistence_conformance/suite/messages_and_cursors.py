@@ -281,8 +281,14 @@ class MessagesAndCursorsTests:
         store.save_message(message("m1", inserted_at=T0, thread_id="t"))
         store.save_message(message("m2", inserted_at=T0 + timedelta(1)))
         store.save_message(message("m3", room_id="room:2", inserted_at=T0, thread_id="t"))
-        assert ids(store.get_messages("room:1", thread_id="t")) == ["m1"]
-        assert ids(store.get_messages("room:1")) == ["m1", "m2"]
+        store.save_message(message("m4", inserted_at=T0 + timedelta(2), thread_id="t"))
+        store.save_message(message("m5", inserted_at=T0 + timedelta(3), thread_id="t"))
+        assert ids(store.get_messages("room:1", thread_id="t")) == ["m1", "m4", "m5"]
+        assert ids(store.get_messages("room:1")) == ["m1", "m2", "m4", "m5"]
+        # Cursors page inside the thread: m2 (another thread) is skipped both ways.
+        assert ids(store.get_messages("room:1", thread_id="t", after="m1", limit=1)) == ["m4"]
+        assert ids(store.get_messages("room:1", thread_id="t", before="m5")) == ["m1", "m4"]
+        assert ids(store.get_messages("room:2", thread_id="t")) == ["m3"]
         assert store.get_messages("room:1", thread_id="other") == []
         assert store.get_messages("room:none") == []
 

@@ -72,7 +72,10 @@ class RoomsTests:
         ``list_rooms`` shows the room twice.
         """
         store.save_room(Room(id="room:1", type=RoomType.GROUP, name="old", inserted_at=T0))
-        newer = Room(id="room:1", type=RoomType.CHANNEL, name="new", inserted_at=T0)
+        # An earlier inserted_at: the room's place in the order moves with it.
+        newer = Room(
+            id="room:1", type=RoomType.CHANNEL, name="new", inserted_at=T0 - timedelta(days=1)
+        )
         assert store.save_room(newer) == newer
         assert canonical(store.get_room("room:1")) == canonical(newer)
         assert canonical_all(store.list_rooms()) == [canonical(newer)]
@@ -138,6 +141,11 @@ class RoomsTests:
         with pytest.raises(NotFound):
             store.get_room_by_external_binding("slack", "b1", "C1")
         assert store.list_room_bindings("room:1") == []
+        # Nor reads them: a re-save keeps a bound key, and the record is stored as given.
+        store.create_room_binding("room:1", "slack", "b1", "C2")
+        store.save_room(Room(id="room:1", type=RoomType.GROUP))
+        assert store.get_room_by_external_binding("slack", "b1", "C2").id == "room:1"
+        assert store.get_room("room:1").external_bindings == {}
 
     def test_delete_room_is_idempotent(self, store: PersistenceAdapter) -> None:
         """``delete_room`` removes the room; deleting again or an unknown id is no error.
