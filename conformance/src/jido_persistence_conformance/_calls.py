@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.callbacks import CALLBACKS, Group, callbacks_in
+from jido_persistence.errors import InvalidArgument
 from jido_persistence.models import (
     BridgeConfig,
     IngressSubscription,
@@ -75,6 +76,16 @@ def _empty_block(store: PersistenceAdapter) -> None:
         pass
 
 
+def _import_nothing(store: PersistenceAdapter) -> object:
+    """``import_records([])``; a store holding records must refuse it (InvalidArgument)."""
+    try:
+        return store.import_records([])
+    except InvalidArgument:
+        if next(iter(store.export_records()), None) is None:
+            raise
+        return None
+
+
 VALID_CALLS: Final[dict[str, Call]] = {
     "save_room": lambda s: s.save_room(_ROOM),
     "get_room": lambda s: s.get_room("room:valid"),
@@ -127,6 +138,8 @@ VALID_CALLS: Final[dict[str, Call]] = {
     ),
     "list_participants": lambda s: s.list_participants(),
     "list_onboardings": lambda s: s.list_onboardings(),
+    "export_records": lambda s: list(s.export_records()),
+    "import_records": _import_nothing,
     "delete_messages": lambda s: s.delete_messages("room:valid", before=_T0),
     "erase_participant": lambda s: s.erase_participant("p:erased"),
     "delete_onboarding": lambda s: s.delete_onboarding("o:erased"),

@@ -12,7 +12,7 @@ The table :data:`jido_persistence.callbacks.CALLBACKS` names the check of each c
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from jido_persistence.errors import InvalidArgument
@@ -25,6 +25,7 @@ from jido_persistence.models import (
     RoutingPolicy,
     Thread,
 )
+from jido_persistence.records import RECORD_CLASSES, MessageRecord, Record
 from jido_persistence.validation import (
     DirectoryQuery,
     message_external_key,
@@ -108,6 +109,36 @@ def save_message(message: object) -> Normalised:
     checked = require_instance("message", message, Message)
     message_external_key(checked)
     return (checked,), {}
+
+
+def import_records(records: object) -> Normalised:
+    """``import_records(records)``: an iterable of records, each checked as it is read.
+
+    The records are not read here (an import streams): the hook gets an iterator that
+    raises InvalidArgument, naming the record's position, for a value that is not a
+    record of :data:`~jido_persistence.records.Record`, an instance from
+    ``model_construct()`` that its model would reject, or a message whose external key
+    ``save_message`` would refuse.  The hook must then write nothing.
+    """
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise InvalidArgument(
+            f"records must be an iterable of export records, got {type(records).__name__}"
+        )
+    return (_checked_records(records),), {}
+
+
+def _checked_records(records: Iterable[object]) -> Iterator[Record]:
+    for number, record in enumerate(records, 1):
+        model = next((cls for cls in RECORD_CLASSES if isinstance(record, cls)), None)
+        if model is None:
+            raise InvalidArgument(
+                f"record {number} must be an export record (jido_persistence.records), "
+                f"got {type(record).__name__}"
+            )
+        checked: Record = require_instance(f"record {number}", record, model)  # type: ignore[assignment]
+        if isinstance(checked, MessageRecord):
+            message_external_key(checked.record)
+        yield checked
 
 
 def bulk_messages(messages: object) -> Normalised:

@@ -45,6 +45,7 @@ from typing import Any, ClassVar, Final, Self, final
 from jido_persistence import telemetry
 from jido_persistence._adapter_options import AdapterOptions, _NoOptions
 from jido_persistence._contract_entities import EntityCallbacks
+from jido_persistence._contract_interchange import InterchangeCallbacks
 from jido_persistence._contract_keys import KeyCallbacks
 from jido_persistence._contract_optional import OptionalCallbacks
 from jido_persistence._contract_records import RecordCallbacks
@@ -123,7 +124,9 @@ def check_adapter_class(cls: type) -> None:
 
 # The mixins are listed last area first: the reference renders inherited members from the
 # last base on, so the page shows rooms first, as the contract does.
-class PersistenceAdapter(OptionalCallbacks, RecordCallbacks, KeyCallbacks, EntityCallbacks):
+class PersistenceAdapter(
+    InterchangeCallbacks, OptionalCallbacks, RecordCallbacks, KeyCallbacks, EntityCallbacks
+):
     """The persistence behaviour: one instance is one isolated store.
 
     Construct with ``AdapterClass(**options)`` (validated by ``AdapterClass.Options``);

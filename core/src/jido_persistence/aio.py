@@ -36,11 +36,12 @@ import asyncio
 import functools
 import inspect
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, Self, TypeVar
 
+from jido_persistence._aio_stream import stream_in_thread
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.aio_runners import (
     DEFAULT_MAX_WORKERS,
@@ -51,6 +52,7 @@ from jido_persistence.aio_runners import (
 from jido_persistence.callbacks import CALLBACKS
 from jido_persistence.errors import ConfigurationError, PersistenceError, StoreClosed
 from jido_persistence.models import Capabilities
+from jido_persistence.records import Record
 from jido_persistence.registry import open_store, resolve_store
 
 __all__ = ["DEFAULT_MAX_WORKERS", "AsyncStore", "open_async_store"]
@@ -142,6 +144,18 @@ class AsyncStore:
             raise self._closed_error("transaction")
         return self._runner.transaction()
 
+    def export_records(self) -> AsyncIterator[Record]:
+        """``async for record in store.export_records():`` the store's export (contract 9.2).
+
+        The store's ``export_records()`` runs on a thread of its own (on every adapter,
+        native ones included) and hands records over in batches through a bounded
+        queue, so memory stays bounded and the loop never waits on the backend.
+        Raises what the store's export raises (NotSupported, StoreClosed, StorageError).
+        """
+        if self._closing:
+            raise self._closed_error("export_records")
+        return stream_in_thread(self._store.export_records)
+
     async def __aenter__(self) -> Self:
         """Enter ``async with``: the store itself; leaving it awaits :meth:`aclose`."""
         return self
@@ -189,7 +203,9 @@ def _async_callback(name: str) -> Callable[..., Awaitable[Any]]:
 
 
 for _name, _entry in CALLBACKS.items():
-    if not _entry.block:  # transaction(): AsyncStore's own async context manager
+    # transaction() and export_records(): AsyncStore's own async context manager and
+    # async iterator.
+    if not (_entry.block or _entry.stream):
         setattr(AsyncStore, _name, _async_callback(_name))
 del _name, _entry
 

@@ -57,7 +57,7 @@ class Group(StrEnum):
     INGEST = "ingest"
     """Idempotent ingestion (contract 9.1), flag ``ingest``."""
     ENUMERATION = "enumeration"
-    """Keyset enumeration (contract 9.2), flag ``enumeration``."""
+    """Keyset enumeration, export and import (contract 9.2), flag ``enumeration``."""
     RETENTION = "retention"
     """Retention and erasure (contract 9.3), flag ``retention``."""
     TRANSACTIONS = "transactions"
@@ -93,7 +93,10 @@ class Callback:
     flag an ``after=`` cursor needs (without it the base raises NotSupported);
     ``block`` that the callback returns a context manager scoping the calls made inside
     it (``transaction``: the guard runs when it is called, the block when it is
-    entered; the async store offers it as an async context manager, not a coroutine).
+    entered; the async store offers it as an async context manager, not a coroutine);
+    ``stream`` that it returns an iterator (``export_records``: the guard runs when it
+    is called and maps the errors raised while iterating; the async store offers it as
+    an async iterator).
     ``group`` is ``None`` for an :data:`EXTENSIONS` entry (guarded, not in the contract).
     """
 
@@ -104,6 +107,7 @@ class Callback:
     base_default: bool = False
     after_needs: Group | None = None
     block: bool = False
+    stream: bool = False
 
     @property
     def hook(self) -> str:
@@ -187,6 +191,8 @@ CALLBACKS: Final[Mapping[str, Callback]] = MappingProxyType(
             ),
             Callback("list_participants", Group.ENUMERATION, _checks.list_participants, _R),
             Callback("list_onboardings", Group.ENUMERATION, _checks.list_onboardings, _R),
+            Callback("export_records", Group.ENUMERATION, _checks.no_arguments, _R, stream=True),
+            Callback("import_records", Group.ENUMERATION, _checks.import_records, _W),
             Callback("delete_messages", Group.RETENTION, _checks.delete_messages, _W),
             Callback("erase_participant", Group.RETENTION, _checks.erase_participant, _W),
             Callback("delete_onboarding", Group.RETENTION, _checks.by_id("onboarding_id"), _W),

@@ -39,9 +39,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from jido_persistence._model_fields import JsonMap, Key
+from jido_persistence._recheck import TrackedModel
 from jido_persistence.models import (
     BridgeConfig,
     ImportReport,
@@ -78,8 +79,9 @@ __all__ = [
 ]
 
 
-class _Entry(BaseModel):
-    """Base of every record kind: frozen, closed, NaN-free."""
+class _Entry(TrackedModel):
+    """Base of every record kind: frozen, closed, NaN-free; an instance built without
+    validation (``model_construct``) is validated again by ``import_records``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
