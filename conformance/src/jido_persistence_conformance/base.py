@@ -50,6 +50,7 @@ from jido_persistence_conformance.suite.participants import ParticipantsTests
 from jido_persistence_conformance.suite.retention import RetentionTests
 from jido_persistence_conformance.suite.room_bindings import RoomBindingsTests
 from jido_persistence_conformance.suite.rooms import RoomsTests
+from jido_persistence_conformance.suite.round_trip import RoundTripTests
 from jido_persistence_conformance.suite.routing_policies import RoutingPoliciesTests
 from jido_persistence_conformance.suite.stateful_comparison import StatefulComparisonTests
 from jido_persistence_conformance.suite.threads import ThreadsTests
@@ -76,6 +77,7 @@ class AdapterConformance(
     IngressSubscriptionsTests,
     BulkMessagesTests,
     EnumerationTests,
+    RoundTripTests,
     RetentionTests,
     IsolationTests,
     CascadesTests,

@@ -38,6 +38,7 @@ from .ingest import (
     MissingCursorGivesEmptyPage,
     ThreadKeyIgnoresRoom,
 )
+from .interchange import ExportMessagesByTime, ImportDropsStaleKeys
 from .keys import (
     BridgeIdNotNormalised,
     DeleteMessageLeavesKey,
@@ -116,6 +117,8 @@ BROKEN_ADAPTERS: tuple[type[MemoryAdapter], ...] = (
     CrashingIngressList,
     ClaimsRetentionWithoutIt,
     HidesIngest,
+    ImportDropsStaleKeys,
+    ExportMessagesByTime,
 )
 """Every seeded-bug adapter."""
 
@@ -128,6 +131,8 @@ AREA_ONLY: frozenset[type[MemoryAdapter]] = frozenset(
         CachedReads,
         BindingsListedById,
         UpdateExternalIdKeepsSaveOrder,
+        ImportDropsStaleKeys,
+        ExportMessagesByTime,
     }
 )
 """Bugs the state machine cannot see: races (only concurrent callers can), bugs in
@@ -135,8 +140,8 @@ the optional ``bulk_save_messages``, which the machine does not call, and a stal
 per-instance cache (the machine uses one instance), and binding order by id (the
 machine's bindings get random ids in each store, so runs of them are compared in
 natural-key order), and a re-keyed message not taking over a key held by a message
-saved after it (the machine's random re-keys rarely meet that order); their own kit
-areas must catch them."""
+saved after it (the machine's random re-keys rarely meet that order), and export and
+import, which the machine does not call; their own kit areas must catch them."""
 
 UNBROKEN_BASES: tuple[type[MemoryAdapter], ...] = (
     PagingAdapter,
