@@ -1,19 +1,18 @@
 """The ``jido-persistence`` command.
 
 Built-in subcommands: ``adapters`` (what discovery found), ``which`` (the store
-``open_store()`` would open now, and why), ``copy`` (copy one store into another,
-:func:`jido_persistence.copy.copy_store`), ``new-adapter`` (a package skeleton for
-a new adapter, :mod:`jido_persistence.scaffold`), and ``prune`` and ``erase``
-(retention, :mod:`jido_persistence._cli_retention`).  Other distributions add subcommands
-through the entry-point group ``jido_persistence_cli``: each entry point names a
-:class:`click.Command` (the conformance kit adds ``check``, the benchmarks add
-``bench``).  They are imported only when run or when ``--help`` lists them; one
-that fails to import is shown with its error and does not break the others.
+``open_store()`` would open now, and why), ``export``, ``import`` and ``copy`` (backups
+and moves between adapters, :mod:`jido_persistence._cli_interchange`), ``new-adapter``
+(a package skeleton for a new adapter, :mod:`jido_persistence.scaffold`), and ``prune``
+and ``erase`` (retention, :mod:`jido_persistence._cli_retention`).  Other distributions
+add subcommands through the entry-point group ``jido_persistence_cli``: each entry point
+names a :class:`click.Command` (the conformance kit adds ``check``, the benchmarks add
+``bench``).  They are imported only when run or when ``--help`` lists them; one that
+fails to import is shown with its error and does not break the others.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Mapping
 from importlib import metadata
@@ -21,23 +20,14 @@ from typing import Any, Final
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from jido_persistence import registry
+from jido_persistence._cli_interchange import copy_command, export_command, import_command
 from jido_persistence._cli_new_adapter import new_adapter_command
 from jido_persistence._cli_retention import erase_command, prune_command
-from jido_persistence._which import missing_store_file, store_options, which_record
-from jido_persistence.adapter import PersistenceAdapter
-from jido_persistence.copy import CopyProgress, CopyReport, TargetNotEmpty, copy_store
-from jido_persistence.errors import PersistenceError, redact_text, redact_url
+from jido_persistence._which import which_record
+from jido_persistence.errors import PersistenceError, redact_text
 from jido_persistence.registry import AdapterInfo, PluginFailure
 
 __all__ = ["CLI_ENTRY_POINT_GROUP", "PluginGroup", "adapter_record", "main", "which_record"]
@@ -258,111 +248,9 @@ def _print_which(record: Mapping[str, Any]) -> None:
         click.echo(f"store:    {record['store']}")
 
 
-# -- copy ------------------------------------------------------------------------
-
-_NOT_COPIED_SHOWN: Final = 20
-
-
-class _ProgressBars:
-    """Show :class:`~jido_persistence.copy.CopyProgress` events as rich progress bars."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._tasks: dict[str, TaskID] = {}
-
-    def __call__(self, event: CopyProgress) -> None:
-        """Create the stage's bar on its first event, then move it."""
-        task = self._tasks.get(event.stage)
-        if task is None:
-            label = event.stage.replace("_", " ")
-            task = self._progress.add_task(label, total=event.total)
-            self._tasks[event.stage] = task
-        self._progress.update(task, completed=event.done, total=event.total)
-
-
-def _print_report(console: Console, report: CopyReport) -> None:
-    table = Table(title="copied")
-    table.add_column("record")
-    table.add_column("count", justify="right")
-    for kind, count in report.counts.items():
-        table.add_row(kind.replace("_", " "), str(count))
-    console.print(table)
-    for item in report.not_copied[:_NOT_COPIED_SHOWN]:
-        console.print(
-            f"[yellow]not copied:[/] {item.kind} {item.key}: {item.reason}", highlight=False
-        )
-    hidden = len(report.not_copied) - _NOT_COPIED_SHOWN
-    if hidden > 0:
-        console.print(f"[yellow]not copied:[/] ... and {hidden} more", highlight=False)
-    for note in report.notes:
-        console.print(f"note: {note}", highlight=False)
-
-
-@main.command("copy")
-@click.argument("source")
-@click.argument("target")
-@click.option(
-    "--into-nonempty",
-    is_flag=True,
-    help="Copy even when TARGET already holds records (records with the same ids are replaced).",
-)
-def copy_command(source: str, target: str, into_nonempty: bool) -> None:
-    """Copy every record SOURCE lets a caller list into TARGET (adapter names or URLs).
-
-    Refuses a TARGET that holds rooms, participants or bridge configs unless
-    --into-nonempty is given.  Onboarding flows cannot be listed and are not copied.
-    Exits 1 with the reason when a store cannot be opened or a callback fails.
-    """
-    shown = f"{redact_url(source)} to {redact_url(target)}"
-    if source == target:
-        raise click.ClickException(f"cannot copy {shown}: SOURCE and TARGET are the same store")
-    try:
-        missing = missing_store_file(store_options(source)[1])
-    except PersistenceError as exc:
-        raise click.ClickException(f"cannot copy {shown}: {redact_text(str(exc))}") from exc
-    if missing is not None:
-        raise click.ClickException(
-            f"cannot copy {shown}: SOURCE does not exist ({missing} is not there; "
-            "check the path and the number of slashes); nothing was created"
-        )
-    with contextlib.ExitStack() as stack:
-        try:
-            source_store = stack.enter_context(registry.open_store(source))
-            target_store = stack.enter_context(registry.open_store(target))
-        except PersistenceError as exc:
-            raise click.ClickException(f"cannot copy {shown}: {redact_text(str(exc))}") from exc
-        report = _run_copy(source_store, target_store, into_nonempty, shown)
-    console = Console()
-    console.print(f"copied {shown}", highlight=False)
-    _print_report(console, report)
-    if report.total == 0:
-        console.print("[yellow]warning:[/] the source store held nothing to copy", highlight=False)
-
-
-def _run_copy(
-    source: PersistenceAdapter, target: PersistenceAdapter, overwrite: bool, shown: str
-) -> CopyReport:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    try:
-        with Progress(*columns, console=Console(stderr=True)) as progress:
-            return copy_store(source, target, overwrite=overwrite, progress=_ProgressBars(progress))
-    except TargetNotEmpty as exc:
-        raise click.ClickException(
-            f"cannot copy {shown}: TARGET is not empty (it holds {', '.join(exc.found)}); "
-            "pass --into-nonempty to copy into it anyway"
-        ) from exc
-    except PersistenceError as exc:
-        raise click.ClickException(
-            f"copying {shown} failed: {redact_text(str(exc))} (TARGET may hold a partial "
-            "copy; every write is an upsert, so re-run with --into-nonempty)"
-        ) from exc
-
-
 main.add_command(new_adapter_command)
+main.add_command(export_command)
+main.add_command(import_command)
+main.add_command(copy_command)
 main.add_command(prune_command)
 main.add_command(erase_command)
