@@ -65,14 +65,13 @@ def fresh(tmp_path: Path) -> Iterator[Opener]:
 
 
 def _message(message_id: str, **fields: object) -> Message:
+    values: dict[str, object] = {"inserted_at": T0, "updated_at": T0, **fields}
     return Message(
         id=message_id,
         room_id="r:1",
         sender_id="p:1",
         role="user",
-        inserted_at=T0,
-        updated_at=T0,
-        **fields,  # type: ignore[arg-type]
+        **values,  # type: ignore[arg-type]
     )
 
 

@@ -19,6 +19,7 @@ from jido_persistence.indexes import missing_cursor
 from jido_persistence.models import Participant, Room, Thread
 from jido_persistence_postgres._base import PostgresBase
 from jido_persistence_postgres._database import Connection
+from jido_persistence_postgres._interchange import PostgresInterchange
 
 __all__ = ["PostgresEnumeration"]
 
@@ -27,7 +28,7 @@ THREAD_LIST: Final = TypeAdapter(list[Thread])
 PARTICIPANT_LIST: Final = TypeAdapter(list[Participant])
 
 
-class PostgresEnumeration(PostgresBase):
+class PostgresEnumeration(PostgresInterchange, PostgresBase):
     """Keyset pages over PostgreSQL tables."""
 
     def _page(

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import psycopg
 import psycopg.errors
@@ -241,7 +241,15 @@ TARGETS: Final[dict[str, CopyTarget | None]] = {
 """Each kind's COPY, or ``None`` for the derived key kinds."""
 
 
-class PostgresInterchange(PostgresBase):
+if TYPE_CHECKING:
+    _Mixin = PostgresBase
+else:
+    # A plain mixin at run time: its hooks are half of the enumeration group, which is
+    # checked whole on PostgresEnumeration (a group is all or none at class definition).
+    _Mixin = object
+
+
+class PostgresInterchange(_Mixin):
     """``_export_records`` and ``_import_records`` on PostgreSQL."""
 
     def _export_records(self) -> Iterator[Record]:

@@ -34,7 +34,6 @@ from jido_persistence_postgres._database import Connection
 from jido_persistence_postgres._directory import directory_query
 from jido_persistence_postgres._enumeration import PostgresEnumeration
 from jido_persistence_postgres._ingest import PostgresIngest
-from jido_persistence_postgres._interchange import PostgresInterchange
 from jido_persistence_postgres._retention import PostgresRetention
 from jido_persistence_postgres._rows import (
     bridge_config_row,
@@ -53,7 +52,7 @@ MESSAGE_LIST: Final = TypeAdapter(list[Message])
 """Parses a page of messages, sent by the server as one JSON array, in one call."""
 
 
-class PostgresAdapter(PostgresRetention, PostgresIngest, PostgresEnumeration, PostgresInterchange):
+class PostgresAdapter(PostgresRetention, PostgresIngest, PostgresEnumeration):
     """A store in one PostgreSQL schema; durable, shared by many processes and hosts.
 
     Construct with the options of :class:`PostgresOptions` (``conninfo``, ``schema``,

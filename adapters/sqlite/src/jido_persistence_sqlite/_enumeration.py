@@ -15,11 +15,12 @@ from jido_persistence.indexes import missing_cursor
 from jido_persistence.models import Participant, Room, Thread
 from jido_persistence_sqlite import _statements as sql
 from jido_persistence_sqlite._base import Connection, SQLiteBase
+from jido_persistence_sqlite._interchange import SQLiteInterchange
 
 __all__ = ["SQLiteEnumeration"]
 
 
-class SQLiteEnumeration(SQLiteBase):
+class SQLiteEnumeration(SQLiteInterchange, SQLiteBase):
     """Keyset pages over the SQLite tables."""
 
     def _keyset(

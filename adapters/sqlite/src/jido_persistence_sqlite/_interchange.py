@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 from jido_persistence.errors import InvalidArgument, StorageError
@@ -242,7 +242,15 @@ IMPORT: Final[dict[str, Writer | None]] = {
 """Each kind's statement and row, or ``None`` for the derived key kinds."""
 
 
-class SQLiteInterchange(SQLiteBase):
+if TYPE_CHECKING:
+    _Mixin = SQLiteBase
+else:
+    # A plain mixin at run time: its hooks are half of the enumeration group, which is
+    # checked whole on SQLiteEnumeration (a group is all or none at class definition).
+    _Mixin = object
+
+
+class SQLiteInterchange(_Mixin):
     """``_export_records`` and ``_import_records`` on SQLite."""
 
     def _export_records(self) -> Iterator[Record]:

@@ -34,7 +34,6 @@ from jido_persistence_sqlite import _statements as sql
 from jido_persistence_sqlite._base import Connection
 from jido_persistence_sqlite._enumeration import SQLiteEnumeration
 from jido_persistence_sqlite._ingest import SQLiteIngest
-from jido_persistence_sqlite._interchange import SQLiteInterchange
 from jido_persistence_sqlite._names import name_filter, trigram_counts
 from jido_persistence_sqlite._retention import SQLiteRetention
 from jido_persistence_sqlite._rows import (
@@ -48,7 +47,7 @@ from jido_persistence_sqlite._rows import (
 __all__ = ["SQLiteAdapter"]
 
 
-class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention, SQLiteInterchange):
+class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
     """A store in one SQLite file; durable, shared by several processes of one machine.
 
     Construct with the options of :class:`~jido_persistence_sqlite.SQLiteOptions`
