@@ -114,7 +114,7 @@ _steps: st.SearchStrategy[Step] = st.one_of(
     ),
 )
 
-histories: st.SearchStrategy[list[Step]] = st.lists(_steps, min_size=1, max_size=30)
+histories: st.SearchStrategy[list[Step]] = st.lists(_steps, min_size=1, max_size=25)
 """Histories of writes (``(callback, argument)`` steps) for :func:`apply_step`."""
 
 
@@ -211,7 +211,7 @@ class RoundTripTests:
     """Export, import into a fresh store of the adapter, compare every read."""
 
     @capability("enumeration")
-    @kit_settings(max_examples=25)
+    @kit_settings(max_examples=8)
     @given(history=histories)
     def test_an_imported_store_answers_every_read_as_the_original(
         self, factory: StoreFactory, history: list[Step]
