@@ -26,6 +26,7 @@ AREAS: Final = (
     "ingress_subscriptions",
     "bulk_messages",
     "enumeration",
+    "round_trip",
     "retention",
     "isolation",
     "cascades",
