@@ -217,10 +217,23 @@ def test_debug_logging_writes_one_line_per_callback_without_arguments(
     assert not any("secret" in line for line in lines)
 
 
-def test_unobserved_the_guard_is_the_plain_function_itself() -> None:
-    assert not telemetry.refresh()
-    assert not telemetry.enabled()
-    assert vars(PersistenceAdapter)["_guard"] is telemetry._plain
+def test_unobserved_the_guard_is_the_plain_function_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Unobserved whatever this process configured before (the docs' examples, run in
+    # process by tests/test_docs_examples.py, set a global provider and DEBUG logging).
+    monkeypatch.setattr(trace, "get_tracer_provider", trace.NoOpTracerProvider)
+    logger = logging.getLogger(telemetry.LOGGER_NAME)
+    monkeypatch.setattr(logger, "level", logging.WARNING)
+    logger.manager._clear_cache()
+    try:
+        assert not telemetry.refresh()
+        assert not telemetry.enabled()
+        assert vars(PersistenceAdapter)["_guard"] is telemetry._plain
+    finally:
+        monkeypatch.undo()
+        logger.manager._clear_cache()
+        telemetry.refresh()
 
 
 def test_observed_the_guard_is_swapped(exporter: InMemorySpanExporter) -> None:
