@@ -48,7 +48,7 @@ def test_the_copy_build_matches_a_store_built_through_callbacks(
     server: str, schema: str, tmp_path: Path
 ) -> None:
     with open_store("memory://") as reference:
-        load_store(reference, DATA, lambda done, total: None)
+        load_store(reference, DATA, lambda done, total: None, path="callbacks")
         expected = dict(reference.raw_index())  # type: ignore[attr-defined]
         expected_page = [m.model_dump() for m in reference.get_messages(room_id(7))]
         expected_thread = reference.get_thread_by_root_message(room_id(3), "msg-00000003")

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jido_persistence_bench.plans import plan_changes
-from jido_persistence_bench.results import Document
+from jido_persistence_bench.results import Document, RunRecord
 from jido_persistence_bench.summary import (
     JUMP,
     WIDE_SPREAD,
@@ -166,6 +166,20 @@ def _load(run: dict[str, object]) -> str:
     return f"{load['start'][0]:.1f} → {load['end'][0]:.1f}"
 
 
+def _build_path(run: RunRecord) -> str:
+    # Documents written before build_path existed say only whether a bulk path ran.
+    return run.get("build_path") or ("bulk" if run["bulk_load"] else "callbacks")
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} s"
+
+
+def _resident(run: RunRecord) -> str:
+    resident = run.get("resident_bytes")
+    return "-" if resident is None else f"{resident / 2**20:.0f} MiB"
+
+
 def _resources_table(document: Document) -> ReportTable:
     rows = []
     for run in document["runs"]:
@@ -173,17 +187,34 @@ def _resources_table(document: Document) -> ReportTable:
             [
                 run["target"],
                 f"{run['size']:,}",
-                f"{run['build_seconds']:.1f} s" + (" (bulk)" if run["bulk_load"] else ""),
+                f"{run['build_seconds']:.1f} s ({_build_path(run)})",
+                _seconds(run.get("measure_seconds")),
                 f"{run['peak_rss_bytes'] / 2**20:.0f} MiB",
                 f"{(run['peak_rss_bytes'] - run['baseline_rss_bytes']) / 2**20:.0f} MiB",
+                _resident(run),
                 _load(dict(run)),
                 run["status"],
             ]
         )
+    built = sum(run["build_seconds"] for run in document["runs"])
+    measured = sum(run.get("measure_seconds", 0.0) for run in document["runs"])
     return ReportTable(
-        "Building each store (not timed in any figure), peak memory of its worker, and the "
-        "machine's 1-minute load average when the job started and ended",
-        ["target", "size", "build", "peak RSS", "growth during build", "load", "status"],
+        "Building each store (not timed in any figure; the path: import_records, bulk_load, "
+        "bulk_save_messages or callbacks), peak memory of its worker, its resident memory "
+        "once built (after a garbage collection), and the machine's 1-minute load average "
+        f"when the job started and ended; in all {built:,.0f} s of building and "
+        f"{measured:,.0f} s of measuring",
+        [
+            "target",
+            "size",
+            "build",
+            "measure",
+            "peak RSS",
+            "growth during build",
+            "resident",
+            "load",
+            "status",
+        ],
         rows,
     )
 
@@ -192,6 +223,7 @@ def _rss_table(document: Document) -> ReportTable:
     sizes = sizes_of(document)
     cells = {
         (run["target"], run["size"]): f"{run['peak_rss_bytes'] / 2**20:,.0f} MiB"
+        + ("" if run.get("resident_bytes") is None else f" ({_resident(run)})")
         for run in document["runs"]
         if run["peak_rss_bytes"]
     }
@@ -200,7 +232,8 @@ def _rss_table(document: Document) -> ReportTable:
         for target in targets_of(document)
     ]
     return ReportTable(
-        "Peak RSS of the worker holding one store (once built, before any raw baseline)",
+        "Peak RSS of the worker holding one store (once built, before any raw baseline), "
+        "and in brackets its resident memory then, after a garbage collection",
         ["target", *(f"{size:,}" for size in sizes)],
         rows if len(document["runs"]) > 1 else [],
     )

@@ -65,7 +65,8 @@ class RunRecord(TypedDict):
             overrun the build budget).
         error: why it failed or was skipped (``None`` when ok); figures measured
             before a failure are kept.
-        bulk_load: whether the adapter's bulk-load path built the store.
+        bulk_load: whether a bulk path built the store (``build_path`` is not
+            ``"callbacks"``).
         build_seconds: time to build the store (never part of any figure).
         baseline_rss_bytes: peak RSS of the worker process before the build.
         peak_rss_bytes: peak RSS once the store is built, before any raw
@@ -80,6 +81,12 @@ class RunRecord(TypedDict):
             each probe statement before and after the measurement, see
             :mod:`.pg_probe`).
         storage: optional: bytes per table of a server store (see :mod:`.pg_scale`).
+        build_path: optional: how the store was built (:data:`~.load.BuildPath`:
+            ``import``, ``bulk_load``, ``bulk_messages`` or ``callbacks``).
+        resident_bytes: optional: the worker's RSS once the store is built, after a
+            garbage collection (the peak includes the build's transient memory).
+        measure_seconds: optional: wall time of the measurement (raw baselines loaded,
+            every workload timed), after the build.
     """
 
     target: str
@@ -97,6 +104,9 @@ class RunRecord(TypedDict):
     load_average: NotRequired[dict[str, list[float]]]
     server: NotRequired[dict[str, Any]]
     storage: NotRequired[dict[str, Any]]
+    build_path: NotRequired[str]
+    resident_bytes: NotRequired[int]
+    measure_seconds: NotRequired[float]
 
 
 class Document(TypedDict):
@@ -179,6 +189,9 @@ _RUN_OPTIONAL: Final[dict[str, type | tuple[type, ...]]] = {
     "load_average": dict,
     "server": dict,
     "storage": dict,
+    "build_path": str,
+    "resident_bytes": int,
+    "measure_seconds": (int, float),
 }
 _DOCUMENT_TYPES: Final[dict[str, type]] = {
     "schema": str,

@@ -12,6 +12,8 @@ in a process of its own so that this figure belongs to one adapter and one size.
 from __future__ import annotations
 
 import contextlib
+import gc
+import os
 import random
 import resource
 import secrets
@@ -29,7 +31,7 @@ from jido_persistence.errors import redact_text
 from jido_persistence.registry import get_adapter
 from jido_persistence_bench.context import Context
 from jido_persistence_bench.dataset import Dataset
-from jido_persistence_bench.load import load_store
+from jido_persistence_bench.load import BuildPath, load_store
 from jido_persistence_bench.raw import RAW_BASELINES, RawBaseline
 from jido_persistence_bench.results import RunRecord
 from jido_persistence_bench.targets import Target, store_url, with_query
@@ -45,6 +47,7 @@ __all__ = [
     "measure_store",
     "open_baselines",
     "peak_rss_bytes",
+    "resident_bytes",
     "run_one",
 ]
 
@@ -94,9 +97,9 @@ class BuildBudgetExceeded(Exception):
 
 def build_store(
     job: Job, url: str, data: Dataset, progress: Progress
-) -> tuple[PersistenceAdapter, bool]:
-    """Open a fresh store at ``url`` and load ``data``; return it open, and whether
-    the adapter's bulk-load path was used.
+) -> tuple[PersistenceAdapter, BuildPath]:
+    """Open a fresh store at ``url`` and load ``data``; return it open, and the build
+    path taken (:func:`~.load.load_store`: ``import`` for every bundled adapter).
 
     With ``job.target.build_query`` the store is built with those URL parameters,
     closed and reopened without them.  Raises :class:`BuildBudgetExceeded` as soon as the
@@ -117,7 +120,7 @@ def build_store(
             projected = now - started + (total - done) / rate
             if projected > job.build_budget:
                 raise BuildBudgetExceeded(
-                    f"building {total:,} records through callbacks was projected to take "
+                    f"building {total:,} records was projected to take "
                     f"{projected:,.0f} s (after {done:,} in {now - started:,.0f} s), over the "
                     f"{job.build_budget:,.0f} s budget (raise it with --build-budget)"
                 )
@@ -125,20 +128,33 @@ def build_store(
 
     store = open_store(with_query(url, job.target.build_query))
     try:
-        bulk = load_store(store, data, report, threads=job.target.build_threads)
+        path = load_store(store, data, report, threads=job.target.build_threads)
         if job.target.build_query:
             store.close()
             store = open_store(url)
     except BaseException:
         store.close()
         raise
-    return store, bulk
+    return store, path
 
 
 def peak_rss_bytes() -> int:
     """The peak resident set size of this process so far, in bytes."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
+
+
+def resident_bytes() -> int:
+    """The resident set size of this process now, after a full garbage collection
+    (``/proc/self/statm``; the peak where there is no ``/proc``): what holding the store
+    costs once its build's transient memory is released."""
+    gc.collect()
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return peak_rss_bytes()
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def empty_record(job: Job) -> RunRecord:
@@ -260,16 +276,20 @@ def run_one(job: Job, progress: Progress) -> RunRecord:
         try:
             progress("building the store")
             started = time.perf_counter()
-            store, record["bulk_load"] = build_store(job, url, data, progress)
+            store, record["build_path"] = build_store(job, url, data, progress)
+            record["bulk_load"] = record["build_path"] != "callbacks"
             record["build_seconds"] = time.perf_counter() - started
             record["peak_rss_bytes"] = peak_rss_bytes()
+            record["resident_bytes"] = resident_bytes()
             probing = _probes_server(job)
             if probing:
                 progress("VACUUM ANALYZE and plans of the built store")
                 _analyse(job, unique)
                 record["server"] = {"after_build": _probe(job, unique, data)}
             baselines = open_baselines(job, data, directory, record, progress)
+            measuring = time.perf_counter()
             measure_store(store, data, baselines, job, record, progress)
+            record["measure_seconds"] = time.perf_counter() - measuring
             if probing:
                 record["server"]["after_measure"] = _probe(job, unique, data)
         except BuildBudgetExceeded as error:
