@@ -1,6 +1,7 @@
 """The report: tables built once from a results document, shown with rich or as Markdown.
 
-Tables, in order: time per call at each size (median, interquartile range, and
+Tables, in order: the goals of issue 20 and whether the run met them
+(:mod:`.goals`); time per call at each size (median, interquartile range, and
 the ratio to the memory adapter, the floor); overhead against the raw backend;
 ``ingest_message`` against the calls it replaces; scaling from the smallest to the
 largest size; measurements with a wide spread; jumps at one size, with a verdict;
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
+from jido_persistence_bench.goals import SCALING_NOTES, evaluate
 from jido_persistence_bench.plans import plan_changes
 from jido_persistence_bench.results import Document, RunRecord
 from jido_persistence_bench.summary import (
@@ -58,6 +60,16 @@ def format_ratio(value: float) -> str:
     if value < 0.1:
         return f"1/{1 / value:,.0f}"
     return f"x{value:.3g}" if value < 1000 else f"x{value:,.0f}"
+
+
+def _goals_table(document: Document) -> ReportTable:
+    rows = [[item.goal, item.target, item.figure, item.verdict] for item in evaluate(document)]
+    return ReportTable(
+        "Goals (issue 20): each against this run's figures (ratios of one run; the worst case "
+        "named)",
+        ["goal", "target", "figure", "met"],
+        rows,
+    )
 
 
 def _time_tables(document: Document) -> list[ReportTable]:
@@ -150,7 +162,10 @@ def _scaling_table(document: Document) -> ReportTable:
             cell += f" {item.large_size:,}/{item.small_size:,}"
         cells[(item.operation, item.target)] = cell
     rows = [
-        [operation, *(cells.get((operation, target), "-") for target in targets)]
+        [
+            operation + (f" ({SCALING_NOTES[operation]})" if operation in SCALING_NOTES else ""),
+            *(cells.get((operation, target), "-") for target in targets),
+        ]
         for operation in operations_of(document)
     ]
     title = "Scaling: time per call at the largest size / at the smallest"
@@ -351,6 +366,7 @@ def _notes_table(document: Document) -> ReportTable:
 def tables(document: Document) -> list[ReportTable]:
     """Every table of the report, in order (empty tables left out)."""
     found = [
+        _goals_table(document),
         *_time_tables(document),
         _overhead_table(document),
         _ingest_table(document),
