@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,8 +25,10 @@ from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.aio import AsyncStore, open_async_store
 from jido_persistence.callbacks import CALLBACKS
 from jido_persistence.errors import ConfigurationError, NotFound, StoreClosed
+from jido_persistence.interchange import encode_record
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Room, RoomType
+from jido_persistence.records import Record
 from jido_persistence_conformance.strategies import messages, rooms
 
 T = TypeVar("T")
@@ -89,6 +91,12 @@ def test_block_callbacks_are_async_context_managers() -> None:
 def test_signature_and_docstring_match_the_sync_callback(name: str) -> None:
     sync = inspect.signature(getattr(PersistenceAdapter, name), eval_str=True)
     wrapped = inspect.signature(getattr(AsyncStore, name), eval_str=True)
+    if name == "import_records":
+        # The async one also takes an async iterable (another async store's export).
+        records = wrapped.parameters["records"].annotation
+        assert records == Iterable[Record] | AsyncIterable[Record]
+        sync_records = sync.parameters["records"].replace(annotation=records)
+        sync = sync.replace(parameters=[sync.parameters["self"], sync_records])
     assert wrapped == sync
     assert f"PersistenceAdapter.{name}`" in (getattr(AsyncStore, name).__doc__ or "")
 
@@ -456,3 +464,29 @@ def test_export_records_is_an_async_iterator_that_stops_cleanly() -> None:
     every, first = asyncio.run(scenario())
     assert every == ["room"] * 600
     assert first == ["room"] * 3
+
+
+def test_import_records_reads_an_async_export_from_a_worker_thread() -> None:
+    async def scenario() -> tuple[list[bytes], list[bytes], list[str]]:
+        async with AsyncStore(MemoryAdapter()) as source, AsyncStore(MemoryAdapter()) as target:
+            for number in range(600):
+                await source.save_room(Room(id=f"r:{number:04}", type="group"))
+            report = await target.import_records(source.export_records())
+            assert report.by_kind == {"room": 600}
+            original = [encode_record(record) async for record in source.export_records()]
+            copied = [encode_record(record) async for record in target.export_records()]
+
+            async def broken() -> AsyncIterator[Record]:
+                async for record in source.export_records():
+                    yield record
+                    raise RuntimeError("the source broke")
+
+            async with AsyncStore(MemoryAdapter()) as third:
+                with pytest.raises(RuntimeError, match="the source broke"):
+                    await third.import_records(broken())
+                left = [record.kind async for record in third.export_records()]
+            return original, copied, left
+
+    original, copied, left = asyncio.run(scenario())
+    assert copied == original
+    assert left == []

@@ -26,8 +26,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import itertools
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, contextmanager
 from typing import Any, ClassVar, TypeVar
 
@@ -133,6 +134,62 @@ class _RawFacade(_Facade):
         return index
 
 
+def _streaming_hook(hook: str) -> Callable[..., Any]:
+    """A stream hook (``_export_records``) read through the runner's ``stream``, the
+    path of ``AsyncStore.export_records()``: one ``__anext__`` on the loop per item."""
+
+    def forward(self: _Facade) -> Iterator[Any]:
+        source = getattr(self._async.store, hook)
+        stream = self._async.runner.stream(source)
+        finished = False
+        try:
+            while True:
+                try:
+                    item = self._portal.run(_next_or_done(stream))
+                except StopAsyncIteration:
+                    finished = True
+                    return
+                yield item
+        finally:
+            if not finished:
+                self._portal.run(stream.aclose())  # type: ignore[attr-defined]
+
+    forward.__name__ = hook
+    forward.__doc__ = f"``{hook}`` of the wrapped store, streamed through its async runner."
+    return forward
+
+
+async def _next_or_done(stream: AsyncIterator[T]) -> T:
+    return await anext(stream)
+
+
+def _records_hook(hook: str) -> Callable[..., Any]:
+    """A hook taking an iterable of records (``_import_records``): the records are read
+    by the runner as an async iterable (``AsyncStore.import_records`` given an async
+    export), each batch pulled in a thread, so a native runner never blocks its loop on
+    the caller's iterator (another facade's export waits on its own loop)."""
+
+    def forward(self: _Facade, records: Iterable[Any]) -> Any:
+        runner = self._async.runner
+        target = getattr(self._async.store, hook)
+
+        async def run() -> Any:
+            return await runner.call(target, runner.iterate(_pulled_in_thread(records)))
+
+        return self._portal.run(run())
+
+    forward.__name__ = hook
+    forward.__doc__ = f"``{hook}`` of the wrapped store; its records read as an async iterable."
+    return forward
+
+
+async def _pulled_in_thread(records: Iterable[T], batch: int = 256) -> AsyncIterator[T]:
+    iterator = iter(records)
+    while chunk := await asyncio.to_thread(lambda: list(itertools.islice(iterator, batch))):
+        for item in chunk:
+            yield item
+
+
 def _forwarding_hook(hook: str) -> Callable[..., Any]:
     def forward(self: _Facade, *args: Any, **kwargs: Any) -> Any:
         return self._forward(hook, *args, **kwargs)
@@ -157,7 +214,12 @@ def facade_class(inner: type[PersistenceAdapter]) -> type[_Facade]:
     }
     for entry in CALLBACKS.values():
         if not entry.block and implements(inner, entry.hook):
-            namespace[entry.hook] = _forwarding_hook(entry.hook)
+            if entry.stream:
+                namespace[entry.hook] = _streaming_hook(entry.hook)
+            elif entry.name == "import_records":
+                namespace[entry.hook] = _records_hook(entry.hook)
+            else:
+                namespace[entry.hook] = _forwarding_hook(entry.hook)
     if not implements(inner, "_transaction"):
         namespace["_transaction"] = vars(PersistenceAdapter)["_transaction"]
     base = _RawFacade if callable(getattr(inner, "raw_index", None)) else _Facade

@@ -36,12 +36,11 @@ import asyncio
 import functools
 import inspect
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, Self, TypeVar
 
-from jido_persistence._aio_stream import stream_in_thread
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.aio_runners import (
     DEFAULT_MAX_WORKERS,
@@ -51,7 +50,7 @@ from jido_persistence.aio_runners import (
 )
 from jido_persistence.callbacks import CALLBACKS
 from jido_persistence.errors import ConfigurationError, PersistenceError, StoreClosed
-from jido_persistence.models import Capabilities
+from jido_persistence.models import Capabilities, ImportReport
 from jido_persistence.records import Record
 from jido_persistence.registry import open_store, resolve_store
 
@@ -147,14 +146,27 @@ class AsyncStore:
     def export_records(self) -> AsyncIterator[Record]:
         """``async for record in store.export_records():`` the store's export (contract 9.2).
 
-        The store's ``export_records()`` runs on a thread of its own (on every adapter,
-        native ones included) and hands records over in batches through a bounded
-        queue, so memory stays bounded and the loop never waits on the backend.
-        Raises what the store's export raises (NotSupported, StoreClosed, StorageError).
+        The runner streams the store's ``export_records()``: the thread runner on a
+        thread of its own, handing records over in batches through a bounded queue; the
+        native PostgreSQL runner on the loop, a batch of the server-side cursor at a
+        time.  Memory stays bounded and the loop never waits on the backend.  Raises
+        what the store's export raises (NotSupported, StoreClosed, StorageError).
         """
         if self._closing:
             raise self._closed_error("export_records")
-        return stream_in_thread(self._store.export_records)
+        return self._runner.stream(self._store.export_records)
+
+    async def import_records(
+        self, records: Iterable[Record] | AsyncIterable[Record]
+    ) -> ImportReport:
+        """Async :meth:`~jido_persistence.adapter.PersistenceAdapter.import_records`.
+
+        ``records`` may also be an async iterable (another async store's
+        ``export_records()``): it is read as the import goes, never gathered in memory.
+        """
+        if isinstance(records, AsyncIterable):
+            records = self._runner.iterate(records)
+        return await self._call("import_records", self._store.import_records, records)
 
     async def __aenter__(self) -> Self:
         """Enter ``async with``: the store itself; leaving it awaits :meth:`aclose`."""
@@ -203,9 +215,9 @@ def _async_callback(name: str) -> Callable[..., Awaitable[Any]]:
 
 
 for _name, _entry in CALLBACKS.items():
-    # transaction() and export_records(): AsyncStore's own async context manager and
-    # async iterator.
-    if not (_entry.block or _entry.stream):
+    # transaction(), export_records() and import_records(): AsyncStore's own async
+    # context manager, async iterator, and coroutine that also takes an async iterable.
+    if not (_entry.block or _entry.stream or _name == "import_records"):
         setattr(AsyncStore, _name, _async_callback(_name))
 del _name, _entry
 

@@ -22,11 +22,12 @@ import contextvars
 import functools
 import queue
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Final, Protocol, TypeVar
 
+from jido_persistence._aio_stream import pull_from_loop, stream_in_thread
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.errors import StoreClosed
 
@@ -58,6 +59,16 @@ class Runner(Protocol):
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """An async ``transaction()`` block for the awaiting task (nested: savepoint)."""
+        ...
+
+    def stream(self, make: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
+        """The items of the synchronous iterator ``make()`` (an export), as an async
+        iterator; memory bounded, the iterator closed when the consumer stops early."""
+        ...
+
+    def iterate(self, source: AsyncIterable[T]) -> Iterator[T]:
+        """A synchronous iterator over ``source`` for a callback this runner runs (an
+        import reading an async export); call it on the event loop."""
         ...
 
     async def aclose(self) -> None:
@@ -157,6 +168,15 @@ class ThreadRunner:
             if token is not None:
                 self._block.reset(token)
                 block.stop()
+
+    def stream(self, make: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
+        """``make()`` and every ``next`` on a thread of its own (see
+        :func:`~jido_persistence._aio_stream.stream_in_thread`)."""
+        return stream_in_thread(make)
+
+    def iterate(self, source: AsyncIterable[T]) -> Iterator[T]:
+        """``source`` read from a worker thread: each item awaited on the calling loop."""
+        return pull_from_loop(source, asyncio.get_running_loop())
 
     async def aclose(self) -> None:
         """Wait (in a thread, the loop stays free) for running calls, stop the pool and

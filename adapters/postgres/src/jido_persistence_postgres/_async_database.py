@@ -59,7 +59,10 @@ class _AsyncPool(AsyncConnectionPool[AsyncConnection]):
 class SyncCursor:
     """A psycopg async cursor seen as a sync one (inside :func:`run_sync` only)."""
 
-    def __init__(self, cursor: psycopg.AsyncCursor[tuple[Any, ...]]) -> None:
+    def __init__(
+        self,
+        cursor: psycopg.AsyncCursor[tuple[Any, ...]] | psycopg.AsyncServerCursor[tuple[Any, ...]],
+    ) -> None:
         """Wrap ``cursor``."""
         self._cursor = cursor
 
@@ -71,9 +74,40 @@ class SyncCursor:
         """``await cursor.fetchall()``."""
         return await_only(self._cursor.fetchall())
 
+    def fetchmany(self, size: int = 0) -> list[tuple[Any, ...]]:
+        """``await cursor.fetchmany(size)``."""
+        return await_only(self._cursor.fetchmany(size))
+
+    def execute(self, query: Any, params: Any = None) -> SyncCursor:
+        """``await cursor.execute(query, params)`` (a named cursor declares itself)."""
+        await_only(self._cursor.execute(query, params))
+        return self
+
     def executemany(self, query: Any, params_seq: Any) -> None:
         """``await cursor.executemany(...)``."""
         await_only(self._cursor.executemany(query, params_seq))
+
+    @contextlib.contextmanager
+    def copy(self, statement: Any, params: Any = None) -> Iterator[SyncCopy]:
+        """``async with cursor.copy(statement, params)``: a ``COPY`` seen as a sync one."""
+        manager = self._cursor.copy(statement, params)
+        copy = await_only(manager.__aenter__())
+        try:
+            yield SyncCopy(copy)
+        except BaseException as error:
+            if not await_only(manager.__aexit__(type(error), error, error.__traceback__)):
+                raise
+        else:
+            await_only(manager.__aexit__(None, None, None))
+
+    @property
+    def itersize(self) -> int:
+        """A named cursor's ``itersize`` (rows fetched per round trip when iterated)."""
+        return int(getattr(self._cursor, "itersize", 0))
+
+    @itersize.setter
+    def itersize(self, size: int) -> None:
+        self._cursor.itersize = size  # type: ignore[union-attr]
 
     @property
     def rowcount(self) -> int:
@@ -85,6 +119,18 @@ class SyncCursor:
 
     def __exit__(self, *exc: object) -> None:
         await_only(self._cursor.close())
+
+
+class SyncCopy:
+    """A psycopg ``AsyncCopy`` seen as a sync ``Copy`` (``COPY ... FROM STDIN``)."""
+
+    def __init__(self, copy: psycopg.AsyncCopy) -> None:
+        """Wrap ``copy``."""
+        self._copy = copy
+
+    def write_row(self, row: Any) -> None:
+        """``await copy.write_row(row)``: psycopg buffers rows and sends them in blocks."""
+        await_only(self._copy.write_row(row))
 
 
 class SyncConnection:
@@ -123,8 +169,10 @@ class SyncConnection:
         """``await conn.execute(query, params, prepare=prepare)``."""
         return SyncCursor(await_only(self.async_connection.execute(query, params, prepare=prepare)))
 
-    def cursor(self) -> SyncCursor:
-        """A new cursor (a context manager closing it)."""
+    def cursor(self, name: str = "") -> SyncCursor:
+        """A new cursor (a context manager closing it); server-side when ``name`` is given."""
+        if name:
+            return SyncCursor(self.async_connection.cursor(name=name))
         return SyncCursor(self.async_connection.cursor())
 
     @contextlib.contextmanager
@@ -209,10 +257,12 @@ class AsyncDatabase(Database):
 
     # --- Database's I/O points, awaited from inside run_sync -------------------------
 
-    def _getconn(self) -> Connection:
+    def getconn(self) -> Connection:
+        """A connection of the async pool, awaited (inside :func:`run_sync` only)."""
         return _sync(SyncConnection(await_only(self.apool.getconn())))
 
-    def _putconn(self, conn: Connection) -> None:
+    def putconn(self, conn: Connection) -> None:
+        """Give ``conn`` back to the async pool."""
         await_only(self.apool.putconn(cast(SyncConnection, conn).async_connection))
 
     def _back_off(self, conflicts: int) -> None:

@@ -189,14 +189,14 @@ class Database:
             try:
                 # getconn/putconn rather than pool.connection(): its exit runs
                 # commit(), a no-op in autocommit that still costs a wait cycle.
-                conn = self._getconn()
+                conn = self.getconn()
                 try:
                     if not transaction:
                         return work(conn)
                     with conn.transaction():
                         return work(conn)
                 finally:
-                    self._putconn(conn)
+                    self.putconn(conn)
             except Retry:
                 conflicts += 1
                 if conflicts > self._retries:
@@ -226,10 +226,13 @@ class Database:
 
     # --- what the async store's database (``_async_database``) does differently -----
 
-    def _getconn(self) -> Connection:
+    def getconn(self) -> Connection:
+        """A pooled connection (raises PoolClosed, PoolTimeout); give it back with
+        :meth:`putconn`."""
         return self.pool.getconn()
 
-    def _putconn(self, conn: Connection) -> None:
+    def putconn(self, conn: Connection) -> None:
+        """Give ``conn`` back to the pool."""
         self.pool.putconn(conn)
 
     def _back_off(self, conflicts: int) -> None:

@@ -255,7 +255,7 @@ class PostgresInterchange(_Mixin):
     def _export_records(self) -> Iterator[Record]:
         """Every record and key of one snapshot, in the documented order; streamed."""
         try:
-            conn = self._db.pool.getconn()
+            conn = self._db.getconn()
         except PoolClosed:
             raise StoreClosed("the store is closed: export_records() needs an open store") from None
         except psycopg.Error as error:
@@ -276,7 +276,7 @@ class PostgresInterchange(_Mixin):
         except psycopg.Error as error:
             raise StorageError(self._db.describe("export_records() failed", error)) from error
         finally:
-            self._db.pool.putconn(conn)
+            self._db.putconn(conn)
 
     def _import_records(self, records: Iterable[Record]) -> ImportReport:
         """All of ``records`` into the empty store in one transaction of COPYs."""
