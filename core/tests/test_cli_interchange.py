@@ -146,3 +146,29 @@ def test_copy_verifies_and_refuses_what_it_must(tmp_path: Path) -> None:
     code, output = run("copy", source, other, "--into-nonempty", "--verify")
     assert code == 3  # merged: the target holds one more onboarding flow than was sent
     assert "differs: onboarding: 1 records, then 2" in output
+
+
+@pytest.mark.parametrize("into_nonempty", [False, True])
+def test_a_file_cut_at_a_line_boundary_is_refused_and_nothing_is_imported(
+    tmp_path: Path, into_nonempty: bool
+) -> None:
+    source, target = f"tinydb:////{tmp_path}/a.json", f"tinydb:////{tmp_path}/b.json"
+    _fill(source)
+    file = tmp_path / "x.jsonl"
+    assert run("export", source, str(file))[0] == 0
+    lines = file.read_bytes().split(b"\n")
+    assert lines[-1] == b""
+    file.write_bytes(b"\n".join(lines[:-3]) + b"\n")  # the last record and the trailer
+    if into_nonempty:
+        with open_store(target) as store:
+            store.save_onboarding({"onboarding_id": "mine"})
+    options = ["--into-nonempty"] if into_nonempty else []
+    code, output = run("import", target, str(file), *options)
+    assert code == 1
+    assert f"line {len(lines) - 2}" in output
+    assert "without its trailer" in output
+    with open_store(target) as store:
+        assert store.list_rooms() == []
+        assert [flow["onboarding_id"] for flow in store.list_onboardings()] == (
+            ["mine"] if into_nonempty else []
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import jido_persistence
@@ -185,6 +186,27 @@ def _lines(*lines: bytes) -> io.BytesIO:
     return io.BytesIO(b"".join(line + b"\n" for line in lines))
 
 
+def _trailer(*records: bytes, **change: object) -> bytes:
+    """The trailer line that the record lines ``records`` need (``change``: a wrong one)."""
+    by_kind: dict[str, int] = {}
+    for line in records:
+        kind = json.loads(line)["kind"]
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    trailer = {
+        "end": "jido-persistence-export",
+        "records": len(records),
+        "by_kind": by_kind,
+        "sha256": hashlib.sha256(b"".join(line + b"\n" for line in records)).hexdigest(),
+        **change,
+    }
+    return json.dumps(trailer).encode()
+
+
+def _file(*records: bytes) -> io.BytesIO:
+    """A whole file: the header, ``records`` and their trailer."""
+    return _lines(HEADER, *records, _trailer(*records))
+
+
 HEADER = json.dumps(
     {
         "format": "jido-persistence-export",
@@ -198,7 +220,7 @@ ROOM = b'{"kind":"room","record":{"id":"r","type":"group"}}'
 
 
 def test_reading_gives_the_header_and_records() -> None:
-    header, records = read_records(_lines(HEADER, ROOM))
+    header, records = read_records(_file(ROOM))
     assert header.source_adapter == "x"
     assert header.exported_at == datetime(2026, 1, 1, tzinfo=UTC)
     assert [record.kind for record in records] == ["room"]
@@ -216,7 +238,7 @@ def test_reading_gives_the_header_and_records() -> None:
     ],
 )
 def test_a_damaged_line_is_refused_with_its_number(damage: bytes, line: int) -> None:
-    _, records = read_records(_lines(HEADER, ROOM, damage, ROOM))
+    _, records = read_records(_lines(HEADER, ROOM, damage, ROOM, _trailer(ROOM, ROOM)))
     assert next(records).kind == "room"
     with pytest.raises(InterchangeError) as caught:
         next(records)
@@ -281,3 +303,82 @@ def test_digests_tell_which_kind_differs() -> None:
     assert left.differences(right) == ["room: 1 records each, but they differ"]
     right.add_record(key)
     assert left.differences(right)[0] == "binding_key: 1 records, then 2"
+
+
+OTHER = b'{"kind":"room","record":{"id":"s","type":"group"}}'
+
+
+def test_a_file_without_its_trailer_is_refused_after_its_last_line() -> None:
+    _, records = read_records(_lines(HEADER, ROOM, OTHER))
+    assert next(records).kind == "room"
+    assert next(records).kind == "room"
+    with pytest.raises(InterchangeError, match="without its trailer") as caught:
+        next(records)
+    assert caught.value.line == 4
+
+
+@pytest.mark.parametrize(
+    ("trailer", "problem"),
+    [
+        (_trailer(ROOM), "missing or were added"),
+        (_trailer(ROOM, ROOM, OTHER), "missing or were added"),
+        (_trailer(ROOM, OTHER, by_kind={"room": 1, "message": 1}), "missing or were added"),
+        (_trailer(ROOM, ROOM), "SHA-256"),  # same counts, other records
+        (_trailer(ROOM, OTHER, sha256="0" * 64), "SHA-256"),
+        (_trailer(ROOM, OTHER, records="2"), "not a valid trailer"),
+        (b'{"end":"jido-persistence-export"}', "not a valid trailer"),
+    ],
+)
+def test_a_trailer_that_does_not_match_is_refused_with_its_line(
+    trailer: bytes, problem: str
+) -> None:
+    _, records = read_records(_lines(HEADER, ROOM, OTHER, trailer))
+    with pytest.raises(InterchangeError, match=problem) as caught:
+        list(records)
+    assert caught.value.line == 4
+
+
+def test_a_line_after_the_trailer_is_refused() -> None:
+    _, records = read_records(_lines(HEADER, ROOM, _trailer(ROOM), ROOM))
+    with pytest.raises(InterchangeError, match="after the trailer") as caught:
+        list(records)
+    assert caught.value.line == 4
+
+
+def test_a_file_of_no_records_has_a_trailer_of_zero(tmp_path: Path) -> None:
+    text = _export_text([], tmp_path)
+    _header, trailer = text.splitlines()
+    assert json.loads(trailer) == {
+        "by_kind": {},
+        "end": "jido-persistence-export",
+        "records": 0,
+        "sha256": hashlib.sha256(b"").hexdigest(),
+    }
+    _, records = read_records(io.BytesIO(text))
+    assert list(records) == []
+
+
+@settings(max_examples=60)
+@given(st.lists(any_record, min_size=0, max_size=6), st.data())
+def test_any_truncation_of_a_written_file_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, records: list[Record], data: st.DataObject
+) -> None:
+    """A file cut anywhere (at a line boundary or inside a line, the trailer included)
+    is refused with InterchangeError, never read as a smaller export."""
+    text = _export_text(records, tmp_path_factory.mktemp("cut"))
+    _, whole = read_records(io.BytesIO(text))
+    assert [encode_record(record) for record in whole] == [
+        encode_record(record) for record in records
+    ]
+    boundaries = [index + 1 for index, byte in enumerate(text) if byte == ord("\n")]
+    cut = data.draw(
+        st.one_of(st.sampled_from(boundaries[:-1]), st.integers(0, len(text) - 1)),
+        label="cut",
+    )
+    with pytest.raises(InterchangeError):
+        _read_all(text[:cut])
+
+
+def _read_all(text: bytes) -> list[Record]:
+    _, records = read_records(io.BytesIO(text))
+    return list(records)

@@ -21,6 +21,7 @@ Registered on the group by :mod:`jido_persistence.cli`.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -188,6 +189,9 @@ def import_command(url: str, file: Path, into_nonempty: bool, verify: bool) -> N
             if found is None:
                 store.import_records(stream)
             else:
+                # A merge writes as it reads: the whole file (its trailer) is checked first.
+                with read_export(file) as (_checked, every):
+                    collections.deque(every, maxlen=0)
                 not_copied = merge_records(store, stream)
             differences = _differences(store, sent) if verify else None
     except (PersistenceError, OSError) as exc:

@@ -24,6 +24,16 @@ stores that hold the same data are byte-identical apart from ``exported_at``.
    ``thread_external_key`` and ``thread_root_key`` in the save order of the record
    each resolves to (a thread's external key before its root key).
 
+The **last line is the trailer**, a JSON object that says what came before it::
+
+    {"by_kind": {"room": 2, "binding_key": 1}, "end": "jido-persistence-export",
+     "records": 3, "sha256": "<hex SHA-256 of the record lines, each with its \\n>"}
+
+A reader of format version 1 requires it: a file that ends without it (cut short at a
+line boundary), with lines after it, or whose records do not match its counts or digest
+is refused, naming the line, once every record was read, so an import fed by the reader
+writes nothing.
+
 Ids and other strings compare by code point; ``None`` timestamps sort first.  An
 importer accepts the kinds in any order, except that messages and threads are saved
 in the order they come.  Message and thread key records are derived (see
@@ -32,8 +42,9 @@ in the order they come.  Message and thread key records are derived (see
 Reading refuses, with the line number (:class:`InterchangeError`): a file that is not
 an export, a header of a newer ``format_version`` (:class:`NewerFormatVersion`), and
 any line that is not a valid record (bad JSON, bad UTF-8, an unknown kind, a field that
-its model rejects).  Files are written to a temporary file created ``0600`` (a backup
-holds bridge credentials) and renamed into place once complete.
+its model rejects), and a missing or wrong trailer.  Files are written to a temporary
+file created ``0600`` (a backup holds bridge credentials) and renamed into place once
+complete.
 """
 
 from __future__ import annotations
@@ -59,12 +70,14 @@ __all__ = [
     "FORMAT_VERSION",
     "ExportHeader",
     "ExportSummary",
+    "ExportTrailer",
     "InterchangeError",
     "KindDigests",
     "NewerFormatVersion",
     "decode_record",
     "encode_header",
     "encode_record",
+    "encode_trailer",
     "read_export",
     "read_records",
     "without_credentials",
@@ -119,6 +132,18 @@ class ExportHeader(BaseModel):
     exported_at: UtcDatetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
+class ExportTrailer(BaseModel):
+    """The last line of an interchange file: how many records came, of which kinds, and
+    the SHA-256 of their lines (the bytes between the header line and this one)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    end: Literal["jido-persistence-export"] = FORMAT_NAME
+    records: Annotated[int, Strict(), Field(ge=0)]
+    by_kind: dict[str, Annotated[int, Strict(), Field(ge=1)]]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 def _canonical(data: Any) -> bytes:
     return json.dumps(
         data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -133,6 +158,11 @@ def encode_record(record: Record) -> bytes:
 def encode_header(header: ExportHeader) -> bytes:
     """The canonical header line (UTF-8, without the ``\\n``)."""
     return _canonical(header.model_dump(mode="json"))
+
+
+def encode_trailer(trailer: ExportTrailer) -> bytes:
+    """The canonical trailer line (UTF-8, without the ``\\n``)."""
+    return _canonical(trailer.model_dump(mode="json"))
 
 
 def decode_record(line: bytes | str, number: int, path: str | None = None) -> Record:
@@ -181,17 +211,78 @@ def read_records(
     """The header of the binary ``stream`` (read now) and an iterator of its records.
 
     The iterator reads one line at a time (memory O(longest line)) and raises
-    InterchangeError naming the line of the first damaged one.
+    InterchangeError naming the line of the first damaged one; after the last record it
+    checks the trailer (counts and digest), and raises InterchangeError when it is
+    missing or does not match, or when a line follows it.
     """
     header = _read_header(stream.readline(), path)
 
     def records() -> Iterator[Record]:
+        hasher = hashlib.sha256()
+        counts: dict[str, int] = {}
+        number = 1
         for number, line in enumerate(stream, 2):
             if not line.endswith(b"\n"):
                 raise InterchangeError(number, "the line is cut short (no newline)", path)
-            yield decode_record(line, number, path)
+            try:
+                record = _RECORD.validate_json(line)
+            except ValidationError as error:
+                trailer = _trailer_or_none(line)
+                if trailer is None:
+                    raise InterchangeError(number, _describe(error), path) from None
+                _check_trailer(trailer, counts, hasher.hexdigest(), number, path)
+                if stream.readline():
+                    raise InterchangeError(
+                        number + 1, "a line after the trailer line", path
+                    ) from None
+                return
+            hasher.update(line)
+            counts[record.kind] = counts.get(record.kind, 0) + 1
+            yield record
+        raise InterchangeError(
+            number + 1,
+            f"the file ends without its trailer line: it is cut short after line {number} "
+            f"({sum(counts.values())} records read); nothing of it may be imported",
+            path,
+        )
 
     return header, records()
+
+
+def _trailer_or_none(line: bytes) -> ExportTrailer | None:
+    """The trailer on ``line``; None when the line does not claim to be one."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or "kind" in data or data.get("end") != FORMAT_NAME:
+        return None
+    try:
+        return ExportTrailer.model_validate(data)
+    except ValidationError:  # records=-1: a trailer, but not a valid one
+        return ExportTrailer.model_construct(records=-1, by_kind={}, sha256="")
+
+
+def _check_trailer(
+    trailer: ExportTrailer, counts: dict[str, int], digest: str, number: int, path: str | None
+) -> None:
+    found = sum(counts.values())
+    if trailer.records < 0:
+        problem = "not a valid trailer line (it needs records, by_kind and sha256)"
+    elif trailer.records != found or trailer.by_kind != counts:
+        problem = (
+            f"the trailer says {trailer.records} records {_kinds(trailer.by_kind)}, the file "
+            f"holds {found} {_kinds(counts)}: records are missing or were added"
+        )
+    elif trailer.sha256 != digest:
+        problem = "the records' SHA-256 is not the trailer's: the file was changed"
+    else:
+        return
+    raise InterchangeError(number, problem, path)
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    return "(" + ", ".join(f"{kind}: {count}" for kind, count in sorted(counts.items())) + ")"
 
 
 class read_export:  # noqa: N801 - used as a function: ``with read_export(path) as ...``
@@ -296,7 +387,8 @@ def write_export(
     exported_at: datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExportSummary:
-    """Write ``records`` as an interchange file at ``path``; return its summary.
+    """Write ``records`` as an interchange file at ``path`` (header, records, trailer);
+    return its summary.
 
     Streams: memory O(one record).  The file is written to ``<path>.partial`` (created
     ``0600``), synced and renamed over ``path`` only when every record is written, so an
@@ -323,14 +415,23 @@ def write_export(
             "(remove it and retry)"
         ) from None
     digests = KindDigests()
+    whole = hashlib.sha256()
     try:
         with os.fdopen(descriptor, "wb", buffering=1 << 20) as stream:
             os.fchmod(stream.fileno(), 0o600)
             stream.write(encode_header(header) + b"\n")
             for count, record in enumerate(records, 1):
-                stream.write(digests.add_record(record) + b"\n")
+                line = digests.add_record(record) + b"\n"
+                whole.update(line)
+                stream.write(line)
                 if progress is not None and count % 1000 == 0:
                     progress(count)
+            trailer = ExportTrailer(
+                records=sum(digests.counts.values()),
+                by_kind=dict(digests.counts),
+                sha256=whole.hexdigest(),
+            )
+            stream.write(encode_trailer(trailer) + b"\n")
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(partial, target)
