@@ -1,21 +1,19 @@
-"""The DuckDB adapter's export and import (contract 9.2).
+"""The DuckDB adapter's export and import (contract 9.2): its SQL and bulk path over
+the shared plan of :mod:`jido_persistence.export_plan`.
 
 Export runs on a cursor of its own (a DuckDB connection to the same database) inside
 one transaction, so it reads one snapshot while writers go on, and the caller may use
-the store on the same thread while it iterates.  One query per kind, in the
-documented order (:mod:`jido_persistence.interchange`), is read ``fetchmany`` at a
-time (DuckDB streams the result; memory O(one batch) on the Python side).  Messages and
+the store on the same thread while it iterates.  One query per kind, in export order,
+is read ``fetchmany`` at a time (memory O(one batch) on the Python side).  Messages and
 threads come in ``save_seq`` order, their save order; a key's record names the holder
 with the largest ``save_seq`` (``arg_max``), listed in that holder's save order.
 
-Import is one transaction under the write lock: the store must hold no record (else
-InvalidArgument, nothing written); every record becomes the row its ``save_*``
-callback writes (the adapter's own parameter functions, so every column comes along)
-and goes in through DuckDB's Appender, flushed every :data:`BATCH` rows per table.
-Messages and threads get ``save_seq`` values drawn from ``jp_save_seq`` in the order
-given, so every key resolves as it did in the source and later saves number after
-them.  Message and thread key records follow from that order and are counted, not
-written.  Any failure rolls the whole import back.
+Import is one transaction under the write lock into an empty store: every record
+becomes the row its ``save_*`` callback writes (the adapter's own parameter functions,
+so every column comes along) and goes in through DuckDB's Appender, :data:`BATCH` rows
+per table at a time.  Messages and threads get ``save_seq`` values drawn from
+``jp_save_seq`` in the order given, so every key resolves as it did in the source.
+Any failure rolls the whole import back.
 """
 
 from __future__ import annotations
@@ -26,25 +24,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import duckdb
 
+from jido_persistence import export_plan as plan
 from jido_persistence.errors import InvalidArgument, StorageError
 from jido_persistence.models import ImportReport, Message, Participant, Thread
-from jido_persistence.records import (
-    BindingKeyRecord,
-    BridgeConfigRecord,
-    IngressSubscriptionRecord,
-    MessageKeyRecord,
-    MessageRecord,
-    OnboardingRecord,
-    ParticipantKeyRecord,
-    ParticipantRecord,
-    Record,
-    RoomBindingRecord,
-    RoomRecord,
-    RoutingPolicyRecord,
-    ThreadExternalKeyRecord,
-    ThreadRecord,
-    ThreadRootKeyRecord,
-)
+from jido_persistence.records import Record
 from jido_persistence_duckdb._connection import Database
 from jido_persistence_duckdb._rows import TableSpec, json_text
 from jido_persistence_duckdb._schema import name_fold
@@ -73,30 +56,10 @@ def _select(spec: TableSpec[Any], order: str) -> str:
     return f"SELECT {spec.read_list} FROM {spec.table} ORDER BY {order}"
 
 
-def _key_parts(text: str) -> list[str]:
-    parts: list[str] = json.loads(text)
-    return parts
-
-
-def _message_key(row: tuple[Any, ...]) -> Record:
-    channel, bridge_id, external_id = _key_parts(row[0])
-    return MessageKeyRecord.model_construct(
-        channel=channel, bridge_id=bridge_id, external_id=external_id, message_id=row[1]
-    )
-
-
-def _thread_external_key(row: tuple[Any, ...]) -> Record:
-    room_id, external_thread_id = _key_parts(row[0])
-    return ThreadExternalKeyRecord.model_construct(
-        room_id=room_id, external_thread_id=external_thread_id, thread_id=row[1]
-    )
-
-
-def _thread_root_key(row: tuple[Any, ...]) -> Record:
-    room_id, root_message_id = _key_parts(row[0])
-    return ThreadRootKeyRecord.model_construct(
-        room_id=room_id, root_message_id=root_message_id, thread_id=row[1]
-    )
+def _derived(kind: str) -> Reader:
+    """A resolved key's row (its JSON key parts, its holder) to its record."""
+    reader = plan.record_reader(kind)
+    return lambda row: reader((*json.loads(row[0]), row[1]))
 
 
 def _resolved(table: str, key: str) -> str:
@@ -108,79 +71,43 @@ def _resolved(table: str, key: str) -> str:
     )
 
 
-EXPORT: Final[tuple[tuple[str, Reader], ...]] = (
-    (
-        _select(BRIDGE_CONFIGS, "id"),
-        lambda row: BridgeConfigRecord.model_construct(record=BRIDGE_CONFIGS.to_model(row)),
-    ),
-    (
-        _select(ROOMS, "inserted_at, id"),
-        lambda row: RoomRecord.model_construct(record=ROOMS.to_model(row)),
-    ),
-    (
-        _select(PARTICIPANTS, "id"),
-        lambda row: ParticipantRecord.model_construct(record=PARTICIPANTS.to_model(row)),
-    ),
-    (
-        _select(ROUTING_POLICIES, "room_id"),
-        lambda row: RoutingPolicyRecord.model_construct(record=ROUTING_POLICIES.to_model(row)),
-    ),
-    (
-        _select(BINDINGS, "id"),
-        lambda row: RoomBindingRecord.model_construct(record=BINDINGS.to_model(row)),
-    ),
-    (
+_SPECS: Final[dict[str, tuple[TableSpec[Any], str]]] = {
+    "bridge_config": (BRIDGE_CONFIGS, "id"),
+    "room": (ROOMS, "inserted_at, id"),
+    "participant": (PARTICIPANTS, "id"),
+    "routing_policy": (ROUTING_POLICIES, "room_id"),
+    "room_binding": (BINDINGS, "id"),
+    "ingress_subscription": (INGRESS, "bridge_id, subscription_id"),
+    "thread": (THREADS, "save_seq"),
+    "message": (MESSAGES, "save_seq"),
+}
+_QUERIES: Final[dict[str, tuple[str, Reader]]] = {
+    **{
+        kind: (_select(spec, order), plan.record_reader(kind, spec.to_model))
+        for kind, (spec, order) in _SPECS.items()
+    },
+    "onboarding": (
         "SELECT flow FROM jp_onboarding ORDER BY onboarding_id",
-        lambda row: OnboardingRecord.model_construct(record=json.loads(row[0])),
+        plan.record_reader("onboarding"),
     ),
-    (
-        _select(INGRESS, "bridge_id, subscription_id"),
-        lambda row: IngressSubscriptionRecord.model_construct(record=INGRESS.to_model(row)),
+    "binding_key": (
+        "SELECT channel, bridge_id, external_id, room_id FROM jp_binding_keys ORDER BY 1, 2, 3",
+        plan.record_reader("binding_key"),
     ),
-    (
-        _select(THREADS, "save_seq"),
-        lambda row: ThreadRecord.model_construct(record=THREADS.to_model(row)),
+    "participant_key": (
+        "SELECT channel, external_id, participant_id FROM jp_participant_keys ORDER BY 1, 2",
+        plan.record_reader("participant_key"),
     ),
-    (
-        _select(MESSAGES, "save_seq"),
-        lambda row: MessageRecord.model_construct(record=MESSAGES.to_model(row)),
+    "message_key": (_resolved(MESSAGES.table, "external_key"), _derived("message_key")),
+    "thread_external_key": (
+        _resolved(THREADS.table, "external_key"),
+        _derived("thread_external_key"),
     ),
-    (
-        "SELECT channel, bridge_id, external_id, room_id FROM jp_binding_keys"
-        " ORDER BY channel, bridge_id, external_id",
-        lambda row: BindingKeyRecord.model_construct(
-            channel=row[0], bridge_id=row[1], external_id=row[2], room_id=row[3]
-        ),
-    ),
-    (
-        "SELECT channel, external_id, participant_id FROM jp_participant_keys"
-        " ORDER BY channel, external_id",
-        lambda row: ParticipantKeyRecord.model_construct(
-            channel=row[0], external_id=row[1], participant_id=row[2]
-        ),
-    ),
-    (_resolved(MESSAGES.table, "external_key"), _message_key),
-    (_resolved(THREADS.table, "external_key"), _thread_external_key),
-    (_resolved(THREADS.table, "root_key"), _thread_root_key),
-)
+    "thread_root_key": (_resolved(THREADS.table, "root_key"), _derived("thread_root_key")),
+}
+EXPORT: Final = tuple(_QUERIES[kind.kind] for kind in plan.PLAN)
 """One query per kind, in export order, with what makes each row a record."""
-
-_TABLES: Final = (
-    ROOMS.table,
-    PARTICIPANTS.table,
-    "jp_participant_keys",
-    MESSAGES.table,
-    THREADS.table,
-    BINDINGS.table,
-    "jp_binding_keys",
-    "jp_onboarding",
-    BRIDGE_CONFIGS.table,
-    ROUTING_POLICIES.table,
-    INGRESS.table,
-)
-ANY_RECORD: Final = "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in _TABLES)
-"""Whether the store holds anything an import would have to merge with."""
-
+ANY_RECORD: Final = plan.any_record_query(f"jp_{table}" for table in plan.TABLES)
 _NEXT_SEQ: Final = "SELECT nextval('jp_save_seq') FROM range(?)"
 
 
@@ -189,25 +116,21 @@ def _columns(spec: TableSpec[Any]) -> list[str]:
 
 
 class _Table:
-    """The rows of one table waiting for the Appender, and how many have gone in."""
+    """One table the Appender fills: its columns, and whether ``save_seq`` is drawn."""
 
     def __init__(self, table: str, columns: list[str], sequenced: bool) -> None:
         self.table = table
         self.columns = columns
         self.sequenced = sequenced
-        self.rows: list[list[Any]] = []
 
-    def flush(self, cursor: Cursor) -> None:
-        if not self.rows:
-            return
+    def write(self, cursor: Cursor, rows: list[list[Any]]) -> None:
         if self.sequenced:
             # Save order: the values of one draw ascend (the write lock is held).
-            drawn = sorted(v for (v,) in cursor.execute(_NEXT_SEQ, [len(self.rows)]).fetchall())
-            for row, value in zip(self.rows, drawn, strict=True):
+            drawn = sorted(v for (v,) in cursor.execute(_NEXT_SEQ, [len(rows)]).fetchall())
+            for row, value in zip(rows, drawn, strict=True):
                 row.append(value)
         with cursor.appender(self.table, columns=self.columns) as appender:
-            appender.append_rows(self.rows)
-        self.rows = []
+            appender.append_rows(rows)
 
 
 class DuckDBInterchange:
@@ -244,7 +167,7 @@ class DuckDBInterchange:
         finally:
             cursor.close()
 
-    def _writers(self) -> dict[str, tuple[_Table, Callable[[Any], list[Any]]] | None]:
+    def _writers(self) -> dict[str, tuple[_Table, Callable[[Any], list[Any]]]]:
         def table(spec: TableSpec[Any], *, sequenced: bool = False) -> _Table:
             columns = _columns(spec)
             if sequenced:
@@ -261,22 +184,20 @@ class DuckDBInterchange:
             key = (b.channel, b.bridge_id, b.external_room_id)
             return [*BINDINGS.params(b), lookup_key(*key), lookup_key(b.room_id, *key)]
 
-        def binding_key(record: Any) -> list[Any]:
-            key = (record.channel, record.bridge_id, record.external_id)
-            return [lookup_key(*key), *key, record.room_id]
-
-        def participant_key(record: Any) -> list[Any]:
-            key = (record.channel, record.external_id)
-            return [lookup_key(*key), *key, record.participant_id]
+        def key(record: Any) -> list[Any]:
+            row = plan.key_row(record)
+            return [lookup_key(*row[:-1]), *row]
 
         def flow(record: Any) -> list[Any]:
             data = dict(record.record)
             return [data["onboarding_id"], json_text(data)]
 
+        def keys(name: str, kind: str) -> _Table:
+            fields = next(entry.fields for entry in plan.PLAN if entry.kind == kind)
+            return _Table(name, [kind, *fields], False)
+
         message_params, thread_params = self._message_params, self._thread_params
         participant_params = self._participant_params
-        binding_keys = ("binding_key", "channel", "bridge_id", "external_id", "room_id")
-        participant_keys = ("participant_key", "channel", "external_id", "participant_id")
         return {
             "bridge_config": (table(BRIDGE_CONFIGS), lambda r: BRIDGE_CONFIGS.params(r.record)),
             "room": (table(ROOMS), lambda r: [*ROOMS.params(r.record), name_fold(r.record.name)]),
@@ -290,61 +211,27 @@ class DuckDBInterchange:
             "ingress_subscription": (table(INGRESS), ingress),
             "thread": (table(THREADS, sequenced=True), lambda r: thread_params(r.record)),
             "message": (table(MESSAGES, sequenced=True), lambda r: message_params(r.record)),
-            "binding_key": (_Table("jp_binding_keys", list(binding_keys), False), binding_key),
-            "participant_key": (
-                _Table("jp_participant_keys", list(participant_keys), False),
-                participant_key,
-            ),
-            # Derived: saving messages and threads in order rebuilt them.
-            "message_key": None,
-            "thread_external_key": None,
-            "thread_root_key": None,
+            "binding_key": (keys("jp_binding_keys", "binding_key"), key),
+            "participant_key": (keys("jp_participant_keys", "participant_key"), key),
         }
 
     def _import_records(self, records: Iterable[Record]) -> ImportReport:
         """All of ``records`` into the empty store in one transaction."""
         writers = self._writers()
-        started = False
+        rows = {kind: writer[1] for kind, writer in writers.items()}
+        attempt = plan.OneAttempt()
 
         def work(cursor: Cursor) -> ImportReport:
-            nonlocal started
-            if started:
-                # A retried (or replayed) transaction: the records are consumed.
-                raise StorageError(
-                    "import_records() was interrupted by a conflict; nothing was imported"
-                )
-            started = True
+            attempt.start()
             row = cursor.execute(ANY_RECORD).fetchall()[0]
             if row is not None and row[0]:
-                raise InvalidArgument(
-                    "import_records() needs an empty store; this one holds records "
-                    "(nothing was imported)"
-                )
-            counts: dict[str, int] = {}
-            for record in records:
-                kind = getattr(record, "kind", None)
-                if kind not in writers:
-                    raise InvalidArgument(
-                        f"import_records() got {type(record).__name__}, not a Record"
-                    )
-                counts[kind] = counts.get(kind, 0) + 1
-                writer = writers[kind]
-                if writer is None:
-                    continue
-                target, params = writer
-                target.rows.append(params(record))
-                if len(target.rows) >= BATCH:
-                    target.flush(cursor)
-            for writer in writers.values():
-                if writer is not None:
-                    writer[0].flush(cursor)
-            return ImportReport(records=sum(counts.values()), by_kind=counts)
+                raise InvalidArgument(plan.NOT_EMPTY)
+            return plan.load_in_batches(
+                records, rows, lambda kind, batch: writers[kind][0].write(cursor, batch), BATCH
+            )
 
         with self._db.entered():
             try:
                 return self._db.transaction(work)
             except duckdb.ConstraintException as error:
-                raise InvalidArgument(
-                    f"import_records(): the records conflict with each other ({error}); "
-                    "nothing was imported"
-                ) from error
+                raise plan.conflicting_records(error) from error

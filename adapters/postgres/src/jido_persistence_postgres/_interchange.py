@@ -1,4 +1,5 @@
-"""The PostgreSQL adapter's export and import (contract 9.2).
+"""The PostgreSQL adapter's export and import (contract 9.2): its SQL and bulk path
+over the shared plan of :mod:`jido_persistence.export_plan`.
 
 Export holds one pooled connection in one ``REPEATABLE READ, READ ONLY`` transaction
 (one snapshot: writers go on, the export sees none of their commits) and reads one
@@ -14,7 +15,7 @@ TABLE ... IN EXCLUSIVE MODE``: readers go on) and must hold no record (else
 InvalidArgument, nothing written); every record becomes the row its ``save_*``
 callback writes (:mod:`._rows`, in the columns of its statement in
 :mod:`._statements`) and goes in through ``COPY ... FROM STDIN``, one ``COPY`` for
-each run of records of one kind.  Messages and threads get ``save_seq`` values in the
+each batch of records of one kind.  Messages and threads get ``save_seq`` values in the
 order given, after the sequence's current value, and the sequence is then set past
 them, so every key resolves as it did in the source and later saves number after
 them.  Message and thread key records follow from that order and are counted, not
@@ -24,10 +25,8 @@ one statement).  Any failure rolls the whole import back.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -35,35 +34,10 @@ import psycopg
 import psycopg.errors
 from psycopg_pool import PoolClosed
 
+from jido_persistence import export_plan as plan
 from jido_persistence.errors import InvalidArgument, StorageError, StoreClosed
-from jido_persistence.models import (
-    BridgeConfig,
-    ImportReport,
-    IngressSubscription,
-    Message,
-    Participant,
-    Room,
-    RoomBinding,
-    RoutingPolicy,
-    Thread,
-)
-from jido_persistence.records import (
-    BindingKeyRecord,
-    BridgeConfigRecord,
-    IngressSubscriptionRecord,
-    MessageKeyRecord,
-    MessageRecord,
-    OnboardingRecord,
-    ParticipantKeyRecord,
-    ParticipantRecord,
-    Record,
-    RoomBindingRecord,
-    RoomRecord,
-    RoutingPolicyRecord,
-    ThreadExternalKeyRecord,
-    ThreadRecord,
-    ThreadRootKeyRecord,
-)
+from jido_persistence.models import ImportReport
+from jido_persistence.records import Record
 from jido_persistence_postgres._base import PostgresBase
 from jido_persistence_postgres._database import Connection
 from jido_persistence_postgres._rows import (
@@ -84,106 +58,46 @@ __all__ = ["BATCH", "PostgresInterchange"]
 BATCH: Final = 2000
 """Rows fetched per round trip of the export's server-side cursor."""
 
-Reader = Callable[[tuple[Any, ...]], Record]
+IMPORT_BATCH: Final = 5000
+"""Rows of one kind sent in one ``COPY`` of an import."""
 
 
-def _newest(table: str, columns: tuple[str, ...]) -> str:
-    same = " AND ".join(f"later.{column} = held.{column}" for column in columns)
-    return (
+def _keys(select: str, table: str, *key: str) -> str:
+    same = " AND ".join(f"later.{column} = held.{column}" for column in key)
+    newest = (
         f"NOT EXISTS (SELECT 1 FROM {{s}}.{table} AS later WHERE {same}"
         " AND later.save_seq > held.save_seq)"
     )
+    where = f"{key[-1]} IS NOT NULL AND {newest}"
+    return f"SELECT {select} FROM {{s}}.{table} AS held WHERE {where} ORDER BY save_seq"
 
 
-def _doc(model: Any, wrapper: Any) -> Reader:
-    validate = model.model_validate_json
-    return lambda row: wrapper.model_construct(record=validate(row[0]))
-
-
-_MESSAGE_KEY: Final = ("key_channel", "key_bridge_id", "key_external_id")
-
-EXPORT: Final[tuple[tuple[str, Reader], ...]] = (
-    ("SELECT doc FROM {s}.bridge_configs ORDER BY id", _doc(BridgeConfig, BridgeConfigRecord)),
-    ("SELECT doc FROM {s}.rooms ORDER BY inserted_at, id", _doc(Room, RoomRecord)),
-    ("SELECT doc FROM {s}.participants ORDER BY id", _doc(Participant, ParticipantRecord)),
-    (
-        "SELECT doc FROM {s}.routing_policies ORDER BY room_id",
-        _doc(RoutingPolicy, RoutingPolicyRecord),
-    ),
-    ("SELECT doc FROM {s}.room_bindings ORDER BY id", _doc(RoomBinding, RoomBindingRecord)),
-    (
-        "SELECT doc FROM {s}.onboarding ORDER BY id",
-        lambda row: OnboardingRecord.model_construct(record=json.loads(row[0])),
-    ),
-    (
-        "SELECT doc FROM {s}.ingress_subscriptions ORDER BY bridge_id, subscription_id",
-        _doc(IngressSubscription, IngressSubscriptionRecord),
-    ),
-    ("SELECT doc FROM {s}.threads ORDER BY save_seq", _doc(Thread, ThreadRecord)),
-    ("SELECT doc FROM {s}.messages ORDER BY save_seq", _doc(Message, MessageRecord)),
-    (
-        "SELECT channel, bridge_id, external_id, room_id FROM {s}.binding_keys"
-        " ORDER BY channel, bridge_id, external_id",
-        lambda row: BindingKeyRecord.model_construct(
-            channel=row[0], bridge_id=row[1], external_id=row[2], room_id=row[3]
-        ),
-    ),
-    (
-        "SELECT channel, external_id, participant_id FROM {s}.participant_keys"
-        " ORDER BY channel, external_id",
-        lambda row: ParticipantKeyRecord.model_construct(
-            channel=row[0], external_id=row[1], participant_id=row[2]
-        ),
-    ),
-    (
-        "SELECT key_channel, key_bridge_id, key_external_id, id FROM {s}.messages AS held"
-        " WHERE key_external_id IS NOT NULL AND "
-        + _newest("messages", _MESSAGE_KEY)
-        + " ORDER BY save_seq",
-        lambda row: MessageKeyRecord.model_construct(
-            channel=row[0], bridge_id=row[1], external_id=row[2], message_id=row[3]
-        ),
-    ),
-    (
-        "SELECT room_id, external_thread_id, id FROM {s}.threads AS held"
-        " WHERE external_thread_id IS NOT NULL AND "
-        + _newest("threads", ("room_id", "external_thread_id"))
-        + " ORDER BY save_seq",
-        lambda row: ThreadExternalKeyRecord.model_construct(
-            room_id=row[0], external_thread_id=row[1], thread_id=row[2]
-        ),
-    ),
-    (
-        "SELECT room_id, root_message_id, id FROM {s}.threads AS held"
-        " WHERE root_message_id IS NOT NULL AND "
-        + _newest("threads", ("room_id", "root_message_id"))
-        + " ORDER BY save_seq",
-        lambda row: ThreadRootKeyRecord.model_construct(
-            room_id=row[0], root_message_id=row[1], thread_id=row[2]
-        ),
-    ),
+_KEY: Final = ("key_channel", "key_bridge_id", "key_external_id")
+EXPORT: Final = (
+    "SELECT doc FROM {s}.bridge_configs ORDER BY id",
+    "SELECT doc FROM {s}.rooms ORDER BY inserted_at, id",
+    "SELECT doc FROM {s}.participants ORDER BY id",
+    "SELECT doc FROM {s}.routing_policies ORDER BY room_id",
+    "SELECT doc FROM {s}.room_bindings ORDER BY id",
+    "SELECT doc FROM {s}.onboarding ORDER BY id",
+    "SELECT doc FROM {s}.ingress_subscriptions ORDER BY bridge_id, subscription_id",
+    "SELECT doc FROM {s}.threads ORDER BY save_seq",
+    "SELECT doc FROM {s}.messages ORDER BY save_seq",
+    "SELECT channel, bridge_id, external_id, room_id FROM {s}.binding_keys"
+    " ORDER BY channel, bridge_id, external_id",
+    "SELECT channel, external_id, participant_id FROM {s}.participant_keys"
+    " ORDER BY channel, external_id",
+    _keys(", ".join(_KEY) + ", id", "messages", *_KEY),
+    _keys("room_id, external_thread_id, id", "threads", "room_id", "external_thread_id"),
+    _keys("room_id, root_message_id, id", "threads", "room_id", "root_message_id"),
 )
-"""One query template per kind, in export order, with what makes each row a record."""
+"""One query template per kind of :data:`~jido_persistence.export_plan.PLAN`, in its order."""
+_READERS: Final = tuple(plan.record_reader(kind.kind) for kind in plan.PLAN)
 
-_TABLES: Final = (
-    "rooms",
-    "participants",
-    "participant_keys",
-    "messages",
-    "threads",
-    "room_bindings",
-    "binding_keys",
-    "onboarding",
-    "bridge_configs",
-    "routing_policies",
-    "ingress_subscriptions",
-)
 _LOCK: Final = (
-    "LOCK TABLE " + ", ".join(f"{{s}}.{table}" for table in _TABLES) + " IN EXCLUSIVE MODE"
+    "LOCK TABLE " + ", ".join(f"{{s}}.{table}" for table in plan.TABLES) + " IN EXCLUSIVE MODE"
 )
-_ANY_RECORD: Final = "SELECT " + " OR ".join(
-    f"EXISTS (SELECT 1 FROM {{s}}.{table})" for table in _TABLES
-)
+_ANY_RECORD: Final = plan.any_record_query(f"{{s}}.{table}" for table in plan.TABLES)
 _SEQ_NEXT: Final = "SELECT nextval({seq})"
 _SEQ_SET: Final = "SELECT setval({seq}, %s)"
 _INSERT: Final = re.compile(r"INSERT INTO \{s\}\.(\w+) \(([^)]*)\)")
@@ -217,7 +131,7 @@ def copy_target(insert: str, row: Callable[[Any], tuple[object, ...]]) -> CopyTa
 
 
 S = Statements
-TARGETS: Final[dict[str, CopyTarget | None]] = {
+TARGETS: Final[dict[str, CopyTarget]] = {
     "bridge_config": copy_target(S.bridge_config_upsert, lambda r: bridge_config_row(r.record)),
     "room": copy_target(S.room_upsert, lambda r: room_row(r.record)),
     "participant": copy_target(S.participant_upsert, lambda r: participant_row(r.record)),
@@ -227,18 +141,10 @@ TARGETS: Final[dict[str, CopyTarget | None]] = {
     "ingress_subscription": copy_target(S.ingress_upsert, lambda r: ingress_row(r.record)),
     "thread": copy_target(S.thread_upsert, lambda r: thread_row(r.record)),
     "message": copy_target(S.message_upsert, lambda r: message_row(r.record)),
-    "binding_key": copy_target(
-        S.binding_key_upsert, lambda r: (r.channel, r.bridge_id, r.external_id, r.room_id)
-    ),
-    "participant_key": copy_target(
-        S.participant_key_insert, lambda r: (r.channel, r.external_id, r.participant_id)
-    ),
-    # Derived: saving messages and threads in order rebuilt them.
-    "message_key": None,
-    "thread_external_key": None,
-    "thread_root_key": None,
+    "binding_key": copy_target(S.binding_key_upsert, plan.key_row),
+    "participant_key": copy_target(S.participant_key_insert, plan.key_row),
 }
-"""Each kind's COPY, or ``None`` for the derived key kinds."""
+"""Each written kind's COPY (the derived key kinds are not written)."""
 
 
 if TYPE_CHECKING:
@@ -266,7 +172,7 @@ class PostgresInterchange(_Mixin):
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", prepare=False
                 )
                 conn.execute("SET LOCAL statement_timeout = 0", prepare=False)
-                for template, reader in EXPORT:
+                for template, reader in zip(EXPORT, _READERS, strict=True):
                     with conn.cursor(name="jido_persistence_export") as cursor:
                         cursor.itersize = BATCH
                         cursor.execute(self._sql.render(template), ())
@@ -280,61 +186,45 @@ class PostgresInterchange(_Mixin):
 
     def _import_records(self, records: Iterable[Record]) -> ImportReport:
         """All of ``records`` into the empty store in one transaction of COPYs."""
-        started = False
+        attempt = plan.OneAttempt()
         render = self._sql.render
 
         def work(conn: Connection) -> ImportReport:
-            nonlocal started
-            if started:
-                # Database.run retries a conflicting transaction; the records are consumed.
-                raise StorageError(
-                    "import_records() was interrupted by a conflict; nothing was imported"
-                )
-            started = True
+            attempt.start()
             conn.execute("SET LOCAL statement_timeout = 0", prepare=False)
             conn.execute(render(_LOCK), (), prepare=False)
             row = conn.execute(render(_ANY_RECORD), (), prepare=False).fetchone()
             if row is not None and row[0]:
-                raise InvalidArgument(
-                    "import_records() needs an empty store; this one holds records "
-                    "(nothing was imported)"
-                )
+                raise InvalidArgument(plan.NOT_EMPTY)
             first = conn.execute(render(_SEQ_NEXT), (), prepare=False).fetchone()
-            next_seq = int(first[0]) if first is not None else 1
-            counts: dict[str, int] = {}
-            with conn.cursor() as cursor, ExitStack() as open_copy:
-                copy: Any = None
-                current: str | None = None
-                for record in records:
-                    kind = getattr(record, "kind", None)
-                    if kind not in TARGETS:
-                        raise InvalidArgument(
-                            f"import_records() got {type(record).__name__}, not a Record"
-                        )
-                    counts[kind] = counts.get(kind, 0) + 1
-                    target = TARGETS[kind]
-                    if target is None:
-                        continue
-                    if kind != current:
-                        open_copy.close()
-                        copy = open_copy.enter_context(cursor.copy(render(target.statement), ()))
-                        current = kind
+            seq = [int(first[0]) if first is not None else 1]
+
+            def numbered(target: CopyTarget) -> Callable[[Any], tuple[object, ...]]:
+                at = target.seq_at
+                if at is None:
+                    return target.row
+
+                def row(record: Any) -> tuple[object, ...]:
                     values = target.row(record)
-                    if target.seq_at is not None:
-                        at = target.seq_at
-                        values = (*values[:at], next_seq, *values[at:])
-                        next_seq += 1
-                    copy.write_row(values)
-            conn.execute(render(_SEQ_SET), (next_seq,), prepare=False)
-            return ImportReport(records=sum(counts.values()), by_kind=counts)
+                    seq[0] += 1
+                    return (*values[:at], seq[0] - 1, *values[at:])
+
+                return row
+
+            def write(kind: str, rows: list[Any]) -> None:
+                with conn.cursor() as cursor, cursor.copy(render(TARGETS[kind].statement)) as copy:
+                    for values in rows:
+                        copy.write_row(values)
+
+            rows = {kind: numbered(target) for kind, target in TARGETS.items()}
+            report = plan.load_in_batches(records, rows, write, IMPORT_BATCH)
+            conn.execute(render(_SEQ_SET), (seq[0],), prepare=False)
+            return report
 
         try:
             return self._db.run("import_records", work, transaction=True, repeatable=False)
         except StorageError as error:
             cause = error.__cause__
             if isinstance(cause, psycopg.errors.IntegrityError):
-                raise InvalidArgument(
-                    f"import_records(): the records conflict with each other ({cause}); "
-                    "nothing was imported"
-                ) from cause
+                raise plan.conflicting_records(cause) from cause
             raise
