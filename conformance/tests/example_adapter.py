@@ -49,6 +49,8 @@ def _deleter(table: str, missing_ok: bool) -> Any:
 class DictAdapter(PersistenceAdapter):
     """Everything in dicts, one lock around each callback; not durable."""
 
+    keeps_python_objects = True  # the guard copies dicts and lists in and out
+
     def __init__(self, **options: object) -> None:
         self.options = self.Options.parse(options)
         self._lock = threading.RLock()

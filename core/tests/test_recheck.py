@@ -39,9 +39,17 @@ def _message(**fields: object) -> Message:
     )
 
 
-def test_validated_instances_are_returned_as_they_are(store: MemoryAdapter) -> None:
+class _NoCopies(MemoryAdapter):
+    """Memory without the guard's copies, so that what the hook gets is observable."""
+
+    keeps_python_objects = False
+
+
+def test_validated_instances_are_returned_as_they_are() -> None:
+    """The re-check neither replaces nor marks a valid instance (no copy on the hot path)."""
     room = Room(id="r", type=RoomType.GROUP)
-    assert store.save_room(room) is room
+    with _NoCopies() as store:
+        assert store.save_room(room) is room
     assert not is_unchecked(room)
 
 

@@ -210,6 +210,7 @@ def facade_class(inner: type[PersistenceAdapter]) -> type[_Facade]:
         "multi_process": inner.multi_process,
         "native_async": inner.native_async,
         "backend_errors": inner.backend_errors,
+        "keeps_python_objects": inner.keeps_python_objects,
         "__doc__": f"{inner.__qualname__} through its async store (the kit's facade run).",
     }
     for entry in CALLBACKS.values():

@@ -15,6 +15,7 @@ from pydantic_core import PydanticSerializationError
 
 from jido_persistence._checks import key_as_given
 from jido_persistence.callbacks import CALLBACKS, EXTENSIONS, Group
+from jido_persistence.detach import detached
 from jido_persistence.errors import (
     AmbiguousLookup,
     NotFound,
@@ -53,6 +54,16 @@ class GuardedStore(abc.ABC):  # noqa: B024
     backend_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     """Exceptions of the backend library that callbacks turn into StorageError."""
 
+    keeps_python_objects: ClassVar[bool] = False
+    """True for a store that keeps the Python objects it is given and returns the ones it
+    keeps (the memory and TinyDB adapters, the kit's example ``DictAdapter``): the guard
+    then passes the hook a :func:`~jido_persistence.detach.detached` copy of each model
+    or dict argument and hands the caller a detached copy of the result, so that a
+    change made in place to the caller's dicts or lists (``room.metadata["x"] = 1``),
+    before or after the call, never reaches the store.  O(size of the containers) per
+    call; a store that encodes arguments and decodes results (every SQL adapter) leaves
+    it False and pays nothing."""
+
     _groups: ClassVar[frozenset[Group]] = frozenset()
     _closed: bool = False
 
@@ -69,8 +80,11 @@ class GuardedStore(abc.ABC):  # noqa: B024
             and entry.after_needs not in type(self)._groups
         ):
             raise NotSupported(f"{name}(after=)", type(self).__name__)
+        if self.keeps_python_objects:
+            checked_args = tuple(map(detached, checked_args))
+            checked_kwargs = {key: detached(value) for key, value in checked_kwargs.items()}
         try:
-            return hook(*checked_args, **checked_kwargs)
+            result = hook(*checked_args, **checked_kwargs)
         except NotFound as error:
             given = key_as_given(entry.check, error.key, checked_args, args, kwargs)
             if given is not error.key:
@@ -90,6 +104,7 @@ class GuardedStore(abc.ABC):  # noqa: B024
             raise StorageError(
                 f"{name}() failed: {type(error).__name__}: {redact_text(str(error))}"
             ) from error
+        return detached(result) if self.keeps_python_objects else result
 
     def _unsupported(self, name: str) -> NotSupported:
         return NotSupported(name, type(self).__name__)

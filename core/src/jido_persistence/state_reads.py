@@ -12,7 +12,6 @@ No file is read.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +47,7 @@ class StateReads:
 
     _lock: StoreLock
     _state: InMemoryState
+    keeps_python_objects = True
 
     if TYPE_CHECKING:
 
@@ -92,7 +92,7 @@ class StateReads:
 
     def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         flow: dict[str, Any] = self._get(self._state.onboarding, "onboarding", onboarding_id)
-        return copy.deepcopy(flow)
+        return flow
 
     # --- messages ------------------------------------------------------------------
 
@@ -237,8 +237,10 @@ class StateReads:
             return ids_after(self._state.participants, limit, after, "participant")
 
     def _list_onboardings(self, *, limit: int, after: str | None = None) -> list[dict[str, Any]]:
-        """Copies of the first ``limit`` onboarding flows with an id above ``after``, by id."""
+        """The first ``limit`` onboarding flows with an id above ``after``, by id."""
         with self._lock:
             self._check_open()
-            page = ids_after(self._state.onboarding, limit, after, "onboarding flow")
-            return [copy.deepcopy(flow) for flow in page]
+            page: list[dict[str, Any]] = ids_after(
+                self._state.onboarding, limit, after, "onboarding flow"
+            )
+            return page

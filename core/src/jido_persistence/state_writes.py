@@ -8,10 +8,11 @@ state; the TinyDB adapter journals them as one synced record, then applies them.
 the rules (the ``delete_room`` cascade, get-or-create, binding upserts, key holders,
 retention) are written once, and a callback is all-or-nothing wherever ``_commit`` is.
 
-Records saved by the caller are stored as
-:func:`~jido_persistence.detach.detached` copies: a caller who
-changes a dict or list field of its instance in place after ``save_*`` does not change
-the stored record.  Costs: O(1) expected for key look-ups, O(log n) a save, the
+The hooks keep the objects they are given and return the ones they keep: the guard
+copies containers in and out for them (``keeps_python_objects``, set by
+:class:`~jido_persistence.state_reads.StateReads`), so a caller who changes a dict or
+list field in place, of its argument after ``save_*`` or of a returned record, does
+not change the store.  Costs: O(1) expected for key look-ups, O(log n) a save, the
 cascade O(the room's records).
 """
 
@@ -21,7 +22,6 @@ import copy
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from jido_persistence.detach import detached
 from jido_persistence.errors import NotFound
 from jido_persistence.indexes import ids_before, message_scope
 from jido_persistence.models import (
@@ -69,7 +69,7 @@ class StateWrites:
     def _save(self, table: str, record: Any) -> None:
         with self._lock:
             self._check_open()
-            self._commit([record_put(table, detached(record))])
+            self._commit([record_put(table, record)])
 
     def _remove(self, table: str, key: Any, entity: str | None = None) -> None:
         """Delete ``key``; when absent, nothing (``entity``: NotFound(entity, key))."""
@@ -239,7 +239,7 @@ class StateWrites:
             holder = self._state.message_keys.resolve(key)
             if holder is not None:
                 return Ingested(message=self._state.messages[holder], created=False)
-            self._commit([record_put("messages", detached(message))])
+            self._commit([record_put("messages", message)])
             return Ingested(message=message, created=True)
 
     def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
