@@ -14,6 +14,7 @@ class OnboardingByReference(MemoryAdapter):
 
     seeded_bug = "onboarding stored by reference"
     expected_area: ClassVar[str] = "onboarding"
+    keeps_python_objects = False  # it does not ask the guard for copies either
 
     def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
         with self._lock:
