@@ -47,6 +47,34 @@ def test_reads_decode_exactly_and_the_cache_stays_within_its_bytes(
     assert set(lazy) == {m.id for m in messages}
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    messages=st.lists(kit.messages(), min_size=1, max_size=6, unique_by=lambda m: m.id),
+    reads=st.lists(st.integers(0, 6), max_size=20),
+    room=st.integers(1, 6),
+)
+def test_get_answers_as_indexing_does_and_a_full_cache_evicts_the_least_recently_read(
+    messages: list[Any], reads: list[int], room: int
+) -> None:
+    """``get`` is ``[]`` with a default for an unknown id; when the cache holds fewer
+    messages than the store, a read makes its message the last to be evicted."""
+    docs = {m.id: encode_document(encode_model(m, number)) for number, m in enumerate(messages, 1)}
+    largest = max(len(text) for text in docs.values())
+    lazy = LazyMessages(docs, capacity=room * largest * DECODED_BYTES_PER_TEXT_BYTE)
+    for message in messages:
+        lazy.set(message.id, None)
+    assert lazy.get("no such id") is None
+    assert lazy.get("no such id", "default") == "default"
+    for index in reads:
+        if index >= len(messages):
+            continue
+        wanted = messages[index]
+        assert lazy.get(wanted.id) == wanted == lazy[wanted.id]
+        if len(lazy._cache) < len(messages):
+            assert list(lazy._cache)[-1] == wanted.id
+        assert lazy.cached(wanted.id) == wanted  # the cache has room for any one message
+
+
 def test_opening_decodes_messages_while_the_cache_has_room(tmp_path: Path, helpers: Any) -> None:
     """A store that fits is decoded when it opens; one that does not, up to the cache."""
     saved = [helpers.message(number) for number in range(10)]

@@ -128,9 +128,22 @@ class LazyMessages(Mapping[str, Message]):
 
     def __getitem__(self, message_id: str) -> Message:
         message = self._cache.get(message_id)
-        if message is not None:
+        if message is None:
+            return self._decode(message_id)
+        # While every stored message is cached there is nothing to evict, so a read
+        # leaves the LRU order alone (moving the entry cost a third of a cached read).
+        if len(self._cache) < len(self._docs):
             self._cache.move_to_end(message_id)
-            return message
+        return message
+
+    def get(self, message_id: str, default: Any = None) -> Any:
+        """The message, or ``default`` when no message has that id (without
+        ``Mapping.get``'s ``KeyError`` round trip)."""
+        if message_id in self._cache or message_id in self._docs:
+            return self[message_id]
+        return default
+
+    def _decode(self, message_id: str) -> Message:
         doc = decode_document(self._docs[message_id])
         doc.pop(SEQUENCE_FIELD, None)
         try:
