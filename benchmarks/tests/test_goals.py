@@ -78,7 +78,7 @@ def test_the_worst_case_decides_and_is_named() -> None:
     scaling = found["tinydb: every lookup's scaling"]
     assert scaling.met is False
     assert scaling.verdict == "NOT MET"
-    assert scaling.figure == "x30 (get_messages_page_back, 100,000/1,000)"
+    assert scaling.figure == "x30 (get_messages_page_back, 100,000/10,000)"
     floor = found["tinydb: every lookup within 2x of the memory adapter, every size"]
     assert floor.met is False
     assert floor.figure == "x30 (get_messages_page_back at 100,000)"
@@ -117,3 +117,27 @@ def test_the_report_leads_with_the_goals_and_notes_delete_room_beside_its_row() 
     scaling = markdown.split("**Scaling")[1]
     assert "| delete_room (deletes a room of 1% of the store: grows with it by design" in scaling
     assert "resident" in markdown
+
+
+def test_list_threads_scales_per_thread_answered_and_page_back_from_ten_full_pages() -> None:
+    """A room answers 1 thread at 1,000 messages and 50 at 100,000, so 50 times the time
+    is the same time per thread; a room of 1,000 messages holds one page, so the walk's
+    scaling starts where a room holds ten (10,000)."""
+    runs = [run for adapter in BUNDLED if adapter != "sqlite" for run in _flat(adapter)]
+    sqlite = _flat("sqlite", grow={"list_threads": 50.0, "get_messages_page_back": 1.5})
+    sqlite[0]["operations"]["get_messages_page_back"] = _stats(100.0)
+    runs += sqlite
+    found = _by_goal(evaluate(_document(runs)))
+    scaling = found["sqlite: every lookup's scaling"]
+    assert scaling.met is True
+    assert scaling.figure == "x1.5 (get_messages_page_back, 100,000/10,000)"
+    sqlite[1]["operations"]["list_threads"] = _stats(10.0)  # 10,000: 5 threads a room
+    found = _by_goal(evaluate(_document(runs)))
+    assert found["sqlite: every lookup's scaling"].figure == (
+        "x1.5 (get_messages_page_back, 100,000/10,000)"
+    )
+    sqlite[2]["operations"]["list_threads"] = _stats(1000.0 * 50 * 3)
+    found = _by_goal(evaluate(_document(runs)))
+    assert found["sqlite: every lookup's scaling"].figure == (
+        "x3 (list_threads, 100,000/1,000, per thread answered)"
+    )
