@@ -122,3 +122,21 @@ def _find_json_problem(value: object, where: str) -> str | None:
         else:
             return f"{path}: {type(item).__name__} is not a JSON value"
     return None
+
+
+def name_fold(value: object) -> str | None:
+    """The contract's fold of a directory name: ``value.casefold()`` for a ``str``, else ``None``.
+
+    A name filter ``q`` matches a record whose name ``n`` is a ``str`` with
+    ``name_fold(q) in name_fold(n)``, a literal substring test (no pattern characters).
+    SQL's ``lower()``/``ILIKE`` are not this fold ("STRASSE" must match "straße"): an
+    adapter filtering in SQL stores ``name_fold(name)`` in a column when it writes the
+    record (``None``, SQL NULL, for a missing or non-``str`` name, which no filter
+    matches) and tests it against :attr:`DirectoryQuery.name_fold
+    <jido_persistence.validation.DirectoryQuery.name_fold>`.  ``str.casefold`` follows
+    Python's Unicode version (``unicodedata.unidata_version``): stored folds must be
+    recomputed when it changes.  O(len(value)).
+    """
+    # Public as jido_persistence.directory.name_fold; defined here, below validation and
+    # ngrams, so that both fold with it without an import circle.
+    return value.casefold() if isinstance(value, str) else None

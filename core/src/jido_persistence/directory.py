@@ -1,8 +1,11 @@
-"""Directory matching rules (contract section 4, Directory), for adapters that filter
-in Python.
+"""Directory matching rules (contract section 4, Directory).
 
-SQL adapters express the same rules in SQL; these predicates are the definition that
-the in-memory reference adapter, and any adapter that filters in Python, applies.  The
+Two rules every adapter applies, whatever its backend: :func:`name_fold` (the fold a
+name is compared in: an adapter that filters in SQL stores it in a column, computed
+here when the record is written) and :func:`directory_key` (the external key a query
+filters on; a partial key matches nothing).  The predicates and searches below are the
+definition that the in-memory reference adapter, and any adapter that filters in
+Python, applies; SQL adapters express them in SQL with the two rules above.  The
 search functions scan the records unless they are given a
 :class:`~jido_persistence.ngrams.NameIndex` of the names, which narrows a name query
 to the records holding its trigrams (same answer, see :mod:`jido_persistence.ngrams`).
@@ -13,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from jido_persistence.models import Participant, Room
+from jido_persistence._text import name_fold
+from jido_persistence.models import DirectoryTarget, Participant, Room
 from jido_persistence.ngrams import NameIndex
 from jido_persistence.validation import DirectoryQuery
 
 __all__ = [
+    "directory_key",
+    "name_fold",
     "name_matches",
     "participant_matches",
     "room_matches",
@@ -28,14 +34,36 @@ __all__ = [
 RecordT = TypeVar("RecordT")
 
 
-def name_matches(value: object, name_fold: str | None) -> bool:
-    """Whether ``value`` is a ``str`` whose casefold contains ``name_fold`` literally.
+def directory_key(target: DirectoryTarget, query: DirectoryQuery) -> tuple[str, ...] | None:
+    """The external key ``query`` filters ``target`` records on; ``None``: nothing matches.
+
+    The key of a participant is ``(channel, external_id)`` (an entry of its
+    ``external_ids``; ``bridge_id`` is ignored), of a room ``(channel, bridge_id,
+    external_id)`` (a binding key pointing at it).  Returns ``()`` when the query gives
+    none of the key's parts (no key filter), the full key when it gives all of them, and
+    ``None`` when it gives some but not all: a partial key matches nothing (contract
+    section 4), so an adapter answers ``[]`` without querying.
+    """
+    parts = (
+        (query.channel, query.external_id)
+        if target == DirectoryTarget.PARTICIPANT
+        else (query.channel, query.bridge_id, query.external_id)
+    )
+    given = tuple(part for part in parts if part is not None)
+    if len(given) not in (0, len(parts)):
+        return None
+    return given
+
+
+def name_matches(value: object, name_fold_: str | None) -> bool:
+    """Whether ``value`` is a ``str`` whose :func:`name_fold` contains ``name_fold_`` literally.
 
     ``None`` (no filter) matches everything; ``""`` matches every ``str``.
     """
-    if name_fold is None:
+    if name_fold_ is None:
         return True
-    return isinstance(value, str) and name_fold in value.casefold()
+    folded = name_fold(value)
+    return folded is not None and name_fold_ in folded
 
 
 def participant_matches(participant: Participant, query: DirectoryQuery) -> bool:
@@ -48,11 +76,10 @@ def participant_matches(participant: Participant, query: DirectoryQuery) -> bool
         return False
     if not name_matches(participant.identity.get("name"), query.name_fold):
         return False
-    if query.channel is None and query.external_id is None:
-        return True
-    if query.channel is None or query.external_id is None:
+    key = directory_key(DirectoryTarget.PARTICIPANT, query)
+    if key is None:
         return False
-    return participant.external_ids.get(query.channel) == query.external_id
+    return not key or participant.external_ids.get(key[0]) == key[1]
 
 
 def room_matches(room: Room, query: DirectoryQuery, bound_room_id: str | None) -> bool:
@@ -66,13 +93,10 @@ def room_matches(room: Room, query: DirectoryQuery, bound_room_id: str | None) -
         return False
     if not name_matches(room.name, query.name_fold):
         return False
-    key_parts = (query.channel, query.bridge_id, query.external_id)
-    given = sum(part is not None for part in key_parts)
-    if given == 0:
-        return True
-    if given < len(key_parts):
+    key = directory_key(DirectoryTarget.ROOM, query)
+    if key is None:
         return False
-    return bound_room_id == room.id
+    return not key or bound_room_id == room.id
 
 
 def search_participants(
@@ -108,8 +132,10 @@ def search_rooms(
     indexes the rooms' names, as for :func:`search_participants`.
     """
     bound = None
-    if query.channel is not None and query.bridge_id is not None and query.external_id is not None:
-        bound = binding_keys.get((query.channel, query.bridge_id, query.external_id))
+    key = directory_key(DirectoryTarget.ROOM, query)
+    if key:
+        channel, bridge_id, external_id = key
+        bound = binding_keys.get((channel, bridge_id, external_id))
     found = sorted(
         (room for room in _candidates(rooms, query, names) if room_matches(room, query, bound)),
         key=lambda room: room.id,

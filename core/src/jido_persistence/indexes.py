@@ -26,6 +26,7 @@ __all__ = [
     "keyset_page",
     "message_scope",
     "missing_cursor",
+    "missing_message_cursor",
     "ordered_after",
     "page_entries",
     "sort_key",
@@ -129,8 +130,7 @@ def check_cursor(
         or found.room_id != room_id
         or (thread_id is not None and found.thread_id != thread_id)
     ):
-        scope = f"room {room_id!r}" + (f" thread {thread_id!r}" if thread_id is not None else "")
-        raise CursorNotFound(f"cursor {cursor!r} is not a message of {scope}")
+        raise missing_message_cursor(cursor, room_id, thread_id)
     return sort_key(found.inserted_at, found.id)
 
 
@@ -171,6 +171,17 @@ def keyset_page(scope: Any, limit: int, after: Any = None) -> list[Any]:
 def missing_cursor(record: str, cursor: str, scope: str = "this store") -> CursorNotFound:
     """The CursorNotFound of an enumeration whose ``after=`` names no record of its scope."""
     return CursorNotFound(f"cursor {cursor!r} is not a {record} of {scope}")
+
+
+def missing_message_cursor(cursor: str, room_id: str, thread_id: str | None) -> CursorNotFound:
+    """The CursorNotFound of ``get_messages`` whose ``before=``/``after=`` is no message of
+    the room ``room_id`` (and, when ``thread_id`` is given, of that thread).
+
+    Every adapter raises this one error for a cursor out of scope, whatever finds it (an
+    index, a SQL row): ``cursor 'm9' is not a message of room 'r1' thread 't1'``.
+    """
+    scope = f"room {room_id!r}" + (f" thread {thread_id!r}" if thread_id is not None else "")
+    return CursorNotFound(f"cursor {cursor!r} is not a message of {scope}")
 
 
 class _Ordered(Protocol):

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar, Final
 
+from jido_persistence._text import name_fold
+
 __all__ = ["NGRAM", "NameIndex", "ngrams"]
 
 _EMPTY: Final[frozenset[str]] = frozenset()
@@ -32,7 +34,8 @@ def ngrams(text: str) -> set[str]:
 
 
 class NameIndex:
-    """Record id -> the casefold of its name, and trigram -> the ids whose fold holds it.
+    """Record id -> the :func:`~jido_persistence.directory.name_fold` of its name, and
+    trigram -> the ids whose fold holds it.
 
     ``set``/``discard`` are O(length of the name); :meth:`matching` is O(the smallest
     posting set of the query's trigrams + the candidates) for a query of three code
@@ -50,9 +53,9 @@ class NameIndex:
         """Index ``record_id`` under ``name`` (a record whose name is not a ``str``
         matches no name filter, so it is left out)."""
         self.discard(record_id)
-        if not isinstance(name, str):
+        fold = name_fold(name)
+        if fold is None:
             return
-        fold = name.casefold()
         self._folds[record_id] = fold
         for gram in ngrams(fold):
             self._postings.setdefault(gram, set()).add(record_id)

@@ -18,7 +18,13 @@ from typing import Any, Final, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from jido_persistence._recheck import recheck
-from jido_persistence._text import INT64_MAX, MAX_KEY_LENGTH, json_problem, text_problem
+from jido_persistence._text import (
+    INT64_MAX,
+    MAX_KEY_LENGTH,
+    json_problem,
+    name_fold,
+    text_problem,
+)
 from jido_persistence.errors import (
     InvalidArgument,
     InvalidCursor,
@@ -381,8 +387,10 @@ def checked_message_key(message: Message) -> MessageKey:
 class DirectoryQuery:
     """A validated directory query; absent and ``None`` filters are ``None``.
 
-    ``name_fold`` is ``name.casefold()``; a record's name matches when it is a ``str``
-    whose casefold contains ``name_fold`` as a literal substring.
+    ``name_fold`` is the name filter's :func:`~jido_persistence.directory.name_fold`; a
+    record's name matches when it is a ``str`` whose fold contains ``name_fold`` as a
+    literal substring.  :func:`~jido_persistence.directory.directory_key` gives the
+    external key the query filters on.
     """
 
     id: str | None = None
@@ -393,8 +401,8 @@ class DirectoryQuery:
 
     @property
     def name_fold(self) -> str | None:
-        """The casefolded name filter, or ``None``."""
-        return None if self.name is None else self.name.casefold()
+        """The folded name filter (:func:`~jido_persistence.directory.name_fold`), or ``None``."""
+        return name_fold(self.name)
 
     @classmethod
     def parse(cls, query: object) -> DirectoryQuery:

@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from jido_persistence.adapter import RawIndex
+from jido_persistence.directory import directory_key
 from jido_persistence.models import DirectoryTarget, RoomBinding
 from jido_persistence.validation import DirectoryQuery, room_binding_record
 from jido_persistence_duckdb import _statements as sql
@@ -68,21 +69,18 @@ def directory_statement(
     if parsed.name_fold is not None:
         conditions.append("contains(name_fold, ?)")
         params.append(parsed.name_fold)
+    key = directory_key(target, parsed)
+    if key is None:
+        return None
     if target == DirectoryTarget.PARTICIPANT:
-        if parsed.channel is not None or parsed.external_id is not None:
-            if parsed.channel is None or parsed.external_id is None:
-                return None
+        if key:
             conditions.append("list_contains(external_id_pairs, ?)")
-            params.append(lookup_key(parsed.channel, parsed.external_id))
+            params.append(lookup_key(*key))
         statement = sql.DIRECTORY_PARTICIPANTS
     else:
-        parts = (parsed.channel, parsed.bridge_id, parsed.external_id)
-        given = [part for part in parts if part is not None]
-        if given:
-            if len(given) < len(parts):
-                return None
+        if key:
             conditions.append(f"id = {sql.ROOM_OF_BINDING_KEY}")
-            params.append(lookup_key(*given))
+            params.append(lookup_key(*key))
         statement = sql.DIRECTORY_ROOMS
     if limit == 0:
         return None

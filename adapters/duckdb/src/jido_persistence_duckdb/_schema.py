@@ -22,6 +22,7 @@ from typing import Final
 
 import duckdb
 
+from jido_persistence.directory import name_fold
 from jido_persistence.errors import ConfigurationError, StorageError
 from jido_persistence_duckdb._tables import (
     BINDINGS,
@@ -35,11 +36,6 @@ from jido_persistence_duckdb._tables import (
 )
 
 __all__ = ["SCHEMA_VERSION", "VIEWS", "migrate", "name_fold", "participant_name_fold"]
-
-
-def name_fold(name: object) -> str | None:
-    """The stored fold of a name: ``name.casefold()`` for a ``str``, else ``None``."""
-    return name.casefold() if isinstance(name, str) else None
 
 
 def participant_name_fold(identity: Mapping[str, object]) -> str | None:

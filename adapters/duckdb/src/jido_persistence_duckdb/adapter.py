@@ -19,7 +19,8 @@ directory; :mod:`._external_keys`, :mod:`._bridge_records`, :mod:`._ingest`,
 from __future__ import annotations
 
 from jido_persistence.bulk import BulkMessageSaving
-from jido_persistence.errors import CursorNotFound, NotFound
+from jido_persistence.errors import NotFound
+from jido_persistence.indexes import missing_message_cursor
 from jido_persistence.models import DirectoryTarget, Message, Participant, Room, Thread
 from jido_persistence.validation import DirectoryQuery
 from jido_persistence_duckdb import _statements as sql
@@ -132,10 +133,7 @@ class DuckDBAdapter(
                 return [MESSAGES.to_model(row) for row in rows]
             found = cursor.execute(sql.MESSAGE_CURSOR, [cursor_id]).fetchone()
             if found is None or found[0] != room_id or (in_thread and found[1] != thread_id):
-                raise CursorNotFound(
-                    f"cursor {cursor_id!r} is not a message of room {room_id!r}"
-                    + (f" thread {thread_id!r}" if in_thread else "")
-                )
+                raise missing_message_cursor(cursor_id, room_id, thread_id)
             if limit == 0:
                 return []
             position = [found[2], found[2], cursor_id]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from jido_persistence.directory import directory_key
 from jido_persistence.models import DirectoryTarget
 from jido_persistence.validation import DirectoryQuery
 
@@ -54,23 +55,19 @@ def directory_query(
             params.append(name_fold)
     if target == DirectoryTarget.PARTICIPANT:
         table = "participants"
-        if query.channel is not None or query.external_id is not None:
-            if query.channel is None or query.external_id is None:
-                return None
-            conditions.append("(doc -> 'external_ids' ->> %s::text) = %s::text")
-            params.extend((query.channel, query.external_id))
+        key_condition = "(doc -> 'external_ids' ->> %s::text) = %s::text"
     else:
         table = "rooms"
-        parts = (query.channel, query.bridge_id, query.external_id)
-        given = sum(part is not None for part in parts)
-        if given and given < len(parts):
-            return None
-        if given:
-            conditions.append(
-                f"id IN (SELECT room_id FROM {schema}.binding_keys"
-                " WHERE channel = %s AND bridge_id = %s AND external_id = %s)"
-            )
-            params.extend(parts)
+        key_condition = (
+            f"id IN (SELECT room_id FROM {schema}.binding_keys"
+            " WHERE channel = %s AND bridge_id = %s AND external_id = %s)"
+        )
+    key = directory_key(target, query)
+    if key is None:
+        return None
+    if key:
+        conditions.append(key_condition)
+        params.extend(key)
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
     params.append(limit)
     return f"SELECT doc FROM {schema}.{table}{where} ORDER BY id LIMIT %s::bigint", params

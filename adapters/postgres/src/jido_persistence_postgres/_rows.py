@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from jido_persistence.directory import name_fold
 from jido_persistence.models import (
     BridgeConfig,
     IngressSubscription,
@@ -26,7 +27,6 @@ from jido_persistence.validation import message_external_key
 __all__ = [
     "binding_row",
     "bridge_config_row",
-    "fold",
     "ingress_row",
     "message_row",
     "onboarding_row",
@@ -37,20 +37,15 @@ __all__ = [
 ]
 
 
-def fold(value: object) -> str | None:
-    """The directory's name fold: ``value.casefold()`` for a ``str``, else ``None``."""
-    return value.casefold() if isinstance(value, str) else None
-
-
 def room_row(room: Room) -> tuple[object, ...]:
     """``(id, inserted_at, name_fold, doc)``."""
-    return (room.id, room.inserted_at, fold(room.name), room.model_dump_json())
+    return (room.id, room.inserted_at, name_fold(room.name), room.model_dump_json())
 
 
 def participant_row(participant: Participant) -> tuple[object, ...]:
     """``(id, name_fold, doc)``."""
     name = participant.identity.get("name")
-    return (participant.id, fold(name), participant.model_dump_json())
+    return (participant.id, name_fold(name), participant.model_dump_json())
 
 
 def message_row(message: Message) -> tuple[object, ...]:

@@ -23,10 +23,10 @@ from typing import Final
 import psycopg
 from psycopg import sql
 
+from jido_persistence.directory import name_fold
 from jido_persistence.errors import ConfigurationError
 from jido_persistence.models import Participant, Room
 from jido_persistence_postgres._identifiers import ParameterSafe
-from jido_persistence_postgres._rows import fold
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "NameSearch", "migrate"]
 
@@ -220,13 +220,13 @@ def _set_meta(
 def _refold(conn: psycopg.Connection[tuple[object, ...]], schema: sql.Identifier) -> None:
     """Recompute the stored name folds: ``str.casefold`` changes with the Unicode version."""
     tables: tuple[tuple[str, Callable[[str], str | None]], ...] = (
-        ("rooms", lambda doc: fold(Room.model_validate_json(doc).name)),
+        ("rooms", lambda doc: name_fold(Room.model_validate_json(doc).name)),
         (
             "participants",
-            lambda doc: fold(Participant.model_validate_json(doc).identity.get("name")),
+            lambda doc: name_fold(Participant.model_validate_json(doc).identity.get("name")),
         ),
     )
-    for table, name_fold in tables:
+    for table, fold_of in tables:
         select = sql.SQL("SELECT id, doc::text FROM {s}.{t}").format(
             s=schema, t=sql.Identifier(table)
         )
@@ -235,7 +235,7 @@ def _refold(conn: psycopg.Connection[tuple[object, ...]], schema: sql.Identifier
             s=ParameterSafe(schema), t=ParameterSafe(sql.Identifier(table))
         )
         with conn.cursor() as cursor:
-            cursor.executemany(update, [(name_fold(str(doc)), id_) for id_, doc in rows])
+            cursor.executemany(update, [(fold_of(str(doc)), id_) for id_, doc in rows])
 
 
 def _name_search(conn: psycopg.Connection[tuple[object, ...]], schema_name: str) -> str:

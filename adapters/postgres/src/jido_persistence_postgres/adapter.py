@@ -14,7 +14,8 @@ from typing import Any, Final
 
 from pydantic import TypeAdapter
 
-from jido_persistence.errors import CursorNotFound, NotFound
+from jido_persistence.errors import NotFound
+from jido_persistence.indexes import missing_message_cursor
 from jido_persistence.models import (
     BridgeConfig,
     DirectoryTarget,
@@ -155,10 +156,7 @@ class PostgresAdapter(PostgresRetention, PostgresIngest, PostgresEnumeration):
 
         in_scope, page = self._db.run("get_messages", work)
         if not in_scope:
-            raise CursorNotFound(
-                f"cursor {cursor!r} is not a message of room {room_id!r}"
-                + (f" thread {thread_id!r}" if thread_id is not None else "")
-            )
+            raise missing_message_cursor(cursor, room_id, thread_id)
         return [] if page is None else MESSAGE_LIST.validate_json(page)
 
     def _delete_message(self, message_id: str) -> None:

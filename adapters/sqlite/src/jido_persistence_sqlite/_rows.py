@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from jido_persistence.directory import name_fold
 from jido_persistence.models import (
     Message,
     Participant,
@@ -19,7 +20,6 @@ from jido_persistence.models import (
     Thread,
 )
 from jido_persistence.validation import message_external_key
-from jido_persistence_sqlite._schema import fold
 
 __all__ = [
     "NULL_SORT_US",
@@ -46,12 +46,16 @@ def epoch_us(moment: datetime) -> int:
 
 def room_row(room: Room) -> tuple[object, ...]:
     """``(id, inserted_us, name_fold, doc)``."""
-    return (room.id, epoch_us(room.inserted_at), fold(room.name), room.model_dump_json())
+    return (room.id, epoch_us(room.inserted_at), name_fold(room.name), room.model_dump_json())
 
 
 def participant_row(participant: Participant) -> tuple[object, ...]:
     """``(id, name_fold, doc)``."""
-    return (participant.id, fold(participant.identity.get("name")), participant.model_dump_json())
+    return (
+        participant.id,
+        name_fold(participant.identity.get("name")),
+        participant.model_dump_json(),
+    )
 
 
 def message_row(message: Message) -> tuple[object, ...]:

@@ -31,11 +31,12 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from jido_persistence.directory import name_fold
 from jido_persistence.errors import ConfigurationError
 from jido_persistence.models import Participant, Room
 from jido_persistence_sqlite._names import ensure_name_index
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "fold", "migrate"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate"]
 
 _K: Final = "TEXT COLLATE BINARY"
 
@@ -138,11 +139,6 @@ SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The version this adapter writes; a store with a newer one is refused."""
 
 
-def fold(value: object) -> str | None:
-    """The directory's name fold: ``value.casefold()`` for a ``str``, else ``None``."""
-    return value.casefold() if isinstance(value, str) else None
-
-
 def migrate(conn: sqlite3.Connection, location: str) -> bool:
     """Create or upgrade the store behind ``conn``, inside the caller's transaction;
     return whether it has the directory's name index (:func:`ensure_name_index`).
@@ -180,13 +176,13 @@ def _refold(conn: sqlite3.Connection) -> None:
     rooms = conn.execute("SELECT id, doc FROM rooms").fetchall()
     conn.executemany(
         "UPDATE rooms SET name_fold = ? WHERE id = ?",
-        [(fold(Room.model_validate_json(doc).name), id_) for id_, doc in rooms],
+        [(name_fold(Room.model_validate_json(doc).name), id_) for id_, doc in rooms],
     )
     participants = conn.execute("SELECT id, doc FROM participants").fetchall()
     conn.executemany(
         "UPDATE participants SET name_fold = ? WHERE id = ?",
         [
-            (fold(Participant.model_validate_json(doc).identity.get("name")), id_)
+            (name_fold(Participant.model_validate_json(doc).identity.get("name")), id_)
             for id_, doc in participants
         ],
     )

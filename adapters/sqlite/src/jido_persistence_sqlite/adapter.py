@@ -15,7 +15,9 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from jido_persistence.errors import CursorNotFound, NotFound, StorageError, StoreClosed
+from jido_persistence.directory import directory_key
+from jido_persistence.errors import NotFound, StorageError, StoreClosed
+from jido_persistence.indexes import missing_message_cursor
 from jido_persistence.models import (
     BridgeConfig,
     DirectoryTarget,
@@ -147,10 +149,7 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
                 return [row[0] for row in reversed(rows)]
             found = conn.execute(sql.MESSAGE_CURSOR, (cursor,)).fetchone()
             if found is None or found[0] != room_id or (in_thread and found[1] != thread_id):
-                raise CursorNotFound(
-                    f"cursor {cursor!r} is not a message of room {room_id!r}"
-                    + (f" thread {thread_id!r}" if in_thread else "")
-                )
+                raise missing_message_cursor(cursor, room_id, thread_id)
             if limit == 0:
                 return []
             params = (*scope, found[2], cursor, limit)
@@ -309,18 +308,16 @@ class SQLiteAdapter(SQLiteIngest, SQLiteEnumeration, SQLiteRetention):
             name_conditions, name_params = name_match
             conditions += name_conditions
             params += name_params
-        if target == DirectoryTarget.PARTICIPANT:
-            parts: tuple[str | None, ...] = (parsed.channel, parsed.external_id)
-            key_condition = sql.DIRECTORY_PARTICIPANT_KEY
-        else:
-            parts = (parsed.channel, parsed.bridge_id, parsed.external_id)
-            key_condition = sql.DIRECTORY_ROOM_KEY
-        given = sum(part is not None for part in parts)
-        if given and given < len(parts):
+        key = directory_key(target, parsed)
+        if key is None:
             return []
-        if given:
-            conditions.append(key_condition)
-            params.extend(parts)
+        if key:
+            conditions.append(
+                sql.DIRECTORY_PARTICIPANT_KEY
+                if target == DirectoryTarget.PARTICIPANT
+                else sql.DIRECTORY_ROOM_KEY
+            )
+            params.extend(key)
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
         statement = sql.DIRECTORY_SELECT[target.value] + where + sql.DIRECTORY_ORDER
         docs = self._docs(statement, (*params, -1 if limit is None else limit))
