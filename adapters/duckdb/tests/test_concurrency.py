@@ -112,8 +112,10 @@ def test_a_callback_failing_midway_writes_nothing(
     store.save_room(Room(id="keep", type="group"))
     store.save_message(Message(id="m", room_id="keep", sender_id="s", role="user"))
     before = store.raw_index()
-    # The binding record is written first, then the key: break the key statement.
-    monkeypatch.setattr(statements, "PUT_BINDING_KEY", "INSERT INTO missing_table VALUES (?)")
+    # The binding record is written first, then the key: break the key statements
+    # (a new key is a plain insert, a stale one a replace).
+    for name in ("INSERT_BINDING_KEY", "PUT_BINDING_KEY"):
+        monkeypatch.setattr(statements, name, "INSERT INTO missing_table VALUES (?)")
     with pytest.raises(StorageError):
         store.create_room_binding("keep", "c", "b", "e")
     # The cascade deletes messages first and the room last: break the last statement.

@@ -25,9 +25,11 @@ from jido_persistence_duckdb._connection import Database
 from jido_persistence_duckdb._keys import read_raw_index
 from jido_persistence_duckdb._message_row import message_params
 from jido_persistence_duckdb._options import DuckDBOptions
+from jido_persistence_duckdb._rows import TableSpec
 from jido_persistence_duckdb._schema import migrate, participant_name_fold
 from jido_persistence_duckdb._statements import lookup_key
 from jido_persistence_duckdb._tables import PARTICIPANTS, THREADS
+from jido_persistence_duckdb._writes import put_record
 
 __all__ = ["Cursor", "DuckDBBase"]
 
@@ -144,6 +146,11 @@ class DuckDBBase(PersistenceAdapter):
     def _write(self, statement: str, params: list[Any]) -> None:
         with self._db.entered():
             self._db.write(statement, params)
+
+    def _put(self, spec: TableSpec[Any], key: str, params: list[Any]) -> None:
+        """Save one record's row (``key``: its primary key), see :mod:`._writes`."""
+        with self._db.entered():
+            self._db.locked(lambda cursor: put_record(cursor, spec, key, params))
 
     def _deleted(self, statement: str, params: list[Any]) -> bool:
         """Run a ``DELETE ... RETURNING``; whether a row was deleted."""

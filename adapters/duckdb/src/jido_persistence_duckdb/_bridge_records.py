@@ -2,8 +2,8 @@
 
 A mixin of :class:`~jido_persistence_duckdb.DuckDBAdapter`.  Each record is one row
 keyed by its id (an ingress subscription by ``(bridge_id, subscription_id)``); a save
-is one ``INSERT OR REPLACE``, a delete one ``DELETE ... RETURNING`` that says whether
-there was a row to delete.
+is a key read and one write (:mod:`._writes`), a delete one ``DELETE ... RETURNING``
+that says whether there was a row to delete.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from jido_persistence_duckdb._base import DuckDBBase
 from jido_persistence_duckdb._rows import json_text
 from jido_persistence_duckdb._statements import lookup_key
 from jido_persistence_duckdb._tables import BRIDGE_CONFIGS, INGRESS, ROUTING_POLICIES
+from jido_persistence_duckdb._writes import put_row
 
 __all__ = ["DuckDBBridgeRecords"]
 
@@ -28,7 +29,13 @@ class DuckDBBridgeRecords(DuckDBBase):
     # --- onboarding ------------------------------------------------------------------
 
     def _save_onboarding(self, flow: dict[str, Any]) -> dict[str, Any]:
-        self._write(sql.PUT_ONBOARDING, [flow["onboarding_id"], json_text(dict(flow))])
+        key = flow["onboarding_id"]
+        statements = (sql.INSERT_ONBOARDING, sql.PUT_ONBOARDING)
+        params = [key, json_text(dict(flow))]
+        with self._db.entered():
+            self._db.locked(
+                lambda cursor: put_row(cursor, sql.ONBOARDING_EXISTS, key, statements, params)
+            )
         return dict(flow)
 
     def _get_onboarding(self, onboarding_id: str) -> dict[str, Any]:
@@ -41,7 +48,7 @@ class DuckDBBridgeRecords(DuckDBBase):
     # --- bridge configs --------------------------------------------------------------
 
     def _save_bridge_config(self, config: BridgeConfig) -> BridgeConfig:
-        self._write(BRIDGE_CONFIGS.upsert_sql, BRIDGE_CONFIGS.params(config))
+        self._put(BRIDGE_CONFIGS, config.id, BRIDGE_CONFIGS.params(config))
         return config
 
     def _get_bridge_config(self, bridge_config_id: str) -> BridgeConfig:
@@ -64,7 +71,7 @@ class DuckDBBridgeRecords(DuckDBBase):
     # --- routing policies ------------------------------------------------------------
 
     def _save_routing_policy(self, policy: RoutingPolicy) -> RoutingPolicy:
-        self._write(ROUTING_POLICIES.upsert_sql, ROUTING_POLICIES.params(policy))
+        self._put(ROUTING_POLICIES, policy.room_id, ROUTING_POLICIES.params(policy))
         return policy
 
     def _get_routing_policy(self, room_id: str) -> RoutingPolicy:
@@ -81,7 +88,7 @@ class DuckDBBridgeRecords(DuckDBBase):
 
     def _save_ingress_subscription(self, subscription: IngressSubscription) -> IngressSubscription:
         key = lookup_key(subscription.bridge_id, subscription.subscription_id)
-        self._write(INGRESS.upsert_sql, [*INGRESS.params(subscription), key])
+        self._put(INGRESS, key, [*INGRESS.params(subscription), key])
         return subscription
 
     def _list_ingress_subscriptions(

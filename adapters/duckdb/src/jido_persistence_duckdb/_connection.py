@@ -12,7 +12,9 @@ Design (why it is safe):
   conflict; with the lock they never do, and another process cannot open the file
   (DuckDB's file lock, so ``multi_process=False``).  Reads take no lock: each
   statement runs in its own auto-committed snapshot and sees every committed write.
-- Every callback with more than one statement runs in ``BEGIN``/``COMMIT``; a
+- Every callback that writes more than one statement runs in ``BEGIN``/``COMMIT``
+  (:meth:`Database.transaction`); one that reads and then writes one statement runs
+  under the write lock without them (:meth:`Database.locked`); a
   ``TransactionException`` (a conflict) rolls back and retries the whole unit, at
   most :data:`MAX_ATTEMPTS` times, then surfaces (as StorageError, by the adapter
   base class).
@@ -235,27 +237,37 @@ class Database:
                 return result
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def locked(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``work(cursor)`` under the write lock, each statement auto-committed;
+        retry conflicts.
+
+        For work that writes at most one statement (reads first, then one write): the
+        lock keeps every other writer out between its reads and its write, so it is as
+        atomic as a transaction without ``BEGIN``/``COMMIT`` round trips.  Inside a
+        ``transaction()`` block of this thread it runs in the block's transaction.
+        """
+        block = self._open_block()
+        if block is not None:
+            result: T = block.run(work)
+            return result
+        cursor = self.cursor()
+        with self._write_locked():
+            ensure_private_wal(self._wal)
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                try:
+                    return work(cursor)
+                except duckdb.TransactionException:
+                    if attempt == MAX_ATTEMPTS:
+                        raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def write(self, sql: str, params: list[object]) -> None:
         """Run one auto-committed write statement under the write lock; retry conflicts.
 
         Inside a ``transaction()`` block of this thread it runs in the block's
         transaction instead.
         """
-        block = self._open_block()
-        if block is not None:
-            block.run(lambda cursor: cursor.execute(sql, params))
-            return
-        cursor = self.cursor()
-        with self._write_locked():
-            ensure_private_wal(self._wal)
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                try:
-                    cursor.execute(sql, params)
-                except duckdb.TransactionException:
-                    if attempt == MAX_ATTEMPTS:
-                        raise
-                    continue
-                return
+        self.locked(lambda cursor: cursor.execute(sql, params))
 
     def abandon(self) -> None:
         """Close after a failed open, removing the empty log this open created."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from jido_persistence.errors import NotFound
 from jido_persistence.models import Message, Participant, Room, RoomBinding
-from jido_persistence.validation import build_record
+from jido_persistence.validation import build_record, message_external_key
 from jido_persistence_duckdb import _statements as sql
 from jido_persistence_duckdb._base import Cursor, DuckDBBase
 from jido_persistence_duckdb._keys import BindingKey, binding_for, put_binding
@@ -21,6 +21,7 @@ from jido_persistence_duckdb._rows import latest_holder
 from jido_persistence_duckdb._schema import name_fold
 from jido_persistence_duckdb._statements import lookup_key
 from jido_persistence_duckdb._tables import BINDINGS, MESSAGES, PARTICIPANTS, ROOMS
+from jido_persistence_duckdb._writes import put_record
 
 __all__ = ["DuckDBExternalKeys"]
 
@@ -50,7 +51,7 @@ class DuckDBExternalKeys(DuckDBBase):
                 binding = binding_for(cursor, room.id, key, {})
                 if bound is not None:
                     cursor.execute(sql.DELETE_STALE_BINDING_KEY, [binding_key, bound[0]])
-                cursor.execute(ROOMS.upsert_sql, [*ROOMS.params(room), name_fold(room.name)])
+                put_record(cursor, ROOMS, room.id, [*ROOMS.params(room), name_fold(room.name)])
                 put_binding(cursor, binding, key)
                 return room
 
@@ -71,8 +72,11 @@ class DuckDBExternalKeys(DuckDBBase):
                 bound = cursor.execute(sql.BOUND_PARTICIPANT, [participant_key]).fetchone()
                 if bound is not None and bound[1] is not None:
                     return PARTICIPANTS.to_model(bound[1:])
-                cursor.execute(PARTICIPANTS.upsert_sql, self._participant_params(participant))
-                cursor.execute(sql.PUT_PARTICIPANT_KEY, [participant_key, *key, participant.id])
+                params = self._participant_params(participant)
+                put_record(cursor, PARTICIPANTS, participant.id, params)
+                # No key row (``bound is None``): a plain insert; a stale one: replaced.
+                statement = sql.INSERT_PARTICIPANT_KEY if bound is None else sql.PUT_PARTICIPANT_KEY
+                cursor.execute(statement, [participant_key, *key, participant.id])
                 return participant
 
             return self._db.transaction(work)
@@ -87,17 +91,29 @@ class DuckDBExternalKeys(DuckDBBase):
         return MESSAGES.to_model(row)
 
     def _update_message_external_id(self, message_id: str, external_id: str) -> Message:
+        # One read and one UPDATE of the columns the new id changes (a re-save of the
+        # whole row would take DuckDB's slower conflict path), with a new save_seq as a
+        # save draws; under the write lock, so no write comes between them.
         def work(cursor: Cursor) -> Message:
             row = cursor.execute(sql.GET_MESSAGE, [message_id]).fetchone()
             if row is None:
                 raise NotFound("message", message_id)
             message = MESSAGES.to_model(row)
             updated = message.model_copy(update={"external_id": external_id})
-            cursor.execute(MESSAGES.upsert_sql, self._message_params(updated))
+            key = message_external_key(updated)
+            cursor.execute(
+                sql.SET_MESSAGE_EXTERNAL_ID,
+                [
+                    updated.external_id,
+                    None if key is None else lookup_key(*key),
+                    updated.model_dump_json(),
+                    message_id,
+                ],
+            )
             return updated
 
         with self._db.entered():
-            return self._db.transaction(work)
+            return self._db.locked(work)
 
     # --- room bindings ---------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 A mixin of :class:`~jido_persistence_duckdb.adapter.DuckDBAdapter`.  A repeat is one
 indexed read (``jp_messages_external_key``), outside any transaction, and writes
-nothing.  Otherwise one transaction under the file's write lock reads the key again
-and inserts only while it still resolves to nothing: every writer of the file in this
+nothing.  Otherwise, under the file's write lock, the key is read again and the
+message saved (:mod:`._writes`) only while the key still resolves to nothing (one
+write, so no ``BEGIN``/``COMMIT`` is needed around it): every writer of the file in this
 process holds that lock, and DuckDB lets no other process open the file, so two
 calls on one key cannot both insert.  Thread get-or-create is the same on
 ``jp_threads_external_key``.  Why not a unique index on the key: ``save_message``
@@ -24,6 +25,7 @@ from jido_persistence_duckdb._connection import Database
 from jido_persistence_duckdb._rows import latest_holder
 from jido_persistence_duckdb._statements import lookup_key
 from jido_persistence_duckdb._tables import MESSAGES, THREADS
+from jido_persistence_duckdb._writes import put_record
 
 __all__ = ["DuckDBIngest"]
 
@@ -57,10 +59,10 @@ class DuckDBIngest:
                 held = latest_holder(cursor.execute(sql.MESSAGE_BY_KEY, [message_key]).fetchall())
                 if held is not None:
                     return Ingested(message=MESSAGES.to_model(held), created=False)
-                cursor.execute(MESSAGES.upsert_sql, self._message_params(message))
+                put_record(cursor, MESSAGES, message.id, self._message_params(message))
                 return Ingested(message=message, created=True)
 
-            return self._db.transaction(work)
+            return self._db.locked(work)
 
     def _get_or_create_thread_by_external_id(
         self, room_id: str, external_thread_id: str, attrs: dict[str, Any]
@@ -82,7 +84,7 @@ class DuckDBIngest:
                 )
                 if held is not None:
                     return THREADS.to_model(held)
-                cursor.execute(THREADS.upsert_sql, self._thread_params(thread))
+                put_record(cursor, THREADS, thread.id, self._thread_params(thread))
                 return thread
 
-            return self._db.transaction(work)
+            return self._db.locked(work)

@@ -18,6 +18,7 @@ from jido_persistence.validation import DirectoryQuery, room_binding_record
 from jido_persistence_duckdb import _statements as sql
 from jido_persistence_duckdb._statements import lookup_key
 from jido_persistence_duckdb._tables import BINDINGS
+from jido_persistence_duckdb._writes import put_record, put_row
 
 __all__ = ["BindingKey", "binding_for", "directory_statement", "put_binding", "read_raw_index"]
 
@@ -44,13 +45,13 @@ def binding_for(
 
 
 def put_binding(cursor: Cursor, binding: RoomBinding, key: BindingKey) -> None:
-    """Upsert the binding record and point the key at its room (two statements)."""
+    """Save the binding record and point the key at its room (two writes, see :mod:`._writes`)."""
     binding_key = lookup_key(*key)
-    cursor.execute(
-        BINDINGS.upsert_sql,
-        [*BINDINGS.params(binding), binding_key, lookup_key(binding.room_id, *key)],
-    )
-    cursor.execute(sql.PUT_BINDING_KEY, [binding_key, *key, binding.room_id])
+    params = [*BINDINGS.params(binding), binding_key, lookup_key(binding.room_id, *key)]
+    put_record(cursor, BINDINGS, binding.id, params)
+    statements = (sql.INSERT_BINDING_KEY, sql.PUT_BINDING_KEY)
+    key_params = [binding_key, *key, binding.room_id]
+    put_row(cursor, sql.BINDING_KEY_EXISTS, binding_key, statements, key_params)
 
 
 def directory_statement(

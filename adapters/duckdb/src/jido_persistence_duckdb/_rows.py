@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from functools import cached_property
 from typing import Any, Final, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -117,7 +118,7 @@ class TableSpec(Generic[ModelT]):
             tuple(name for name, kind in self.columns if kind is ColumnKind.TIMESTAMP),
         )
 
-    @property
+    @cached_property
     def select_list(self) -> str:
         """The columns to read, timestamps as ``epoch_us`` BIGINTs, in ``columns`` order."""
         return self.select_list_of("")
@@ -130,7 +131,7 @@ class TableSpec(Generic[ModelT]):
             for name, kind in self.columns
         )
 
-    @property
+    @cached_property
     def read_list(self) -> str:
         """What the callbacks read of a row, for :meth:`to_model`: ``body`` when the
         table is encoded, else :attr:`select_list`."""
@@ -142,15 +143,27 @@ class TableSpec(Generic[ModelT]):
         stored = [(name, kind.value) for name, kind in self.columns]
         return [*stored, ("body", "VARCHAR")] if self.encoded else stored
 
-    @property
-    def upsert_sql(self) -> str:
-        """``INSERT OR REPLACE`` of one row: the stored columns, then the extras."""
+    def _insert(self, verb: str) -> str:
         stored = [name for name, _ in self.stored_columns]
         names = stored + [name for name, _ in self.extras]
         values = ["?"] * len(stored) + [expression for _, expression in self.extras]
-        return (
-            f"INSERT OR REPLACE INTO {self.table} ({', '.join(names)}) VALUES ({', '.join(values)})"
-        )
+        return f"{verb} INTO {self.table} ({', '.join(names)}) VALUES ({', '.join(values)})"
+
+    @cached_property
+    def upsert_sql(self) -> str:
+        """``INSERT OR REPLACE`` of one row: the stored columns, then the extras."""
+        return self._insert("INSERT OR REPLACE")
+
+    @cached_property
+    def insert_sql(self) -> str:
+        """Plain ``INSERT`` of one row (the parameters of :attr:`upsert_sql`): for a row
+        whose key no row holds, see :mod:`._writes`."""
+        return self._insert("INSERT")
+
+    @cached_property
+    def exists_sql(self) -> str:
+        """``SELECT 1`` of the row holding a key (one ``conflict`` parameter)."""
+        return f"SELECT 1 FROM {self.table} WHERE {self.conflict} = ?"
 
     def params(self, record: ModelT) -> list[Any]:
         """The parameters of :attr:`upsert_sql` for the model columns of ``record``."""

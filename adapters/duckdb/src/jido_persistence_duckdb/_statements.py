@@ -65,6 +65,12 @@ GET_MESSAGE: Final = f"SELECT {_M} FROM {_MT} WHERE id = ?"
 MESSAGE_BY_KEY: Final = f"SELECT save_seq, {_M} FROM {_MT} WHERE external_key = ?"
 MESSAGE_CURSOR: Final = f"SELECT room_id, thread_id, sort_us FROM {_MT} WHERE id = ?"
 DELETE_MESSAGE: Final = f"DELETE FROM {_MT} WHERE id = ?"
+SET_MESSAGE_EXTERNAL_ID: Final = (
+    f"UPDATE {_MT} SET external_id = ?, external_key = ?, body = ?,"
+    " save_seq = nextval('jp_save_seq') WHERE id = ?"
+)
+"""``update_message_external_id``: the columns a new external id changes, and a new
+save sequence value (the update is a save: the message becomes the key's newest holder)."""
 
 
 def _page(thread: bool, where: str, order: str) -> str:
@@ -111,7 +117,10 @@ DELETE_STALE_BINDING_KEY: Final = (
     "DELETE FROM jp_binding_keys WHERE binding_key = ? AND room_id = ?"
 )
 PUT_BINDING_KEY: Final = "INSERT OR REPLACE INTO jp_binding_keys VALUES (?, ?, ?, ?, ?)"
+INSERT_BINDING_KEY: Final = "INSERT INTO jp_binding_keys VALUES (?, ?, ?, ?, ?)"
+BINDING_KEY_EXISTS: Final = "SELECT 1 FROM jp_binding_keys WHERE binding_key = ?"
 PUT_PARTICIPANT_KEY: Final = "INSERT OR REPLACE INTO jp_participant_keys VALUES (?, ?, ?, ?)"
+INSERT_PARTICIPANT_KEY: Final = "INSERT INTO jp_participant_keys VALUES (?, ?, ?, ?)"
 BINDING_BY_ROOM_KEY: Final = (
     f"SELECT {BINDINGS.select_list} FROM {BINDINGS.table} WHERE room_key = ?"
 )
@@ -132,6 +141,7 @@ ROOM_OF_BINDING_KEY: Final = "(SELECT room_id FROM jp_binding_keys WHERE binding
 
 # --- onboarding --------------------------------------------------------------------
 PUT_ONBOARDING: Final = "INSERT OR REPLACE INTO jp_onboarding VALUES (?, ?)"
+INSERT_ONBOARDING: Final = "INSERT INTO jp_onboarding VALUES (?, ?)"
 GET_ONBOARDING: Final = "SELECT flow FROM jp_onboarding WHERE onboarding_id = ?"
 
 # --- bridge configs ----------------------------------------------------------------

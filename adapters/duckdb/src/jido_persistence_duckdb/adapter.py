@@ -8,7 +8,9 @@ file, so ``multi_process=False`` and a second process gets StoreLocked naming th
 Threads share one instance safely (see :mod:`jido_persistence_duckdb._connection`):
 one cursor per thread, one write lock per file, explicit transactions around every
 callback of more than one statement, bounded retries of DuckDB conflicts.  Single-row
-callbacks are one parameterised statement (``INSERT OR REPLACE``, no read first).
+saves are a primary-key read and one parameterised statement under the write lock
+(a plain ``INSERT`` for a new row, ``INSERT OR REPLACE`` for a re-save: see
+:mod:`._writes`).
 
 This module holds the callbacks on rooms, participants, messages, threads and the
 directory; :mod:`._external_keys`, :mod:`._bridge_records`, :mod:`._ingest`,
@@ -58,7 +60,7 @@ class DuckDBAdapter(
     # --- rooms -----------------------------------------------------------------------
 
     def _save_room(self, room: Room) -> Room:
-        self._write(ROOMS.upsert_sql, [*ROOMS.params(room), name_fold(room.name)])
+        self._put(ROOMS, room.id, [*ROOMS.params(room), name_fold(room.name)])
         return room
 
     def _get_room(self, room_id: str) -> Room:
@@ -78,7 +80,7 @@ class DuckDBAdapter(
     # --- participants ----------------------------------------------------------------
 
     def _save_participant(self, participant: Participant) -> Participant:
-        self._write(PARTICIPANTS.upsert_sql, self._participant_params(participant))
+        self._put(PARTICIPANTS, participant.id, self._participant_params(participant))
         return participant
 
     def _get_participant(self, participant_id: str) -> Participant:
@@ -93,7 +95,7 @@ class DuckDBAdapter(
     # --- messages --------------------------------------------------------------------
 
     def _save_message(self, message: Message) -> Message:
-        self._write(MESSAGES.upsert_sql, self._message_params(message))
+        self._put(MESSAGES, message.id, self._message_params(message))
         return message
 
     def _bulk_save_messages(self, messages: list[Message]) -> int:
@@ -154,7 +156,7 @@ class DuckDBAdapter(
     # --- threads ---------------------------------------------------------------------
 
     def _save_thread(self, thread: Thread) -> Thread:
-        self._write(THREADS.upsert_sql, self._thread_params(thread))
+        self._put(THREADS, thread.id, self._thread_params(thread))
         return thread
 
     def _get_thread(self, thread_id: str) -> Thread:
