@@ -31,6 +31,7 @@ from functools import cached_property
 from typing import Any, Final, Generic, TypeVar
 
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 __all__ = [
     "EPOCH",
@@ -64,10 +65,12 @@ class ColumnKind(Enum):
 def json_text(value: Any) -> str:
     """Serialise a JSON value compactly, keeping non-ASCII text as it is.
 
-    ``json.dumps`` writes floats with ``repr`` (``1e+16``, ``-0.0``), which ``json.loads``
-    reads back as floats, and ints as integer literals.
+    pydantic-core's encoder, a dozen times faster than ``json.dumps`` (the cost of a
+    bulk import's rows): floats in their shortest round-trip form (``1e16``, ``-0.0``,
+    ``1.0``), which ``json.loads`` reads back as the same floats, ints as integer
+    literals, no spaces.
     """
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return to_json(value).decode()
 
 
 def to_epoch_us(value: datetime) -> int:
@@ -166,18 +169,23 @@ class TableSpec(Generic[ModelT]):
         return f"SELECT 1 FROM {self.table} WHERE {self.conflict} = ?"
 
     def params(self, record: ModelT) -> list[Any]:
-        """The parameters of :attr:`upsert_sql` for the model columns of ``record``."""
+        """The parameters of :attr:`upsert_sql` for the model columns of ``record``.
+
+        JSON columns go through :func:`json_text`; a profile of a bulk import put most
+        of a message row's time in the JSON encoding of ``json.dumps``.
+        """
         dumped = record.model_dump(mode="json")
         values: list[Any] = []
+        append = values.append
         for name, kind in self.columns:
             if kind is ColumnKind.JSON:
-                values.append(json_text(dumped[name]))
+                append(json_text(dumped[name]))
             elif kind is ColumnKind.TIMESTAMP:
-                values.append(getattr(record, name))
+                append(getattr(record, name))
             else:
-                values.append(dumped[name])
+                append(dumped[name])
         if self.encoded:
-            values.append(record.model_dump_json())
+            append(record.model_dump_json())
         return values
 
     def to_model(self, row: Sequence[Any]) -> ModelT:

@@ -12,8 +12,9 @@ multi-column one).
 
 from __future__ import annotations
 
-import json
 from typing import Final
+
+from pydantic_core import to_json
 
 from jido_persistence_duckdb._tables import (
     BINDINGS,
@@ -30,8 +31,10 @@ __all__ = ["lookup_key"]
 
 
 def lookup_key(*parts: str) -> str:
-    """The single-column lookup key of normalised key parts: their JSON array text."""
-    return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    """The single-column lookup key of normalised key parts: their JSON array text, as
+    ``json.dumps(parts, ensure_ascii=False, separators=(",", ":"))`` writes it (the
+    text stores hold), by pydantic-core's faster encoder."""
+    return to_json(parts).decode()
 
 
 _M = MESSAGES.read_list
