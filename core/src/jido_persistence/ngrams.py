@@ -12,12 +12,12 @@ without casefolding any name again).  Not thread-safe: the store's lock guards i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import ClassVar, Final
 
 from jido_persistence._text import name_fold
 
-__all__ = ["NGRAM", "NameIndex", "ngrams"]
+__all__ = ["NGRAM", "NameIndex", "ngrams", "rarest_ngrams"]
 
 _EMPTY: Final[frozenset[str]] = frozenset()
 
@@ -31,6 +31,27 @@ NGRAM: Final = 3
 def ngrams(text: str) -> set[str]:
     """The distinct substrings of ``text`` of :data:`NGRAM` code points (none when shorter)."""
     return {text[start : start + NGRAM] for start in range(len(text) - NGRAM + 1)}
+
+
+def rarest_ngrams(
+    name_fold: str, counts: Callable[[list[str]], Mapping[str, int]], chosen: int
+) -> list[str] | None:
+    """The ``chosen`` n-grams of ``name_fold`` held by the fewest folds, or ``None``.
+
+    For an index outside Python (a database's trigram index): ``counts(grams)`` says how
+    many stored folds hold each of the query's n-grams (sorted, distinct; a count may be
+    capped), leaving out those no fold holds.  Every fold containing ``name_fold`` holds
+    all of its n-grams, so matching only the rarest misses nothing (a literal recheck of
+    the candidates then makes the answer exact); ``None`` when some n-gram is in no
+    fold: nothing matches.  Ties go to the smaller n-gram, so the choice is
+    deterministic.  ``name_fold`` must have at least one n-gram (:data:`NGRAM` code
+    points).
+    """
+    grams = sorted(ngrams(name_fold))
+    found = counts(grams)
+    if any(gram not in found for gram in grams):
+        return None
+    return sorted(grams, key=lambda gram: (found[gram], gram))[:chosen]
 
 
 class NameIndex:
