@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jido_persistence.errors import ConfigurationError
 from jido_persistence.memory import MemoryAdapter
 from jido_persistence.models import Participant, ParticipantType, Room, RoomType
-from jido_persistence_sqlite import _names
+from jido_persistence_sqlite import _schema
 from jido_persistence_sqlite._schema import MIGRATIONS, SCHEMA_VERSION
 from jido_persistence_sqlite.adapter import SQLiteAdapter
 
@@ -86,8 +86,7 @@ def test_a_long_query_is_answered_through_its_rarest_trigrams(store: SQLiteAdapt
                 id=f"p{index}", type=ParticipantType.HUMAN, identity={"name": f"user {index:03d}"}
             )
         )
-    counts = _names.trigram_counts(store._db.all)
-    found = _names.name_filter("participant", "user 012", counts)
+    found = store._sql_name_filter("participant", "user 012")
     assert found is not None
     conditions, params = found
     assert params == ['"012" AND " 01"', "user 012"]
@@ -96,8 +95,8 @@ def test_a_long_query_is_answered_through_its_rarest_trigrams(store: SQLiteAdapt
         tuple(params),
     )
     assert "name_trigrams" in str(plan)
-    assert _names.name_filter("participant", "user 9x9", counts) is None
-    short = _names.name_filter("participant", "us", counts)
+    assert store._sql_name_filter("participant", "user 9x9") is None
+    short = store._sql_name_filter("participant", "us")
     assert short is not None
     assert "name_trigrams" not in " ".join(short[0])
 
@@ -137,7 +136,7 @@ def test_without_fts5_the_store_scans_and_gains_the_index_later(
     """A SQLite without FTS5 opens and searches by scan; a SQLite with it then adds the
     index (filled from the names written meanwhile); a store with the index refuses a
     SQLite without FTS5 by name, since its triggers could not run."""
-    monkeypatch.setattr(_names, "has_fts5", lambda conn: False)
+    monkeypatch.setattr(_schema, "has_fts5", lambda conn: False)
     with SQLiteAdapter(path=str(store_path)) as store:
         assert not store._db.name_index
         store.save_room(Room(id="r", type=RoomType.GROUP, name="Weekly sync"))
@@ -146,7 +145,7 @@ def test_without_fts5_the_store_scans_and_gains_the_index_later(
     with SQLiteAdapter(path=str(store_path)) as store:
         assert store._db.name_index
         assert [r.id for r in store.directory_search("room", {"name": "KLY S"})] == ["r"]
-    monkeypatch.setattr(_names, "has_fts5", lambda conn: False)
+    monkeypatch.setattr(_schema, "has_fts5", lambda conn: False)
     with pytest.raises(ConfigurationError, match="FTS5"):
         SQLiteAdapter(path=str(store_path))
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jido_persistence_sqlite._rows import NULL_SORT_US, epoch_us
+from jido_persistence.sqlkit_rows import NULL_SORT_US, epoch_us
 
 MOMENTS = st.datetimes(min_value=datetime.min, max_value=datetime.max, timezones=st.just(UTC))
 

@@ -1,13 +1,13 @@
 """jido-persistence-sqlite: the persistence contract on one SQLite file (standard library).
 
 Open a store with ``jido_persistence.open_store("sqlite:///chat.sqlite3")`` (or
-``SQLiteAdapter(path=...)``).  Several processes on one machine may share the file.
-This package module imports nothing heavy, so discovering the plugin stays cheap;
-``SQLiteAdapter`` is loaded on first access.
+``SQLiteAdapter(path=...)``); several processes on one machine may share the file.  The
+names load on first access, so discovering the plugin imports nothing heavy.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,14 +16,10 @@ if TYPE_CHECKING:
 
 __all__ = ["SQLiteAdapter", "SQLiteOptions"]
 
+_MODULES = {"SQLiteAdapter": ".adapter", "SQLiteOptions": "._options"}
+
 
 def __getattr__(name: str) -> Any:
-    if name == "SQLiteAdapter":
-        from jido_persistence_sqlite.adapter import SQLiteAdapter
-
-        return SQLiteAdapter
-    if name == "SQLiteOptions":
-        from jido_persistence_sqlite._options import SQLiteOptions
-
-        return SQLiteOptions
+    if name in _MODULES:
+        return getattr(importlib.import_module(_MODULES[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

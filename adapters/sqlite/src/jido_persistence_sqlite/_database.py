@@ -1,36 +1,10 @@
 """One SQLite file shared safely by threads and processes: connections, locks, retries.
 
-Design (why it is safe):
-
-- Every thread has its own ``sqlite3`` connection, opened on its first call and closed
-  when the thread ends or the store closes (a connection must not run statements for
-  two threads at once).  After ``os.fork`` the child forgets the parent's connections
-  without touching them (SQLite forbids using a connection across a fork) and opens
-  its own.
-- The file is in WAL mode: readers never block writers nor wait for them, and each
-  read statement sees every commit that returned before it started.
-- Every write, and every get-or-create, runs in ``BEGIN IMMEDIATE``: the write lock is
-  taken before the first read of the transaction, so two writers never both hold a
-  read snapshot they then try to upgrade (the case in which SQLite answers
-  SQLITE_BUSY at once, whatever the busy timeout).  Threads of this process first
-  queue on one in-process lock per file, so they take turns without sleeping in
-  SQLite's busy handler.
-- Between processes, a call waits for the write lock in short attempts: SQLite's busy
-  handler for :data:`ATTEMPT_MS` (it sleeps 1, 2, 5, 10 ms), then again, with a random
-  pause below 2 ms, until ``busy_timeout`` seconds have passed since the call started;
-  then StorageError.  One long busy-handler wait would sleep in ever longer steps (up
-  to 100 ms) while newcomers, sleeping 1 ms, take the lock first: under load, with 8
-  writers, a writer starved for the whole timeout.  Short attempts keep every waiter
-  polling at the same pace.  Reads retry SQLITE_BUSY (WAL recovery) the same way.
-- ``transaction()`` blocks (:meth:`Database.block`): the thread takes the write lock
-  and ``BEGIN IMMEDIATE`` for the whole block; its writes run inside it, each in a
-  savepoint of its own (a failing callback undoes only itself), without retries;
-  nested blocks are ``SAVEPOINT``s.  Other connections read the last commit (WAL) and
-  see none of the block; their writes wait for it, at most ``busy_timeout``.
-- ``close()`` marks the store closed, waits for the calls already running (they
-  complete; each is bounded by ``busy_timeout``), checkpoints the WAL into the main file
-  (``wal_checkpoint(TRUNCATE)``, waiting briefly for other processes) and closes every
-  connection; later calls raise StoreClosed.
+A connection per thread (forgotten, never used, in a forked child); WAL mode; every
+write in ``BEGIN IMMEDIATE`` after this process's write lock; SQLITE_BUSY retried in
+short attempts until ``busy_timeout``, then StorageError; ``transaction()`` blocks as one
+write transaction with a savepoint per call.  Why each of these makes it safe: "Design
+decisions" in the package README.
 """
 
 from __future__ import annotations
@@ -82,12 +56,8 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _busy(error: BaseException) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
-    return (
-        isinstance(error, sqlite3.OperationalError)
-        and code is not None
-        and (code & 0xFF) in _BUSY_CODES
-    )
+    code = getattr(error, "sqlite_errorcode", None) or 0
+    return isinstance(error, sqlite3.OperationalError) and (code & 0xFF) in _BUSY_CODES
 
 
 class _Slot:
@@ -140,7 +110,7 @@ class Database:
                     "put it on a local file system"
                 )
             self.name_index = self.write("open", lambda conn: migrate(conn, self.location))
-            """Whether the directory's name search has its FTS5 index (see ._names)."""
+            """Whether the directory's name search has its FTS5 index (``_schema``)."""
         except sqlite3.DatabaseError as error:
             self.close()
             if _busy(error):
@@ -261,19 +231,12 @@ class Database:
         """
         with self.entered() as conn:
             if self._in_block():
-                return _in_savepoint(conn, "jp_call", work)
-            deadline = time.monotonic() + self.busy_timeout
-            if not self._write_lock.acquire(timeout=self.busy_timeout):
-                raise StorageError(
-                    f"{name}() waited {self.busy_timeout}s for other threads' writes"
-                )
+                with _savepoint(conn, "jp_call"):
+                    return work(conn)
+            deadline = self._lock_writes(f"{name}()")
             try:
                 while True:
-                    try:
-                        conn.execute(sql.BEGIN_WRITE)
-                    except sqlite3.OperationalError as error:
-                        self._pause_or_raise(f"{name}()", error, deadline)
-                        continue
+                    self._begin_write(conn, f"{name}()", deadline)
                     try:
                         result = work(conn)
                         conn.execute(sql.COMMIT)
@@ -287,6 +250,22 @@ class Database:
             finally:
                 self._write_lock.release()
 
+    def _lock_writes(self, name: str) -> float:
+        """Take this process's write lock for the file; the call's deadline."""
+        deadline = time.monotonic() + self.busy_timeout
+        if not self._write_lock.acquire(timeout=self.busy_timeout):
+            raise StorageError(f"{name} waited {self.busy_timeout}s for other threads' writes")
+        return deadline
+
+    def _begin_write(self, conn: sqlite3.Connection, name: str, deadline: float) -> None:
+        """``BEGIN IMMEDIATE``, retried while another process holds the write lock."""
+        while True:
+            try:
+                conn.execute(sql.BEGIN_WRITE)
+                return
+            except sqlite3.OperationalError as error:
+                self._pause_or_raise(name, error, deadline)
+
     def _in_block(self) -> bool:
         return bool(getattr(self._local, "block", False))
 
@@ -298,18 +277,9 @@ class Database:
                 with _savepoint(conn, f"jp_block_{level}"):
                     yield
                 return
-            deadline = time.monotonic() + self.busy_timeout
-            if not self._write_lock.acquire(timeout=self.busy_timeout):
-                raise StorageError(
-                    f"transaction() waited {self.busy_timeout}s for other threads' writes"
-                )
+            deadline = self._lock_writes("transaction()")
             try:
-                while True:
-                    try:
-                        conn.execute(sql.BEGIN_WRITE)
-                        break
-                    except sqlite3.OperationalError as error:
-                        self._pause_or_raise("transaction()", error, deadline)
+                self._begin_write(conn, "transaction()", deadline)
                 self._local.block = True
                 try:
                     yield
@@ -356,13 +326,6 @@ def _savepoint(conn: sqlite3.Connection, name: str) -> Iterator[None]:
             conn.execute(f"RELEASE {name}")
         raise
     conn.execute(f"RELEASE {name}")
-
-
-def _in_savepoint(
-    conn: sqlite3.Connection, name: str, work: Callable[[sqlite3.Connection], T]
-) -> T:
-    with _savepoint(conn, name):
-        return work(conn)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

@@ -1,11 +1,5 @@
-"""The SQLite adapter's options (``sqlite:///chat.sqlite3?synchronous=normal`` or keywords).
-
-``synchronous`` is where durability is traded for write speed, so the risk of each
-value is written next to it: with ``full`` (the default) a write that returned
-survives a power cut; with ``normal`` it survives a crash of the process or of the
-application, but a power cut or an operating-system crash may lose the last
-commits (the file itself stays consistent: SQLite's write-ahead log is never torn).
-"""
+"""The SQLite adapter's options (``sqlite:///chat.sqlite3?synchronous=normal`` or keywords);
+what relaxing each one risks is written next to it."""
 
 from __future__ import annotations
 

@@ -18,8 +18,27 @@ the largest ``seq`` in the table, so ``seq`` is the save order of the rows that 
 ``VACUUM`` keeps it (it may renumber implicit rowids, never an INTEGER PRIMARY KEY).
 
 Schema version 3 adds the directory's FTS5 trigram index of the name folds (see
-:mod:`._names`; created at any later open when the SQLite that ran version 3 had no
-FTS5).  The version lives in the file header (``PRAGMA user_version``); :func:`migrate` runs
+:func:`ensure_name_index`; created at any later open when the SQLite that ran version 3
+had no FTS5).
+
+The name index: ``name_fold`` holds the :func:`~jido_persistence.directory.name_fold` of
+each room's and participant's name; FTS5's ``trigram`` tokenizer (``case_sensitive 1``:
+the folds are matched as stored, SQLite folds nothing) indexes them, so a query of three
+characters or more is a phrase of its trigrams.  A phrase reads the whole posting list
+of each of its trigrams, and common ones ("use" in every "User ...") are as long as the
+directory, so the adapter first counts the folds holding each trigram of the query
+(capped, one statement) and matches only the rarest
+(:func:`jido_persistence.ngrams.rarest_ngrams`); ``instr`` then rechecks those few
+candidates, which makes the answer exact.  A query shorter than three characters, or
+any query on a SQLite built without FTS5, keeps the scan (``instr``).  The FTS rows are
+keyed by ``name_rows.seq``, an ``INTEGER PRIMARY KEY`` (which ``VACUUM`` never
+renumbers, unlike the implicit rowids of ``rooms`` and ``participants``), and kept in
+step by triggers on both tables: whatever writes a fold (a save, a delete, a cascade,
+the Unicode refresh of the folds) updates the index in the same transaction.  The FTS
+table is contentless (``content=''``): it stores the trigrams only, and a removal names
+the old fold (FTS5's ``'delete'`` command).
+
+The version lives in the file header (``PRAGMA user_version``); :func:`migrate` runs
 inside the ``BEGIN IMMEDIATE`` transaction that opens a store, so processes opening a
 new file at once create it exactly once.
 """
@@ -34,9 +53,8 @@ from typing import Final
 from jido_persistence.directory import name_fold
 from jido_persistence.errors import ConfigurationError
 from jido_persistence.models import Participant, Room
-from jido_persistence_sqlite._names import ensure_name_index
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "ensure_name_index", "has_fts5", "migrate"]
 
 _K: Final = "TEXT COLLATE BINARY"
 
@@ -127,8 +145,102 @@ _VERSION_2: Final = (
 Step = str | Callable[[sqlite3.Connection], object]
 """A migration step: a SQL statement, or a function run on the connection."""
 
+_KINDS: Final = {"rooms": "room", "participants": "participant"}
+
+
+def has_fts5(conn: sqlite3.Connection) -> bool:
+    """Whether this SQLite has FTS5 with the ``trigram`` tokenizer (SQLite 3.34+)."""
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.jp_fts5_probe USING fts5(x, tokenize='trigram')")
+    except sqlite3.OperationalError:
+        return False
+    conn.execute("DROP TABLE temp.jp_fts5_probe")
+    return True
+
+
+def _entry(kind: str, row: str) -> str:
+    """SQL: add the fold of ``row`` (``new``) of ``kind`` to the index."""
+    return (
+        f"INSERT INTO name_rows (kind, id) SELECT '{kind}', {row}.id"
+        f" WHERE {row}.name_fold IS NOT NULL;"
+        " INSERT INTO name_trigrams (rowid, name_fold)"
+        f" SELECT seq, {row}.name_fold FROM name_rows WHERE kind = '{kind}' AND id = {row}.id"
+        f" AND {row}.name_fold IS NOT NULL;"
+    )
+
+
+def _removal(kind: str, row: str) -> str:
+    """SQL: remove the fold of ``row`` (``old``) of ``kind`` from the index."""
+    return (
+        "INSERT INTO name_trigrams (name_trigrams, rowid, name_fold)"
+        f" SELECT 'delete', seq, {row}.name_fold FROM name_rows"
+        f" WHERE kind = '{kind}' AND id = {row}.id AND {row}.name_fold IS NOT NULL;"
+        f" DELETE FROM name_rows WHERE kind = '{kind}' AND id = {row}.id;"
+    )
+
+
+def index_statements() -> list[str]:
+    """The statements of schema version 3: the index, its triggers, and its filling
+    from the folds already stored."""
+    statements = [
+        """CREATE TABLE name_rows (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        id TEXT COLLATE BINARY NOT NULL,
+        UNIQUE (kind, id))""",
+        "CREATE VIRTUAL TABLE name_trigrams USING fts5("
+        "name_fold, content='', tokenize='trigram case_sensitive 1')",
+    ]
+    for table, kind in _KINDS.items():
+        statements += [
+            f"CREATE TRIGGER {table}_name_insert AFTER INSERT ON {table} BEGIN "
+            + _entry(kind, "new")
+            + " END",
+            f"CREATE TRIGGER {table}_name_delete AFTER DELETE ON {table} BEGIN "
+            + _removal(kind, "old")
+            + " END",
+            f"CREATE TRIGGER {table}_name_update AFTER UPDATE OF name_fold ON {table}"
+            " WHEN old.name_fold IS NOT new.name_fold BEGIN "
+            + _removal(kind, "old")
+            + " "
+            + _entry(kind, "new")
+            + " END",
+            f"INSERT INTO name_rows (kind, id) SELECT '{kind}', id FROM {table}"
+            " WHERE name_fold IS NOT NULL ORDER BY id",
+            "INSERT INTO name_trigrams (rowid, name_fold) SELECT n.seq, t.name_fold"
+            f" FROM name_rows AS n JOIN {table} AS t ON t.id = n.id WHERE n.kind = '{kind}'",
+        ]
+    return statements
+
+
+def ensure_name_index(conn: sqlite3.Connection) -> bool:
+    """Whether the store has the name index, creating it (and filling it from the
+    stored folds) when it is missing and this SQLite has FTS5's trigram tokenizer.
+
+    Runs at every open, inside the open's transaction: a store first opened by a
+    SQLite without FTS5 scans, and gains the index when a SQLite with it opens it.
+    Raises ConfigurationError when the store has the index but this SQLite has no FTS5
+    (its triggers could not run, so no room or participant could be written).
+    """
+    present = (
+        conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'name_trigrams'").fetchone()
+        is not None
+    )
+    available = has_fts5(conn)
+    if present and not available:
+        raise ConfigurationError(
+            "this SQLite store has an FTS5 trigram index of directory names, and the "
+            f"sqlite3 module's SQLite {sqlite3.sqlite_version} has no FTS5 trigram "
+            "tokenizer (SQLite 3.34 or later built with FTS5 is needed to write it)"
+        )
+    if not present and available:
+        for statement in index_statements():
+            conn.execute(statement)
+    return available
+
+
 _VERSION_3: Final[Sequence[Step]] = (
-    # The directory's name search through an FTS5 trigram index (see ._names).
+    # The directory's name search through an FTS5 trigram index (see ensure_name_index).
     ensure_name_index,
 )
 

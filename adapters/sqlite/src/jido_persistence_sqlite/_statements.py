@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from jido_persistence.sqlkit import SqlStatements
+
 # --- transactions --------------------------------------------------------------------
 BEGIN_WRITE: Final = "BEGIN IMMEDIATE"
 """Every write and get-or-create: the write lock is taken first, so a transaction never
@@ -149,6 +151,31 @@ DIRECTORY_ROOM_KEY: Final = (
     " AND external_id = ?)"
 )
 DIRECTORY_ORDER: Final = " ORDER BY id LIMIT ?"
+DIRECTORY_INDEXED: Final = {
+    kind: (
+        # ``+n.kind``: look the matches up by seq, never scan every name of the kind.
+        "id IN (SELECT n.id FROM name_rows AS n WHERE n.seq IN (SELECT rowid FROM"
+        f" name_trigrams WHERE name_trigrams MATCH ?) AND +n.kind = '{kind}')"
+    )
+    for kind in ("room", "participant")
+}
+"""The rows whose fold holds every trigram of an FTS5 query (see ``_schema``'s name index)."""
+CHOSEN_TRIGRAMS: Final = 2
+"""How many of a name query's rarest trigrams the FTS5 index is asked for."""
+TRIGRAM_COUNT_CAP: Final = 32
+"""Folds counted per trigram at most when choosing the rarest (a capped count stops early,
+where ``fts5vocab`` would read whole posting lists)."""
+TRIGRAM_COUNT: Final = (
+    "SELECT ?, (SELECT count(*) FROM (SELECT 1 FROM name_trigrams WHERE name_trigrams"
+    f" MATCH ? LIMIT {TRIGRAM_COUNT_CAP}))"
+)
+"""``(trigram, its phrase)`` -> the trigram and how many folds hold it (capped)."""
+
+
+def fts_phrase(fold: str) -> str:
+    """The FTS5 query matching ``fold`` as one phrase (quotes doubled, nothing special)."""
+    return '"' + fold.replace('"', '""') + '"'
+
 
 # --- onboarding, bridge configs, routing policies ----------------------------------------
 ONBOARDING_UPSERT: Final = "INSERT OR REPLACE INTO onboarding (id, doc) VALUES (?, ?)"
@@ -255,3 +282,74 @@ RAW_COUNT_TABLES: Final = (
 RAW_ROW_COUNTS: Final = "SELECT " + ", ".join(
     f"(SELECT count(*) FROM {table})" for table in RAW_COUNT_TABLES
 )
+
+STATEMENTS: Final = SqlStatements(
+    room_upsert=ROOM_UPSERT,
+    room_get=ROOM_GET,
+    room_delete_cascade=ROOM_DELETE_CASCADE,
+    participant_upsert=PARTICIPANT_UPSERT,
+    participant_get=PARTICIPANT_GET,
+    participant_delete=PARTICIPANT_DELETE,
+    message_upsert=MESSAGE_UPSERT,
+    message_get=MESSAGE_GET,
+    message_by_key=MESSAGE_BY_KEY,
+    message_cursor=MESSAGE_CURSOR,
+    message_delete=MESSAGE_DELETE,
+    messages_latest=MESSAGES_LATEST,
+    messages_before=MESSAGES_BEFORE,
+    messages_after=MESSAGES_AFTER,
+    thread_upsert=THREAD_UPSERT,
+    thread_get=THREAD_GET,
+    thread_by_external_id=THREAD_BY_EXTERNAL_ID,
+    thread_by_root_message=THREAD_BY_ROOT_MESSAGE,
+    binding_key_room=BINDING_KEY_ROOM,
+    binding_key_delete_if=BINDING_KEY_DELETE_IF,
+    binding_key_put=BINDING_KEY_PUT,
+    binding_upsert=BINDING_UPSERT,
+    binding_for_room_key=BINDING_FOR_ROOM_KEY,
+    binding_id_exists=BINDING_ID_EXISTS,
+    binding_delete=BINDING_DELETE,
+    binding_list=BINDING_LIST,
+    participant_key_participant=PARTICIPANT_KEY_PARTICIPANT,
+    participant_key_delete_if=PARTICIPANT_KEY_DELETE_IF,
+    participant_key_put=PARTICIPANT_KEY_PUT,
+    directory_select=DIRECTORY_SELECT,
+    directory_id=DIRECTORY_ID,
+    directory_name=DIRECTORY_NAME,
+    directory_participant_key=DIRECTORY_PARTICIPANT_KEY,
+    directory_room_key=DIRECTORY_ROOM_KEY,
+    directory_order=DIRECTORY_ORDER,
+    onboarding_upsert=ONBOARDING_UPSERT,
+    onboarding_get=ONBOARDING_GET,
+    bridge_config_upsert=BRIDGE_CONFIG_UPSERT,
+    bridge_config_get=BRIDGE_CONFIG_GET,
+    bridge_config_list=BRIDGE_CONFIG_LIST,
+    bridge_config_list_enabled=BRIDGE_CONFIG_LIST_ENABLED,
+    bridge_config_delete=BRIDGE_CONFIG_DELETE,
+    routing_policy_upsert=ROUTING_POLICY_UPSERT,
+    routing_policy_get=ROUTING_POLICY_GET,
+    routing_policy_delete=ROUTING_POLICY_DELETE,
+    ingress_upsert=INGRESS_UPSERT,
+    ingress_list=INGRESS_LIST,
+    ingress_list_status=INGRESS_LIST_STATUS,
+    ingress_delete=INGRESS_DELETE,
+    room_pages=ROOM_PAGES,
+    thread_pages=THREAD_PAGES,
+    participant_pages=PARTICIPANT_PAGES,
+    onboarding_pages=ONBOARDING_PAGES,
+    delete_before=DELETE_BEFORE,
+    delete_before_in_thread=DELETE_BEFORE_IN_THREAD,
+    messages_sent=MESSAGES_SENT,
+    messages_delete_sent=MESSAGES_DELETE_SENT,
+    message_redact=MESSAGE_REDACT,
+    participant_keys_delete_owned=PARTICIPANT_KEYS_DELETE_OWNED,
+    onboarding_delete=ONBOARDING_DELETE,
+    raw_binding_keys=RAW_BINDING_KEYS,
+    raw_participant_keys=RAW_PARTICIPANT_KEYS,
+    raw_message_keys=RAW_MESSAGE_KEYS,
+    raw_thread_external_keys=RAW_THREAD_EXTERNAL_KEYS,
+    raw_thread_root_keys=RAW_THREAD_ROOT_KEYS,
+    raw_count_tables=RAW_COUNT_TABLES,
+    raw_row_counts=RAW_ROW_COUNTS,
+)
+"""The table :class:`~jido_persistence.sqlkit_records.SqlRecords` runs the callbacks with."""
