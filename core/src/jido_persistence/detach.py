@@ -28,23 +28,34 @@ def detached(value: ValueT) -> ValueT:
     fields whose declared type can hold a container are looked at.
     """
     kind = type(value)
+    if kind in _SHARED:
+        return value
     if kind is dict:
+        if not value:
+            return {}  # type: ignore[return-value]
         return {  # type: ignore[return-value]
-            key: item if type(item) in _PLAIN else detached(item)
+            key: item if type(item) in _SHARED else detached(item)
             for key, item in value.items()  # type: ignore[attr-defined]
         }
     if kind is list:
-        return [item if type(item) in _PLAIN else detached(item) for item in value]  # type: ignore[attr-defined, return-value]
-    if kind in _PLAIN or not isinstance(value, BaseModel):
+        return [item if type(item) in _SHARED else detached(item) for item in value]  # type: ignore[attr-defined, return-value]
+    if not isinstance(value, BaseModel):
         return value
     model = type(value)
     names = _CONTAINER_FIELDS.get(model)
     if names is None:
         names = _CONTAINER_FIELDS[model] = _container_fields(model)
+        if not names and model.model_config.get("extra") != "allow":
+            # No field can hold a container and no extra can exist: shared as is,
+            # without a call, wherever it occurs (a message's text parts).
+            _SHARED.add(model)
+            return value
     attributes = vars(value)
     fields = None
     for name in names:
         item = attributes[name]
+        if type(item) in _SHARED:
+            continue
         new = detached(item)
         if new is not item:
             if fields is None:
@@ -62,8 +73,12 @@ def detached(value: ValueT) -> ValueT:
     return clone
 
 
-_PLAIN: Final = frozenset({str, int, float, bool, type(None)})
-"""Immutable JSON leaves: shared without a call."""
+_PLAIN: Final[frozenset[type]] = frozenset({str, int, float, bool, type(None)})
+"""Immutable JSON leaves."""
+
+_SHARED: Final[set[type]] = set(_PLAIN)
+"""Types whose instances are shared without a call: the JSON leaves, and every model
+class found to hold no container (no container field, no extras)."""
 
 _CONTAINER_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
 """Model class -> the names of its fields whose declared type can hold a container."""
