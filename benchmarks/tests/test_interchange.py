@@ -108,4 +108,36 @@ def test_the_command_prints_and_writes_the_tables(tmp_path: Path) -> None:
     tables = (tmp_path / "tables.md").read_text()
     assert "| sqlite | import |" in tables
     assert "| sqlite | export | 200 |" in tables
-    assert CliRunner().invoke(main, ["bench-interchange", "memory"]).exit_code == 1
+    assert CliRunner().invoke(main, ["bench-interchange", "no-such-adapter"]).exit_code == 1
+
+
+def test_memory_and_tinydb_run_beside_their_raw_baselines(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "bench-interchange",
+            "memory",
+            "tinydb",
+            "--messages",
+            "200",
+            "--rounds",
+            "1",
+            "--rss",
+            "200",
+            "--json",
+            str(tmp_path / "figures.json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "figures.json").read_text())
+    assert [(f["target"], f["raw"]) for f in saved["figures"]] == [
+        ("memory", "dict"),
+        ("tinydb", "tinydb"),
+    ]
+    assert all(f["import_ratio"] > 0 and f["export_ratio"] > 0 for f in saved["figures"])
+    # A memory store does not outlive the process that imported it: no RSS phases.
+    assert [(item["target"], item["phase"]) for item in saved["rss"]] == [
+        ("tinydb", "import"),
+        ("tinydb", "export"),
+    ]
+    assert all(item["records"] == saved["figures"][1]["records"] for item in saved["rss"])

@@ -11,6 +11,12 @@ stream it out again, without jido-persistence, with the backend library alone:
   dict of numpy arrays) in one transaction; read back with ``fetchmany``.
 - ``psycopg``: ``COPY ... FROM STDIN`` (``cursor.copy()``, rows written with
   ``write_row``) in one transaction; read back through a server-side (named) cursor.
+- ``dict`` (beside the memory adapter): the messages in a dict by id, with the two
+  look-ups a hand-written store needs (platform key -> id, room -> ids in save order);
+  read back as the same objects, in save order.
+- ``tinydb`` (beside the TinyDB adapter): TinyDB's own ``insert_multiple`` of every
+  message's ``model_dump(mode="json")`` into a JSON file (one write); read back by
+  iterating the table and validating each document.
 
 Each table is the message table an application would need to answer what the
 contract asks of messages: the id as primary key, the order index of a room's
@@ -39,10 +45,12 @@ __all__ = [
     "BATCH",
     "BULK_BASELINES",
     "BULK_BASELINE_OF",
+    "DictBulk",
     "DuckDBBulk",
     "PsycopgBulk",
     "RawBulk",
     "SQLiteBulk",
+    "TinyDBBulk",
 ]
 
 BATCH: Final = 2000
@@ -259,12 +267,67 @@ class PsycopgBulk:
             self._conn.close()
 
 
+class DictBulk:
+    """Python dicts: the messages by id, their platform keys, each room's messages."""
+
+    def __init__(self, directory: Path, options: dict[str, str]) -> None:
+        """Empty dicts (``directory`` and ``options`` are not used)."""
+        self._messages: dict[str, Message] = {}
+        self._keys: dict[tuple[str, str, str], str] = {}
+        self._rooms: dict[str, list[str]] = {}
+
+    def import_messages(self, messages: Iterable[Message]) -> int:
+        """Every message into the dicts, in save order."""
+        for message in messages:
+            self._messages[message.id] = message
+            key = message_external_key(message)
+            if key is not None:
+                self._keys[key] = message.id
+            self._rooms.setdefault(message.room_id, []).append(message.id)
+        return len(self._messages)
+
+    def export_messages(self) -> Iterator[Message]:
+        """The stored messages, in save order."""
+        yield from self._messages.values()
+
+    def close(self) -> None:
+        """Drop the dicts."""
+        self._messages.clear()
+
+
+class TinyDBBulk:
+    """A TinyDB JSON file: ``insert_multiple`` of every message's document."""
+
+    def __init__(self, directory: Path, options: dict[str, str]) -> None:
+        """A new file in ``directory``."""
+        from tinydb import TinyDB
+
+        self._db = TinyDB(directory / "raw-bulk.json")
+        self._table = self._db.table("messages")
+
+    def import_messages(self, messages: Iterable[Message]) -> int:
+        """One ``insert_multiple`` (TinyDB writes the file once)."""
+        return len(self._table.insert_multiple(m.model_dump(mode="json") for m in messages))
+
+    def export_messages(self) -> Iterator[Message]:
+        """Every document of the table, validated back into a message."""
+        validate = Message.model_validate
+        for document in self._table:
+            yield validate(dict(document))
+
+    def close(self) -> None:
+        """Close the file (it goes with the temporary directory)."""
+        self._db.close()
+
+
 BulkFactory = Callable[[Path, dict[str, str]], RawBulk]
 
 BULK_BASELINES: Final[dict[str, BulkFactory]] = {
     "sqlite3": SQLiteBulk,
     "duckdb": DuckDBBulk,
     "psycopg": PsycopgBulk,
+    "dict": DictBulk,
+    "tinydb": TinyDBBulk,
 }
 """Every raw bulk baseline by name."""
 
@@ -272,5 +335,7 @@ BULK_BASELINE_OF: Final[dict[str, str]] = {
     "sqlite": "sqlite3",
     "duckdb": "duckdb",
     "postgres": "psycopg",
+    "memory": "dict",
+    "tinydb": "tinydb",
 }
-"""The raw bulk baseline timed beside each bundled SQL adapter."""
+"""The raw bulk baseline timed beside each bundled adapter."""
