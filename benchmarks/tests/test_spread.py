@@ -161,3 +161,20 @@ def test_a_plan_change_of_a_statement_the_operation_does_not_run_explains_nothin
     ]
     [jump] = jumps(_document(runs))
     assert jump.verdict == "unexplained"
+
+
+def test_a_ratio_against_raw_from_a_noisy_median_is_marked_and_a_tight_one_is_not() -> None:
+    noisy = summarise([1.0, 1.0, 3.0, 5.0, 9.0], calls=1)
+    document = _document(
+        [
+            _run(
+                1000,
+                {"get_message": noisy, "save_message": _tight(10)},
+                raw={"get_message": _tight(2), "save_message": _tight(9)},
+            )
+        ]
+    )
+    overhead = render_markdown(document).split("**Overhead against")[1].split("\n\n**")[0]
+    rows = {line.split(" | ")[2]: line for line in overhead.splitlines() if "psycopg" in line}
+    assert rows["get_message"].endswith("(!) |")
+    assert "(!)" not in rows["save_message"]

@@ -115,6 +115,7 @@ def _overhead_table(document: Document) -> ReportTable:
         row = cells.setdefault((item.target, item.baseline, item.operation), {})
         row[item.size] = (
             f"{format_ratio(item.ratio)} ({format_ns(item.adapter_ns)} / {format_ns(item.raw_ns)})"
+            + (" (!)" if item.wide_spread else "")
         )
     rows = [
         [target, baseline, operation, *(by_size.get(size, "-") for size in sizes)]
@@ -122,7 +123,8 @@ def _overhead_table(document: Document) -> ReportTable:
     ]
     return ReportTable(
         "Overhead against the raw backend: adapter/raw (adapter / raw per call), "
-        "measured side by side",
+        f"measured side by side, round by round ((!): either IQR over {WIDE_SPREAD:.0%} of its "
+        "median, a noisy ratio)",
         ["target", "raw baseline", "operation", *(f"{size:,}" for size in sizes)],
         rows,
     )

@@ -58,6 +58,8 @@ class Overhead:
     operation: str
     adapter_ns: float
     raw_ns: float
+    wide_spread: bool = False
+    """Whether either median's rounds disagree (IQR over :data:`WIDE_SPREAD` of it)."""
 
     @property
     def ratio(self) -> float:
@@ -179,6 +181,7 @@ def overheads(document: Document) -> list[Overhead]:
                         operation=operation,
                         adapter_ns=mine["median_ns"],
                         raw_ns=raw["median_ns"],
+                        wide_spread=max(relative_iqr(mine), relative_iqr(raw)) > WIDE_SPREAD,
                     )
                 )
     return found
