@@ -9,7 +9,7 @@ which the machine must never reopen.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from jido_persistence.adapter import PersistenceAdapter
 from jido_persistence.memory import MemoryAdapter
@@ -85,3 +85,25 @@ def test_machine_without_a_factory_refuses_to_start() -> None:
 
 TestMemoryMachine = make_state_machine(ClassStoreFactory(MemoryAdapter)).TestCase
 TestMemoryMachine.settings = QUICK
+
+
+class _ImportDropsAStaleKey(MemoryAdapter):
+    """Seeded bug: an import that leaves out participant keys whose participant is gone
+    (an exporter or importer "cleaning up" stale keys loses data)."""
+
+    def _import_records(self, records):  # type: ignore[no-untyped-def]
+        live = [record for record in records if record.kind != "participant_key"]
+        return super()._import_records(live)
+
+
+def test_the_machine_moves_into_imported_copies_and_catches_a_lossy_import() -> None:
+    """The export/import rule runs (stores are created beyond the first) and a copy that
+    lost records fails the run on the next comparison."""
+    factory = CountingFactory()
+    run_state_machine(factory, settings=QUICK)
+    assert factory.created > QUICK.max_examples  # imported copies were made
+    with pytest.raises(AssertionError):
+        run_state_machine(
+            ClassStoreFactory(_ImportDropsAStaleKey),
+            settings=settings(QUICK, max_examples=200, phases=[Phase.generate]),
+        )

@@ -7,6 +7,7 @@ and cascades, cursor paging both ways, get-or-create with live, stale and new ke
 bindings, directory search and lookup, bridge configs, routing policies, onboarding,
 ingress subscriptions, bad arguments, close + reopen for durable adapters, and the
 contract-1.3 groups: ``ingest_message``, thread get-or-create, keyset enumeration,
+export and import (the run goes on in a fresh store imported from the export),
 retention and erasure where the adapter declares them), and
 asserts identical results (type-exact canonical JSON) and identical errors (same class;
 same ``entity``/``key`` for NotFound; same matches for AmbiguousLookup).
@@ -47,7 +48,8 @@ The machine lives in private modules, one job each: the pools of ids, keys and
 timestamps (``_stateful_pools``), canonical outcomes (``_stateful_outcomes``), the two
 stores, compare step and invariants (``_stateful_base``), the everyday rules
 (``_stateful_rules``), the probes and edge rules (``_stateful_probes``) and the
-contract-1.3 rules (``_stateful_ingest``).  Import
+contract-1.3 rules (``_stateful_ingest``, ``_stateful_retention``,
+``_stateful_interchange``).  Import
 from here: this module is the public path.
 """
 
@@ -63,6 +65,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from jido_persistence_conformance._stateful_ingest import _IngestRules
+from jido_persistence_conformance._stateful_interchange import _InterchangeRules
 from jido_persistence_conformance._stateful_pools import ALL as ALL
 from jido_persistence_conformance._stateful_pools import BINDING_IDS as BINDING_IDS
 from jido_persistence_conformance._stateful_pools import CONFIG_IDS as CONFIG_IDS
@@ -101,7 +104,9 @@ DEFAULT_SETTINGS: Final = settings(
 """25 examples of up to 30 steps: seconds for an in-process adapter."""
 
 
-class PersistenceComparison(_RecordRules, _ProbeRules, _IngestRules, _RetentionRules):
+class PersistenceComparison(
+    _RecordRules, _ProbeRules, _IngestRules, _RetentionRules, _InterchangeRules
+):
     """Drives ``factory``'s store and a MemoryAdapter alike; every step must agree.
 
     Subclass with ``factory`` set (or use :func:`make_state_machine`); set

@@ -4,6 +4,8 @@ The hypothesis state machine of :mod:`jido_persistence_conformance.stateful` dri
 adapter under test and a fresh :class:`~jido_persistence.memory.MemoryAdapter` with the
 same random sequence of every callback, and compares every result, every error and
 (through ``raw_index()`` where offered) the stored keys after every step that wrote.
+Where the adapter declares ``enumeration``, a sequence may export the store, import it
+into a fresh one and go on there, so imported stores are compared step by step too.
 """
 
 from __future__ import annotations
