@@ -87,3 +87,38 @@ def test_delete_before_removes_what_delete_messages_removes(baseline: RawBaselin
             left = store.get_messages(room_id(room), limit=DATA.size)
             assert baseline.get_messages(room_id(room), limit=DATA.size) == left
         assert baseline.get_messages(room_id(7), limit=3) == store.get_messages(room_id(7), limit=3)
+
+
+def test_a_resaved_message_replaces_the_stored_one(baseline: RawBaseline) -> None:
+    """A save of a stored id replaces it (the DuckDB baseline takes another statement
+    for a stored id than for a new one)."""
+    stored = DATA.message(57)
+    changed = stored.model_copy(update={"content": [TextPart(text="edited")]})
+    assert baseline.save_message(changed) == changed
+    assert baseline.get_message(stored.id) == changed
+    assert baseline.get_message_by_external_id(CHANNEL, BRIDGE_ID, "E57") == changed
+
+
+def test_a_shared_key_resolves_to_its_most_recently_saved_holder_on_duckdb(
+    tmp_path: Path,
+) -> None:
+    """The contract's rule for a key several messages hold, whatever their timestamps:
+    the DuckDB baseline keeps a save sequence for it, as the adapter does."""
+    factory, _ = RAW_BASELINES["duckdb"]
+    baseline = factory(tmp_path, {})
+    baseline.load(DATA.messages())
+    older = DATA.message(3)
+    newer = Message(
+        id="late-holder",
+        room_id=older.room_id,
+        sender_id="bot",
+        role=MessageRole.ASSISTANT,
+        external_id=older.external_id,
+        metadata=older.metadata,
+        inserted_at=DATA.message(0).inserted_at,
+    )
+    try:
+        baseline.save_message(newer)
+        assert baseline.get_message_by_external_id(CHANNEL, BRIDGE_ID, "E3") == newer
+    finally:
+        baseline.close()
