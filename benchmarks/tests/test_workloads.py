@@ -220,3 +220,23 @@ def test_ingest_workloads_are_skipped_by_stores_without_the_ingest_group(
         capabilities = store.capabilities.model_copy(update={"ingest": False})
 
     assert not any(workload.applies_to(Plain()) for workload in ingest)  # type: ignore[arg-type]
+
+
+def test_the_transaction_row_stores_each_event_as_the_plain_row_does(
+    store: PersistenceAdapter, data: Dataset
+) -> None:
+    by_name = {workload.name: workload for workload in WORKLOADS}
+    in_block = by_name["bridge_event_transaction"]
+    assert in_block.capability == "transactions"
+    assert in_block.applies_to(store)
+    bench = in_block.bench(Context(store, data, random.Random(7)), store)
+    events = bench.prepare(3)
+    before = _counts(store)["messages"]
+    assert bench.run(events) == 3
+    assert _counts(store)["messages"] == before + 6
+    for event in events:
+        post = store.get_message_by_external_id(CHANNEL, BRIDGE_ID, event.platform_message_id)
+        thread = store.get_thread_by_root_message(post.room_id, post.id)
+        assert [
+            reply.reply_to_id for reply in store.get_messages(post.room_id, thread_id=thread.id)
+        ] == [post.id]

@@ -310,6 +310,16 @@ def bridge_event(store: PersistenceAdapter, event: BridgeEvent) -> tuple[Message
 
 
 def _bridge_events(context: Context, store: PersistenceAdapter) -> Bench:
+    return _bridge_event_bench(context, store, in_transaction=False)
+
+
+def _bridge_events_in_transaction(context: Context, store: PersistenceAdapter) -> Bench:
+    return _bridge_event_bench(context, store, in_transaction=True)
+
+
+def _bridge_event_bench(
+    context: Context, store: PersistenceAdapter, *, in_transaction: bool
+) -> Bench:
     def event() -> BridgeEvent:
         rng = context.rng
         if rng.random() < NEW_ROOM_SHARE:
@@ -330,10 +340,16 @@ def _bridge_events(context: Context, store: PersistenceAdapter) -> Bench:
 
     def run(events: list[BridgeEvent]) -> int:
         for item in events:
-            bridge_event(store, item)
+            if in_transaction:
+                # One block per event: its writes become one commit (one log sync).
+                with store.transaction():
+                    bridge_event(store, item)
+            else:
+                bridge_event(store, item)
         return len(events)
 
-    return Bench("bridge_event", lambda count: [event() for _ in range(count)], run)
+    name = "bridge_event_transaction" if in_transaction else "bridge_event"
+    return Bench(name, lambda count: [event() for _ in range(count)], run)
 
 
 def _delete_room(context: Context, store: PersistenceAdapter) -> Bench:
@@ -410,6 +426,12 @@ WORKLOADS: Final[Sequence[Workload]] = (
         "one platform event: get-or-create room and sender, save, set external id, "
         "thread and reply",
         _bridge_events,
+    ),
+    Workload(
+        "bridge_event_transaction",
+        "the same event inside one transaction() block (its writes commit once)",
+        _bridge_events_in_transaction,
+        capability="transactions",
     ),
     Workload(
         "delete_room",
