@@ -6,8 +6,8 @@ For each store size the store is bulk-loaded with SQL (not timed): messages spre
 over 10 rooms, each with an external-id key.  Then, interleaving adapter and raw
 batches, it times per call:
 
-- ``save_message``: a new message (adapter) vs the same ``INSERT OR REPLACE`` with
-  ready-made parameters (raw);
+- ``save_message``: a new message (adapter) vs the same two statements with
+  ready-made parameters (raw): the primary-key read and the plain ``INSERT``;
 - ``get_message``: by id, the adapter returning a ``Message`` vs ``fetchone()``;
 - ``get_message_by_external_id``: the key lookup;
 - ``get_messages`` (latest page of 50 in a room of size/10) vs the same ``SELECT``.
@@ -113,7 +113,10 @@ def run(size: int, directory: Path, threads: int | None) -> list[tuple[str, floa
                 "save_message",
                 *measure(
                     lambda i: store.save_message(messages[i]),
-                    lambda i: cursor.execute(MESSAGES.upsert_sql, raw_params[i]),
+                    lambda i: (
+                        cursor.execute(MESSAGES.exists_sql, [messages[i].id]).fetchone(),
+                        cursor.execute(MESSAGES.insert_sql, raw_params[i]),
+                    ),
                 ),
             )
         )
