@@ -80,6 +80,7 @@ class GuardedStore(abc.ABC):  # noqa: B024
             and entry.after_needs not in type(self)._groups
         ):
             raise NotSupported(f"{name}(after=)", type(self).__name__)
+        originals = checked_args
         if self.keeps_python_objects:
             checked_args = tuple(map(detached, checked_args))
             checked_kwargs = {key: detached(value) for key, value in checked_kwargs.items()}
@@ -104,7 +105,14 @@ class GuardedStore(abc.ABC):  # noqa: B024
             raise StorageError(
                 f"{name}() failed: {type(error).__name__}: {redact_text(str(error))}"
             ) from error
-        return detached(result) if self.keeps_python_objects else result
+        if not self.keeps_python_objects:
+            return result
+        for before, after in zip(originals, checked_args, strict=True):
+            if result is after:
+                # A save answering the very copy it stored: the caller's own checked
+                # argument is equal and shares no container with it (one copy, not two).
+                return before  # type: ignore[no-any-return]
+        return detached(result)
 
     def _unsupported(self, name: str) -> NotSupported:
         return NotSupported(name, type(self).__name__)
