@@ -48,3 +48,9 @@ def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     for number, code in enumerate(blocks(page.read_text(encoding="utf-8")), start=1):
         exec(compile(code, f"{page.relative_to(ROOT)} block {number}", "exec"), namespace)
+    for value in namespace.values():
+        # A page's tracer provider (the observability guide's) flushes its batch now, while
+        # output is captured, not at interpreter exit into a closed stream.
+        shutdown = getattr(value, "shutdown", None)
+        if type(value).__name__ == "TracerProvider" and callable(shutdown):
+            shutdown()
