@@ -7,8 +7,11 @@ bindings, bridge configs, routing policies, onboardings and ingress subscription
 resolution and get-or-create; the directory; the ingest, enumeration and retention
 groups; ``raw_index`` and ``bulk_save_messages``), each as one or a few parameterised
 statements taken from a :class:`SqlStatements` table, with rows encoded by
-:mod:`jido_persistence.sqlkit_rows`.  The adapter class lists it first among its bases
-and provides:
+:mod:`jido_persistence.sqlkit_rows`; :class:`~jido_persistence.sqlkit_interchange.SqlInterchange`
+adds export and import over the adapter's
+:class:`~jido_persistence.sqlkit_interchange.SqlInterchangeStatements` (its own hooks are
+in that module).  The adapter class lists ``SqlRecords`` first among its bases and
+provides:
 
 - ``_sql``: its :class:`SqlStatements` (the SQL text, in its driver's placeholders);
 - ``_sql_one(statement, params)`` / ``_sql_all(statement, params)``: the first row
@@ -65,6 +68,10 @@ class SqlCursor(Protocol):
 
     def fetchall(self) -> list[Any]:
         """Every remaining row."""
+        ...
+
+    def fetchmany(self, size: int, /) -> list[Any]:
+        """Up to ``size`` of the remaining rows (none: the end)."""
         ...
 
 

@@ -53,7 +53,8 @@ __all__ = ["SqlRecords"]
 
 
 class SqlRecords(SqlGroups):
-    """Every hook but ``_export_records``/``_import_records``, over ``_sql`` statements.
+    """Every hook but ``_export_records``/``_import_records`` (which
+    :class:`~jido_persistence.sqlkit_interchange.SqlInterchange` adds), over ``_sql`` statements.
 
     List it first among the adapter's bases and define the hooks of
     :mod:`jido_persistence.sqlkit` in the adapter class itself (a default here would
