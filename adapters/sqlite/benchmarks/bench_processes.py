@@ -25,8 +25,8 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 from jido_persistence.models import Message, MessageRole, TextPart
+from jido_persistence.sqlkit_rows import message_row
 from jido_persistence_sqlite import _statements as sql
-from jido_persistence_sqlite._rows import message_row
 from jido_persistence_sqlite.adapter import SQLiteAdapter
 
 

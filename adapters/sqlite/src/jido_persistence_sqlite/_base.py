@@ -14,10 +14,9 @@ from jido_persistence.urls import StoreUrl
 from jido_persistence_sqlite._database import Database
 from jido_persistence_sqlite._options import SQLiteOptions
 
-__all__ = ["Connection", "SQLiteBase"]
+__all__ = ["SQLiteBase"]
 
 T = TypeVar("T")
-Connection = sqlite3.Connection
 
 
 class SQLiteBase(PersistenceAdapter):
@@ -78,7 +77,11 @@ class SQLiteBase(PersistenceAdapter):
         """Run ``work`` in one immediate transaction (with ``Database.write``'s retries)."""
         return self._db.write(name, work)
 
-    _in_transaction = _sql_write
+    sql_integrity_errors: ClassVar[tuple[type[BaseException], ...]] = (sqlite3.IntegrityError,)
+
+    def _sql_export_connection(self) -> AbstractContextManager[Any]:
+        """The export's own read-only connection in one snapshot (``Database``)."""
+        return self._db.read_only_snapshot()
 
     def _transaction(self, level: int) -> AbstractContextManager[None]:
         """One ``BEGIN IMMEDIATE`` transaction for the block (``Database.block``)."""

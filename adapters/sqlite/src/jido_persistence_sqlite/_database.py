@@ -19,6 +19,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final, TypeVar
+from urllib.parse import quote
 
 from jido_persistence.errors import ConfigurationError, StorageError, StoreClosed
 from jido_persistence_sqlite import _statements as sql
@@ -221,6 +222,20 @@ class Database:
                 return work(conn)
             finally:
                 _rollback(conn)
+
+    @contextmanager
+    def read_only_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of its own in one read transaction (an export's), closed after."""
+        uri = f"file:{quote(self.location)}?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=self.busy_timeout)
+        except sqlite3.Error as error:
+            raise StorageError(f"export_records() cannot read the store: {error}") from error
+        try:
+            conn.execute(sql.BEGIN_READ)
+            yield conn
+        finally:
+            conn.close()
 
     def write(self, name: str, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; commit, or roll back on error.

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from jido_persistence import export_plan
 from jido_persistence.sqlkit import SqlStatements
+from jido_persistence.sqlkit_interchange import SqlInterchangeStatements
 
 # --- transactions --------------------------------------------------------------------
 BEGIN_WRITE: Final = "BEGIN IMMEDIATE"
@@ -353,3 +355,69 @@ STATEMENTS: Final = SqlStatements(
     raw_row_counts=RAW_ROW_COUNTS,
 )
 """The table :class:`~jido_persistence.sqlkit_records.SqlRecords` runs the callbacks with."""
+
+
+# --- export and import (contract 9.2) --------------------------------------------------
+def _newest(table: str, *columns: str) -> str:
+    same = " AND ".join(f"later.{column} = held.{column}" for column in columns)
+    return f"NOT EXISTS (SELECT 1 FROM {table} AS later WHERE {same} AND later.seq > held.seq)"
+
+
+def _keys(select: str, table: str, *key: str) -> str:
+    where = f"{key[-1]} IS NOT NULL AND {_newest(table, *key)}"
+    return f"SELECT {select} FROM {table} AS held WHERE {where} ORDER BY seq"
+
+
+_KEY: Final = ("key_channel", "key_bridge_id", "key_external_id")
+EXPORT: Final = (
+    "SELECT doc FROM bridge_configs ORDER BY id",
+    "SELECT doc FROM rooms ORDER BY inserted_us, id",
+    "SELECT doc FROM participants ORDER BY id",
+    "SELECT doc FROM routing_policies ORDER BY room_id",
+    "SELECT doc FROM room_bindings ORDER BY id",
+    "SELECT doc FROM onboarding ORDER BY id",
+    "SELECT doc FROM ingress_subscriptions ORDER BY bridge_id, subscription_id",
+    "SELECT doc FROM threads ORDER BY seq",
+    "SELECT doc FROM messages ORDER BY seq",
+    "SELECT channel, bridge_id, external_id, room_id FROM binding_keys ORDER BY 1, 2, 3",
+    "SELECT channel, external_id, participant_id FROM participant_keys ORDER BY 1, 2",
+    _keys(", ".join(_KEY) + ", id", "messages", *_KEY),
+    _keys("room_id, external_thread_id, id", "threads", "room_id", "external_thread_id"),
+    _keys("room_id, root_message_id, id", "threads", "room_id", "root_message_id"),
+)
+"""One query per kind of :data:`~jido_persistence.export_plan.PLAN`, in its order.
+
+Messages and threads come in ``seq`` order, their save order; a key is listed with its
+holder when no later row holds it (an index probe per row, no sort)."""
+
+
+def plain_insert(upsert: str) -> str:
+    """The ``save_*`` statement ``upsert`` as a plain ``INSERT`` (same columns, same
+    parameters): into an empty store nothing conflicts, and SQLite inserts several
+    times faster without conflict resolution."""
+    return upsert.replace("INSERT OR REPLACE INTO", "INSERT INTO", 1).split(" ON CONFLICT", 1)[0]
+
+
+INSERTS: Final = {
+    "bridge_config": plain_insert(BRIDGE_CONFIG_UPSERT),
+    "room": plain_insert(ROOM_UPSERT),
+    "participant": plain_insert(PARTICIPANT_UPSERT),
+    "routing_policy": plain_insert(ROUTING_POLICY_UPSERT),
+    "room_binding": plain_insert(BINDING_UPSERT),
+    "onboarding": plain_insert(ONBOARDING_UPSERT),
+    "ingress_subscription": plain_insert(INGRESS_UPSERT),
+    "thread": plain_insert(THREAD_UPSERT),
+    "message": plain_insert(MESSAGE_UPSERT),
+    "binding_key": plain_insert(BINDING_KEY_PUT),
+    "participant_key": plain_insert(PARTICIPANT_KEY_PUT),
+}
+"""Each written kind's import statement (the derived key kinds are not written); a
+message's and a thread's ``seq`` is assigned in insert order."""
+
+INTERCHANGE: Final = SqlInterchangeStatements(
+    export=EXPORT,
+    inserts=INSERTS,
+    any_record=export_plan.any_record_query(export_plan.TABLES),
+)
+"""The table :class:`~jido_persistence.sqlkit_interchange.SqlInterchange` runs export
+and import with (the logical tables of the plan are this schema's names)."""

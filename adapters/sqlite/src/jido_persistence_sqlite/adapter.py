@@ -1,8 +1,8 @@
 """``SQLiteAdapter``: the persistence contract on one SQLite file (standard library ``sqlite3``).
 
-The callbacks are core's SQL toolkit (:class:`~jido_persistence.sqlkit_records.SqlRecords`)
-over this adapter's statements (``_statements``) and schema (``_schema``); connections,
-transactions and retries are ``_database``'s.  See the package README for the design.
+The callbacks, export and import included, are core's SQL toolkit (``SqlRecords``,
+``SqlInterchange``) over this adapter's statements (``_statements``) and schema
+(``_schema``); connections, transactions and retries are ``_database``'s (see the README).
 """
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from jido_persistence.ngrams import NGRAM, rarest_ngrams
+from jido_persistence.sqlkit_interchange import SqlInterchange
 from jido_persistence.sqlkit_records import SqlRecords
 from jido_persistence_sqlite import _statements as sql
 from jido_persistence_sqlite._base import SQLiteBase
-from jido_persistence_sqlite._interchange import SQLiteInterchange
 
 __all__ = ["SQLiteAdapter"]
 
 T = TypeVar("T")
 
 
-class SQLiteAdapter(SqlRecords, SQLiteInterchange, SQLiteBase):
+class SQLiteAdapter(SqlRecords, SqlInterchange, SQLiteBase):
     """A store in one SQLite file; durable, shared by several processes of one machine.
 
     Construct with the options of :class:`~jido_persistence_sqlite.SQLiteOptions`
@@ -30,6 +30,7 @@ class SQLiteAdapter(SqlRecords, SQLiteInterchange, SQLiteBase):
     """
 
     _sql = sql.STATEMENTS
+    _sql_interchange = sql.INTERCHANGE
     sql_no_limit = -1
 
     def _sql_snapshot(self, work: Callable[[Any], T]) -> T:
