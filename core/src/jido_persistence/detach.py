@@ -54,20 +54,33 @@ def detached(value: ValueT) -> ValueT:
     fields = None
     for name in names:
         item = attributes[name]
-        if type(item) in _SHARED:
+        kind = type(item)
+        if kind in _SHARED:
             continue
-        new = detached(item)
-        if new is not item:
-            if fields is None:
-                fields = dict(attributes)
-            fields[name] = new
+        # dicts and lists inline: a record's containers are mostly flat JSON.
+        if kind is dict:
+            new: Any = (
+                {key: sub if type(sub) in _SHARED else detached(sub) for key, sub in item.items()}
+                if item
+                else {}
+            )
+        elif kind is list:
+            new = [sub if type(sub) in _SHARED else detached(sub) for sub in item]
+        else:
+            new = detached(item)
+            if new is item:
+                continue
+        if fields is None:
+            fields = attributes.copy()
+        fields[name] = new
     extra = value.__pydantic_extra__
     extras = {key: detached(item) for key, item in extra.items()} if extra else None
     if fields is None and extras is None:
         return value
     clone = model.__new__(model)
     object.__setattr__(clone, "__dict__", attributes if fields is None else fields)
-    object.__setattr__(clone, "__pydantic_fields_set__", set(value.model_fields_set))
+    # The fields-set is pydantic's bookkeeping, never changed after construction: shared.
+    object.__setattr__(clone, "__pydantic_fields_set__", value.__pydantic_fields_set__)
     object.__setattr__(clone, "__pydantic_extra__", extra if extras is None else extras)
     object.__setattr__(clone, "__pydantic_private__", value.__pydantic_private__)
     return clone
