@@ -98,7 +98,7 @@ class Database:
         self._write_lock = _write_lock_for(self.location)
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._active = 0
+        self._calls: list[None] = []
         self._closed = False
         self._forget_connections()
         _create_file(self.location)
@@ -152,20 +152,19 @@ class Database:
         return conn
 
     def _enter(self) -> sqlite3.Connection:
-        with self._lock:
+        self._calls.append(None)  # atomic, no lock: close() sets _closed, then waits
+        try:  # for _calls to empty, so a call sees _closed here or is waited for
             if self._closed:
                 raise StoreClosed(f"the SQLite store {self.location} is closed")
-            self._active += 1
-        try:
             return self.connection()
         except BaseException:
             self._leave()
             raise
 
     def _leave(self) -> None:
-        with self._lock:
-            self._active -= 1
-            if not self._active and self._closed:
+        self._calls.pop()
+        if self._closed:
+            with self._lock:
                 self._idle.notify_all()
 
     @contextmanager
@@ -186,15 +185,15 @@ class Database:
         return self.read(lambda conn: conn.execute(query, params).fetchall())
 
     def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` on this thread's connection, outside any explicit transaction;
-        SQLITE_BUSY retries it until ``busy_timeout`` has passed."""
+        """``work`` outside any explicit transaction; SQLITE_BUSY retried for ``busy_timeout``."""
         conn = self._enter()
         try:
-            deadline = time.monotonic() + self.busy_timeout
+            deadline = 0.0  # from the first failure: no clock read on the common path
             while True:
                 try:
                     return work(conn)
                 except sqlite3.OperationalError as error:
+                    deadline = deadline or time.monotonic() + self.busy_timeout
                     self._pause_or_raise("a read", error, deadline)
         finally:
             self._leave()
@@ -317,7 +316,7 @@ class Database:
             if self._closed:
                 return
             self._closed = True
-            self._idle.wait_for(lambda: self._active == 0)
+            self._idle.wait_for(lambda: not self._calls)
             slots = list(self._slots)
         _OPEN.discard(self)
         if slots:
