@@ -127,15 +127,21 @@ def import_records(records: object) -> Normalised:
     return (_checked_records(records),), {}
 
 
+_RECORD_CLASS_OF: Final[dict[type, type]] = {cls: cls for cls in RECORD_CLASSES}
+"""Each record class by itself: a record of the class itself is found in one look-up."""
+
+
 def _checked_records(records: Iterable[object]) -> Iterator[Record]:
     for number, record in enumerate(records, 1):
-        model = next((cls for cls in RECORD_CLASSES if isinstance(record, cls)), None)
+        model = _RECORD_CLASS_OF.get(type(record)) or next(
+            (cls for cls in RECORD_CLASSES if isinstance(record, cls)), None
+        )
         if model is None:
             raise InvalidArgument(
                 f"record {number} must be an export record (jido_persistence.records), "
                 f"got {type(record).__name__}"
             )
-        checked: Record = require_instance(f"record {number}", record, model)  # type: ignore[assignment]
+        checked: Record = require_instance(f"record {number}", record, model)
         if isinstance(checked, MessageRecord):
             message_external_key(checked.record)
         yield checked
