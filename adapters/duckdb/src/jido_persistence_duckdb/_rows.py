@@ -105,6 +105,10 @@ def _mode(model: type[BaseModel], name: str, kind: ColumnKind) -> int:
     return _AS_IS
 
 
+def _positions(modes: list[int], mode: int) -> tuple[int, ...]:
+    return tuple(at for at, found in enumerate(modes) if found == mode)
+
+
 @dataclass(frozen=True)
 class TableSpec(Generic[ModelT]):
     """How one model maps to one table.
@@ -127,14 +131,15 @@ class TableSpec(Generic[ModelT]):
     _json_fields: tuple[str, ...] = field(init=False, repr=False)
     _ts_fields: tuple[str, ...] = field(init=False, repr=False)
     _values: Callable[[ModelT], tuple[Any, ...]] = field(init=False, repr=False)
-    _modes: tuple[int, ...] = field(init=False, repr=False)
+    _json_at: tuple[int, ...] = field(init=False, repr=False)
+    _enum_at: tuple[int, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_names", tuple(name for name, _ in self.columns))
         object.__setattr__(self, "_values", attrgetter(*self._names))
-        object.__setattr__(
-            self, "_modes", tuple(_mode(self.model, name, kind) for name, kind in self.columns)
-        )
+        modes = [_mode(self.model, name, kind) for name, kind in self.columns]
+        object.__setattr__(self, "_json_at", _positions(modes, _JSON))
+        object.__setattr__(self, "_enum_at", _positions(modes, _ENUM))
         object.__setattr__(
             self,
             "_json_fields",
@@ -218,16 +223,14 @@ class TableSpec(Generic[ModelT]):
         return values
 
     def _encoded_params(self, record: ModelT) -> list[Any]:
-        values: list[Any] = []
-        append = values.append
-        for value, mode in zip(self._values(record), self._modes, strict=True):
-            if mode == _AS_IS:
-                append(value)
-            elif mode == _JSON:
-                append(to_json(value).decode())
-            else:
-                append(value.value if isinstance(value, Enum) else value)
-        append(record.model_dump_json())
+        values = list(self._values(record))
+        for at in self._json_at:
+            values[at] = to_json(values[at]).decode()
+        for at in self._enum_at:
+            value = values[at]
+            if isinstance(value, Enum):
+                values[at] = value.value
+        values.append(record.model_dump_json())
         return values
 
     def to_model(self, row: Sequence[Any]) -> ModelT:
