@@ -42,7 +42,7 @@ from jido_persistence.models import Message, Participant, TextPart
 from jido_persistence.urls import StoreUrl
 from jido_persistence_postgres._options import with_schema
 from jido_persistence_postgres._rows import message_row, participant_row
-from jido_persistence_postgres.adapter import MESSAGE_LIST, PostgresAdapter
+from jido_persistence_postgres.adapter import PostgresAdapter
 
 ROOMS = 100
 PAGE = 50
@@ -184,10 +184,11 @@ def measure(store: PostgresAdapter, count: int, operations: int) -> dict[str, di
             lambda i: store.get_message_by_external_id(*pick(keys, i)),
         ),
         "get_messages_latest_page": (
-            lambda conn, i: conn.execute(statements.messages_latest, page).fetchone(),
-            lambda conn, i: MESSAGE_LIST.validate_json(
-                conn.execute(statements.messages_latest, page).fetchone()[0]
-            ),
+            lambda conn, i: conn.execute(statements.messages_latest, page).fetchall(),
+            lambda conn, i: [
+                Message.model_validate_json(row[0])
+                for row in reversed(conn.execute(statements.messages_latest, page).fetchall())
+            ],
             lambda i: store.get_messages(room, limit=PAGE),
         ),
     }

@@ -45,10 +45,11 @@ def _page(*, before: bool, thread: bool) -> str:
 
 def _latest(*, thread: bool) -> str:
     scope = " AND thread_id = %(thread)s" if thread else ""
+    # Plain rows, newest first (the caller reverses them): a json_agg of the page
+    # re-sorted on the server cost about 14 us more per latest page of 10 (issue 20).
     return (
-        "SELECT json_agg(doc ORDER BY sort_at, id) FROM (SELECT doc, sort_at, id"
-        f" FROM {{s}}.messages WHERE room_id = %(room)s{scope}"
-        " ORDER BY sort_at DESC, id DESC LIMIT %(limit)s::bigint) AS page"
+        f"SELECT doc FROM {{s}}.messages WHERE room_id = %(room)s{scope}"
+        " ORDER BY sort_at DESC, id DESC LIMIT %(limit)s::bigint"
     )
 
 

@@ -136,8 +136,8 @@ class PostgresAdapter(PostgresRetention, PostgresIngest, PostgresEnumeration):
                 if thread_id is None
                 else statements.messages_latest_thread
             )
-            page = self._one("get_messages", query, params)
-            return [] if page is None else MESSAGE_LIST.validate_json(page)
+            docs = self._column("get_messages", query, params)
+            return [Message.model_validate_json(doc) for doc in reversed(docs)]
         params["cursor"] = cursor
         if before is not None:
             query = (
