@@ -862,3 +862,39 @@ def test_text_arguments_are_accepted_exactly_when_every_backend_can_store_them(v
             DirectoryQuery.parse({"name": value})
     else:
         assert DirectoryQuery.parse({"name": value}).name == ""
+
+
+_KEY_TEXTS = st.one_of(
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8),
+    st.integers(510, 514).map(lambda length: "k" * length),
+    st.integers(510, 514).map(lambda length: "é" * length),
+)
+
+
+def _key_by_the_checks(channel: object, bridge_id: object, external_id: str) -> object:
+    """The key as the argument checks make it, or the InvalidArgument they raise."""
+    try:
+        return (
+            require_channel(channel, 'metadata["channel"]'),
+            normalize_external_id(bridge_id, 'metadata["bridge_id"]'),
+            external_id,
+        )
+    except InvalidArgument:
+        return InvalidArgument
+
+
+@given(_KEY_TEXTS, st.one_of(_KEY_TEXTS, st.integers(-(2**63), 2**63 - 1)))
+def test_a_complete_key_is_what_the_argument_checks_give(channel: str, bridge_id: object) -> None:
+    """The fast path for two ASCII strings answers what the full checks answer."""
+    message = Message(
+        room_id="r",
+        sender_id="s",
+        role="user",
+        external_id="e",
+        metadata={"channel": channel, "bridge_id": bridge_id},
+    )
+    try:
+        found: object = message_external_key(message)
+    except InvalidArgument:
+        found = InvalidArgument
+    assert found == _key_by_the_checks(channel, bridge_id, "e")

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -356,17 +356,32 @@ def message_external_key(message: Message) -> MessageKey | None:
     that is not a non-empty ``str`` or a bridge id that is not ``str``/``int`` raises
     :class:`InvalidArgument`.
     """
-    if message.external_id is None:
+    external_id = message.external_id
+    if external_id is None:
         return None
     channel = message.metadata.get("channel")
     bridge_id = message.metadata.get("bridge_id")
+    if _plain_key_part(channel) and _plain_key_part(bridge_id):
+        # The common key of two ASCII strings: what the checks below accept as it is.
+        return (channel, bridge_id, external_id)
     if channel is not None:
         channel = require_channel(channel, 'metadata["channel"]')
     if bridge_id is not None:
         bridge_id = normalize_external_id(bridge_id, 'metadata["bridge_id"]')
     if channel is None or bridge_id is None:
         return None
-    return (channel, bridge_id, message.external_id)
+    return (channel, bridge_id, external_id)
+
+
+def _plain_key_part(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is an ASCII ``str`` that :func:`require_id` returns as it is:
+    not empty, at most :data:`MAX_KEY_LENGTH` code points, no NUL."""
+    return (
+        type(value) is str
+        and 0 < len(value) <= MAX_KEY_LENGTH
+        and value.isascii()
+        and "\x00" not in value
+    )
 
 
 def checked_message_key(message: Message) -> MessageKey:
