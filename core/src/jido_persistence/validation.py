@@ -114,6 +114,8 @@ def normalize_external_id(value: object, name: str = "external_id") -> str:
     an empty string, a string over 512 code points or one holding U+0000 or a lone
     surrogate raises :class:`InvalidArgument` naming ``name``.
     """
+    if type(value) is str:  # the common case first: two isinstance tests cost ~0.15 us
+        return require_id(name, value)
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidArgument(f"{name} must be a str or an int, got {_describe(value)}")
     if isinstance(value, int):
