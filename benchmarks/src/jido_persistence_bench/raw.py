@@ -428,10 +428,14 @@ class SQLiteBaseline:
         self._connection.execute(sql.COMMIT)
 
     def load(self, messages: Iterable[Message]) -> None:
-        """One ``executemany`` of the upsert in one transaction."""
+        """One ``executemany`` of the upsert in one transaction, then the WAL checkpointed
+        and truncated: the adapter's store is measured after a close and a reopen (its
+        ``close()`` truncates the WAL), and a WAL already grown by the load would let the
+        baseline's saves overwrite frames in place while the adapter's extend its file."""
         from jido_persistence_sqlite import statements as sql
 
         self._write([sql.message_row(message) for message in messages])
+        self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def save_message(self, message: Message) -> Message:
         """The adapter's upsert in ``BEGIN IMMEDIATE`` ... ``COMMIT``."""
